@@ -158,8 +158,8 @@ func Quote(parts ...string) string {
 }
 
 // QuoteLiteral returns s as a PostgreSQL string literal, for statements such
-// as COMMENT ON that take no parameters. Backslashes switch to the E” form,
-// as PostgreSQL's own quote_literal does.
+// as COMMENT ON that take no parameters. A value with backslashes is written
+// in the escape-string form (E'...'), as PostgreSQL's own quote_literal does.
 func QuoteLiteral(s string) string {
 	s = strings.ReplaceAll(s, "\x00", "")
 	q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
