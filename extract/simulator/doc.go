@@ -1,0 +1,45 @@
+// Package simulator is a faithful, deterministic stand-in for the Magento BI
+// (formerly RJMetrics) Export API, good enough to demo mbiload and to run
+// every client, end-to-end and chaos test against.
+//
+// A [Server] is an [net/http.Handler] that serves every endpoint of the
+// vendor's page under both "/0.1/..." and "/...": raw exports (list, info,
+// download, copy), tables and their columns, table exports, figures and
+// charts (csv and json), and the sibling "fullupdatestatus" endpoint, with
+// the shapes pinned in docs/api-contract.md. Errors carry the body
+// {"code":N,"message":"...","reasons":[]}.
+//
+// # Warehouse
+//
+// Tables come from a directory ([LoadDir]: every "<table>.csv" beside its
+// "<table>.columns.json"), from the deterministic generator ([Generated],
+// wrapping package magentogen), or from any [Table] whose WriteCSV streams
+// the CSV. [Combine] merges sets whose ids collide.
+//
+// # Exports
+//
+// Creating an export records it and builds its zip in the background in
+// [Config.WorkDir]. The CSV of a table is streamed, deflated once into a
+// per-table cache file (its CRC-32, sizes and row count are recorded on the
+// way), and every export zip is written around the cached compressed bytes
+// with [zip.Writer.CreateRaw], so the second export of a table costs a file
+// copy, not a recompression; concurrent exports of one table share one build.
+// An export is Pending until both [Config.ExportDelay] has elapsed and its zip
+// is ready, then Completed (or Error). Downloads honour Range requests; after
+// expires_at they answer 410. Exports of tables above 10,000,000 rows end in
+// Error (the vendor's documented cap; what the live service does is assumed).
+//
+// # Faults and quirks
+//
+// Faults (5xx, 429 with Retry-After, latency, downloads cut mid-body, exports
+// ending in Error) are decided by hashing [Config.Seed] with the request's
+// method and path and how many times that method and path has been requested
+// before, so a given seed and request sequence always meets the same faults,
+// even when requests for different resources interleave differently.
+// Authentication is checked before any fault. [Quirks] switch on the lenient
+// shapes the contract allows (bare arrays, string ids, lower-case statuses,
+// extra fields, CRLF line ends, a BOM, a server that ignores Range).
+//
+// Each request is logged through [log/slog] (method, path, status, bytes,
+// duration, remote address); the API key never appears in logs or bodies.
+package simulator
