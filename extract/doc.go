@@ -1,0 +1,44 @@
+// Package extract is mbiload's client for the Magento BI (formerly RJMetrics)
+// Data Export API: listing tables and their columns, creating, copying,
+// awaiting and downloading raw table exports, exporting figures and charts,
+// and reading the warehouse's full-update status.
+//
+// A [Client] is built with [New] from a [Config]; it is safe for concurrent
+// use. Every request carries the API key in the X-RJM-API-Key header; the key
+// never appears in a URL, an error, a log line or the printed form of a
+// [Config] or [Client]. A plain http:// base URL is refused unless the host is
+// a loopback address or [Config.InsecureHTTP] is set, and redirects are only
+// followed within the base URL's scheme and host, so the key is never sent
+// elsewhere.
+//
+// # Leniency
+//
+// The service's response bodies are only partly documented, so decoding is
+// lenient: a list may be a bare JSON array or wrapped in an object
+// ({"tables":[...]}), ids may be JSON numbers or strings ([schema.ID]),
+// unknown fields are ignored, missing fields are zero values, export status
+// is compared case-insensitively ([Status]) and any 2xx status is success.
+//
+// # Errors and retries
+//
+// A non-2xx answer becomes an [*APIError] that unwraps to a sentinel
+// ([ErrForbidden], [ErrNotFound], [ErrExpired], [ErrRateLimited], [ErrServer],
+// [ErrBadRequest]), so callers use errors.Is and errors.As. 5xx and 429
+// answers, connection resets, timeouts and bodies cut short are retried with
+// capped exponential back-off and jitter ([RetryPolicy]); a 429's Retry-After
+// is honoured. Other 4xx answers are never retried. A retried create or copy
+// whose first attempt reached the server may leave an extra export behind; it
+// expires with the others.
+//
+// # Downloads
+//
+// [Client.OpenExport] returns a [Body] that resumes a dropped connection with
+// an HTTP Range request from the byte it reached, falling back to discarding
+// the already-read prefix when the server ignores Range. [Client.Download]
+// spools that stream to a temp file (archive/zip needs an io.ReaderAt),
+// verifying its length and computing its SHA-256 on the way, and removes the
+// file on every error path.
+//
+// [Client.WaitExport] polls an export politely (1 s, growing to 60 s, for up to
+// 6 h by default, see [PollPolicy]) until it completes.
+package extract

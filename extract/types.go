@@ -1,0 +1,141 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// Table is one table of the client's data warehouse, from
+// GET /client/{client_id}/table.
+type Table struct {
+	ID       schema.ID    `json:"id"`
+	Name     string       `json:"name"`
+	RowCount schema.Count `json:"row_count"`
+}
+
+// Export describes a raw data export, from GET /export/{id}/info and the
+// create and copy calls. Its id is read from "export_id" or, failing that,
+// "id".
+type Export struct {
+	ID          schema.ID    `json:"export_id"`
+	Name        string       `json:"name"`
+	ClientID    schema.ID    `json:"client_id"`
+	TableID     schema.ID    `json:"table_id"`
+	Status      Status       `json:"status"`
+	CreatedAt   Timestamp    `json:"created_at"`
+	CompletedAt Timestamp    `json:"completed_at"`
+	ExpiresAt   Timestamp    `json:"expires_at"`
+	RowCount    schema.Count `json:"row_count"`
+}
+
+var _ json.Unmarshaler = (*Export)(nil)
+
+// UnmarshalJSON decodes an export description, taking the id from
+// "export_id" or, when that is missing, from "id".
+func (e *Export) UnmarshalJSON(data []byte) error {
+	type plain Export
+	var v struct {
+		plain
+		AltID schema.ID `json:"id"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*e = Export(v.plain)
+	if e.ID == "" {
+		e.ID = v.AltID
+	}
+	return nil
+}
+
+// Figure is a report figure that can be exported, from GET /figure.
+type Figure struct {
+	ID   schema.ID `json:"id"`
+	Name string    `json:"name"`
+	Type string    `json:"type"`
+}
+
+// Chart is a cohort-report chart that can be exported, from GET /chart.
+type Chart struct {
+	ID   schema.ID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// Format is the output format of a figure or chart export.
+type Format string
+
+// The formats figure and chart exports offer. SQL-report figures offer
+// [FormatCSV] only.
+const (
+	FormatCSV  Format = "csv"
+	FormatJSON Format = "json"
+)
+
+// ParseFormat reads a format name case-insensitively; "" is [FormatCSV].
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
+	case "", FormatCSV:
+		return FormatCSV, nil
+	case FormatJSON:
+		return FormatJSON, nil
+	default:
+		return "", fmt.Errorf("%w: format %q: want csv or json", ErrBadRequest, s)
+	}
+}
+
+// Named is an id with a display name, as the update-status endpoint nests
+// them.
+type Named struct {
+	ID   schema.ID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// UpdateJob is one run of the warehouse's own update cycle.
+type UpdateJob struct {
+	ID     schema.ID `json:"id"`
+	Type   Named     `json:"type"`
+	Start  Timestamp `json:"start"`
+	End    Timestamp `json:"end"`
+	Status Named     `json:"status"`
+}
+
+// UpdateStatus is the answer of GET /client/{client_id}/fullupdatestatus:
+// when the warehouse last finished its update cycle. Either job may be nil.
+type UpdateStatus struct {
+	ClientID                           schema.ID  `json:"clientId"`
+	LastCompletedUpdateJob             *UpdateJob `json:"lastCompletedUpdateJob"`
+	LastCompletedUpdateJobWithDataSync *UpdateJob `json:"lastCompletedUpdateJobWithDataSync"`
+	TimezoneAbbreviation               string     `json:"timezoneAbbreviation"`
+}
+
+// unmarshalItem decodes one object that the API may send bare or wrapped
+// under key ({"export":{...}}). Unknown fields are ignored.
+func unmarshalItem(data []byte, key string, dst any) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return fmt.Errorf("decode %s: want a JSON object, got %.20q", key, data)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	for k, v := range obj {
+		if v = bytes.TrimSpace(v); strings.EqualFold(k, key) && len(v) > 0 && v[0] == '{' {
+			data = v
+			break
+		}
+	}
+	if err := json.Unmarshal(data, dst); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
+
+// itemDecoder returns a decode function for [unmarshalItem].
+func itemDecoder(key string, dst any) func([]byte) error {
+	return func(data []byte) error { return unmarshalItem(data, key, dst) }
+}
