@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -223,3 +224,43 @@ func TestBytesPerRow(t *testing.T) {
 }
 
 var _ io.Writer = (*cancelWriter)(nil)
+
+func TestAll(t *testing.T) {
+	tb := mustTable(t, Warehouse(1000, 4), "sales_order_item")
+	n := int64(0)
+	for i, row := range tb.All(context.Background()) {
+		if i != n {
+			t.Fatalf("row number: got %d, want %d", i, n)
+		}
+		if !slices.Equal(row, tb.Row(i)) {
+			t.Fatalf("row %d: got %v, want Row(%d) %v", i, row, i, tb.Row(i))
+		}
+		n++
+	}
+	if got, want := n, tb.Rows; got != want {
+		t.Fatalf("rows: got %d, want %d", got, want)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range tb.All(ctx) {
+		t.Fatalf("cancelled: got row %d, want none", i)
+	}
+}
+
+// TestWriteCSVStreams checks that writing a table allocates about the write
+// buffer, not memory in proportion to the rows.
+func TestWriteCSVStreams(t *testing.T) {
+	tb := mustTable(t, Warehouse(40_000, 1), "sales_order") // about 7 MB of CSV
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cw := &countingWriter{}
+	if err := tb.WriteCSV(context.Background(), cw); err != nil {
+		t.Fatalf("WriteCSV: %v", err)
+	}
+	runtime.ReadMemStats(&after)
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(3<<20); got > limit {
+		t.Fatalf("allocated for %d bytes of CSV: got %d bytes, want at most %d", cw.n, got, limit)
+	}
+}

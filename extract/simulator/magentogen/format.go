@@ -22,11 +22,11 @@ func appendDecimal(dst []byte, units int64, scale int) []byte {
 	if scale == 0 {
 		return dst
 	}
-	dst = append(dst, '.')
-	frac := units % p
-	for d := p / 10; d > 0; d /= 10 {
-		dst = append(dst, byte('0'+frac/d%10))
-	}
+	// The digits of p+frac are "1" and the zero-padded fraction; the "1"
+	// becomes the decimal point.
+	n := len(dst)
+	dst = strconv.AppendInt(dst, p+units%p, 10)
+	dst[n] = '.'
 	return dst
 }
 

@@ -1,6 +1,8 @@
 package magentogen
 
 import (
+	"context"
+	"iter"
 	"strconv"
 
 	"github.com/mbiload/mbiload/schema"
@@ -94,4 +96,25 @@ func (t *Table) Row(i int64) []Value {
 	w := &rowWriter{vals: make([]Value, 0, len(t.Columns))}
 	t.newGen().fill(w, i)
 	return w.vals
+}
+
+// All yields every row in order with its 0-based number, generating them one
+// at a time (faster than calling [Table.Row] for each). The yielded slice is
+// reused for the next row; its strings are not. It stops early when ctx is
+// done; check ctx.Err() afterwards to tell that from the end of the table.
+func (t *Table) All(ctx context.Context) iter.Seq2[int64, []Value] {
+	return func(yield func(int64, []Value) bool) {
+		g := t.newGen()
+		w := &rowWriter{vals: make([]Value, 0, len(t.Columns))}
+		for i := int64(0); i < t.Rows; i++ {
+			if i%ctxCheckRows == 0 && ctx.Err() != nil {
+				return
+			}
+			w.vals = w.vals[:0]
+			g.fill(w, i)
+			if !yield(i, w.vals) {
+				return
+			}
+		}
+	}
 }
