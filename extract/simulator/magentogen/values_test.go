@@ -1,6 +1,7 @@
 package magentogen
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -20,7 +21,7 @@ import (
 // floats and JSON, NULL only where the metadata allows it.
 func TestValuesParseUnderTypes(t *testing.T) {
 	for _, seed := range []int64{1, -7} {
-		for _, tb := range Warehouse(5000, seed) {
+		for _, tb := range Warehouse(4000, seed) {
 			t.Run(fmt.Sprintf("%s/seed=%d", tb.Name, seed), func(t *testing.T) {
 				st, err := schema.NewTable(tb.ID, tb.Name, tb.Columns, schema.Options{})
 				if err != nil {
@@ -29,8 +30,8 @@ func TestValuesParseUnderTypes(t *testing.T) {
 				if len(st.Warnings) > 0 {
 					t.Fatalf("NewTable warnings: got %q, want none", st.Warnings)
 				}
-				for i := int64(0); i < tb.Rows; i++ {
-					for k, v := range tb.Row(i) {
+				for i, row := range tb.All(context.Background()) {
+					for k, v := range row {
 						f := st.Fields[k]
 						if v.Null {
 							if f.Source.NotNull() {
@@ -143,51 +144,68 @@ func sqlIntRange(typ schema.Type) (lo, hi int64) {
 	return -(int64(1) << (bits - 1)), int64(uint64(1)<<(bits-1) - 1)
 }
 
+// varietyChecks name the kinds of values the pipeline must survive, each with
+// a test of one value of a column of the given kind.
+var varietyChecks = []struct {
+	what string
+	has  func(kind schema.Kind, v Value) bool
+}{
+	{"NULL", func(_ schema.Kind, v Value) bool { return v.Null }},
+	{"empty string", func(k schema.Kind, v Value) bool { return !v.Null && v.Text == "" && k == schema.KindText }},
+	{"comma", func(_ schema.Kind, v Value) bool { return strings.Contains(v.Text, ",") }},
+	{"quote", func(_ schema.Kind, v Value) bool { return strings.Contains(v.Text, `"`) }},
+	{"LF without CR", func(_ schema.Kind, v Value) bool {
+		return strings.Contains(strings.ReplaceAll(v.Text, "\r\n", ""), "\n")
+	}},
+	{"CRLF", func(_ schema.Kind, v Value) bool { return strings.Contains(v.Text, "\r\n") }},
+	{"HTML", func(_ schema.Kind, v Value) bool { return strings.Contains(v.Text, "<p>") }},
+	{"accent", func(_ schema.Kind, v Value) bool { return strings.ContainsAny(v.Text, "éëüøł") }},
+	{"CJK", func(_ schema.Kind, v Value) bool { return strings.ContainsAny(v.Text, "東京请抹茶田中") }},
+	{"emoji", func(_ schema.Kind, v Value) bool {
+		return strings.ContainsFunc(v.Text, func(r rune) bool { return r > 0xFFFF })
+	}},
+	{"negative decimal", func(k schema.Kind, v Value) bool { return k == schema.KindNumeric && strings.HasPrefix(v.Text, "-") }},
+	{"fractional seconds", func(k schema.Kind, v Value) bool { return k == schema.KindTimestamp && len(v.Text) > 19 }},
+	{"JSON", func(k schema.Kind, v Value) bool { return k == schema.KindJSON && !v.Null }},
+	{"date", func(k schema.Kind, v Value) bool { return k == schema.KindDate && !v.Null }},
+	{"float", func(k schema.Kind, v Value) bool {
+		return (k == schema.KindFloat32 || k == schema.KindFloat64) && !v.Null
+	}},
+	{"datetime in 2019", func(k schema.Kind, v Value) bool {
+		return k == schema.KindTimestamp && strings.HasPrefix(v.Text, "2019-")
+	}},
+	{"datetime in 2025", func(k schema.Kind, v Value) bool {
+		return k == schema.KindTimestamp && strings.HasPrefix(v.Text, "2025-")
+	}},
+	{"bool true", func(k schema.Kind, v Value) bool { return k == schema.KindBool && v.Text == "1" }},
+	{"decimal with 4 fractional digits", func(k schema.Kind, v Value) bool {
+		return k == schema.KindNumeric && len(v.Text) > 5 && v.Text[len(v.Text)-5] == '.'
+	}},
+}
+
 // TestVariety checks that the warehouse holds the kinds of values the
 // pipeline must survive.
 func TestVariety(t *testing.T) {
-	seen := map[string]bool{}
-	for _, tb := range Warehouse(5000, 1) {
+	seen := make([]bool, len(varietyChecks))
+	for _, tb := range Warehouse(4000, 1) {
 		st, err := schema.NewTable(tb.ID, tb.Name, tb.Columns, schema.Options{})
 		if err != nil {
 			t.Fatalf("NewTable %s: %v", tb.Name, err)
 		}
-		for i := int64(0); i < tb.Rows; i++ {
-			for k, v := range tb.Row(i) {
+		for _, row := range tb.All(context.Background()) {
+			for k, v := range row {
 				kind := st.Fields[k].Type.Kind
-				for what, ok := range map[string]bool{
-					"NULL":                      v.Null,
-					"empty string":              !v.Null && v.Text == "" && kind == schema.KindText,
-					"comma":                     strings.Contains(v.Text, ","),
-					"quote":                     strings.Contains(v.Text, `"`),
-					"LF without CR":             strings.Contains(strings.ReplaceAll(v.Text, "\r\n", ""), "\n"),
-					"CRLF":                      strings.Contains(v.Text, "\r\n"),
-					"HTML":                      strings.Contains(v.Text, "<p>"),
-					"accent":                    strings.ContainsAny(v.Text, "éëüøł"),
-					"CJK":                       strings.ContainsAny(v.Text, "東京请抹茶田中"),
-					"emoji":                     strings.ContainsFunc(v.Text, func(r rune) bool { return r > 0xFFFF }),
-					"negative decimal":          kind == schema.KindNumeric && strings.HasPrefix(v.Text, "-"),
-					"fractional seconds":        kind == schema.KindTimestamp && len(v.Text) > 19,
-					"JSON":                      kind == schema.KindJSON && !v.Null,
-					"date":                      kind == schema.KindDate && !v.Null,
-					"float":                     (kind == schema.KindFloat32 || kind == schema.KindFloat64) && !v.Null,
-					"datetime in 2019":          kind == schema.KindTimestamp && strings.HasPrefix(v.Text, "2019-"),
-					"datetime in 2025":          kind == schema.KindTimestamp && strings.HasPrefix(v.Text, "2025-"),
-					"bool true":                 kind == schema.KindBool && v.Text == "1",
-					"decimal with 4 fractional": kind == schema.KindNumeric && len(v.Text) > 5 && v.Text[len(v.Text)-5] == '.',
-				} {
-					if ok {
-						seen[what] = true
+				for c := range varietyChecks {
+					if !seen[c] && varietyChecks[c].has(kind, v) {
+						seen[c] = true
 					}
 				}
 			}
 		}
 	}
-	for _, what := range []string{"NULL", "empty string", "comma", "quote", "LF without CR", "CRLF", "HTML",
-		"accent", "CJK", "emoji", "negative decimal", "fractional seconds", "JSON", "date", "float",
-		"datetime in 2019", "datetime in 2025", "bool true", "decimal with 4 fractional"} {
-		if !seen[what] {
-			t.Errorf("no value with %s: got none, want some", what)
+	for c, ok := range seen {
+		if !ok {
+			t.Errorf("values with %s: got none, want some", varietyChecks[c].what)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestWriteZip(t *testing.T) {
-	for _, tb := range Warehouse(3000, 2) {
+	for _, tb := range Warehouse(1500, 2) {
 		t.Run(tb.Name, func(t *testing.T) {
 			name := tb.Name + " 2026-01-01.csv"
 			var buf bytes.Buffer
