@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/schema"
 )
 
 // testKey is distinctive so that leak checks cannot match by accident.
@@ -170,7 +171,7 @@ func mustCreateExport(t testing.TB, ts *httptest.Server, table string) map[strin
 	return mustObject(t, r.body)
 }
 
-// mustWaitStatus polls an export's info until its status is want.
+// mustWaitStatus polls an export's info until its status is want (in any case).
 func mustWaitStatus(t testing.TB, ts *httptest.Server, id, want string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -180,7 +181,7 @@ func mustWaitStatus(t testing.TB, ts *httptest.Server, id, want string) map[stri
 			t.Fatalf("export info: got %d %s, want 200", r.status, r.body)
 		}
 		d := mustObject(t, r.body)
-		if d["status"] == want {
+		if st, _ := d["status"].(string); strings.EqualFold(st, want) {
 			return d
 		}
 		if time.Now().After(deadline) {
@@ -221,4 +222,20 @@ func idText(v any) string {
 		return v
 	}
 	return ""
+}
+
+// memTable is a table whose CSV is data; Rows is -1 (unknown).
+func memTable(id, name, data string) simulator.Table {
+	header, _, _ := strings.Cut(data, "\n")
+	var cols []schema.Column
+	for _, h := range strings.Split(header, ",") {
+		cols = append(cols, schema.Column{Name: h, Type: "String"})
+	}
+	return simulator.Table{
+		ID: schema.ID(id), Name: name, Columns: cols, Rows: -1,
+		WriteCSV: func(ctx context.Context, w io.Writer) error {
+			_, err := io.WriteString(w, data)
+			return err
+		},
+	}
 }

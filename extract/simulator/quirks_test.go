@@ -1,0 +1,122 @@
+package simulator_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/mbiload/mbiload/extract/simulator"
+)
+
+func TestQuirkShapes(t *testing.T) {
+	tests := []struct {
+		name   string
+		quirks simulator.Quirks
+		check  func(t *testing.T, list, info []byte)
+	}{
+		{name: "canonical", check: func(t *testing.T, list, info []byte) {
+			mustList(t, list, "exports")
+			d := mustObject(t, info)
+			if _, ok := d["export_id"].(json.Number); !ok || d["status"] != "Completed" {
+				t.Errorf("got %s, want a numeric id and status Completed", info)
+			}
+		}},
+		{name: "bare arrays", quirks: simulator.Quirks{BareArrays: true}, check: func(t *testing.T, list, info []byte) {
+			if _, ok := mustJSON(t, list).([]any); !ok {
+				t.Errorf("got %s, want a bare array", list)
+			}
+		}},
+		{name: "string ids", quirks: simulator.Quirks{StringIDs: true}, check: func(t *testing.T, list, info []byte) {
+			d := mustObject(t, info)
+			for _, k := range []string{"export_id", "client_id", "table_id"} {
+				if _, ok := d[k].(string); !ok {
+					t.Errorf("got %s %v (%T), want a string", k, d[k], d[k])
+				}
+			}
+		}},
+		{name: "lower-case status", quirks: simulator.Quirks{LowercaseStatus: true}, check: func(t *testing.T, list, info []byte) {
+			if got := mustObject(t, info)["status"]; got != "completed" {
+				t.Errorf("got status %v, want completed", got)
+			}
+		}},
+		{name: "extra fields", quirks: simulator.Quirks{ExtraFields: true}, check: func(t *testing.T, list, info []byte) {
+			d := mustObject(t, info)
+			if _, ok := d["href"]; !ok {
+				t.Errorf("got %s, want unknown fields", info)
+			}
+			if _, ok := mustObject(t, list)["total"]; !ok {
+				t.Errorf("got %s, want unknown fields beside the list", list)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ts := mustServer(t, simulator.Config{FirstExportID: 51, Quirks: tt.quirks})
+			mustCreateExport(t, ts, "1")
+			mustWaitStatus(t, ts, "51", "Completed")
+			list := do(t, ts, http.MethodGet, "/0.1/export", nil)
+			info := do(t, ts, http.MethodGet, "/0.1/export/51/info", nil)
+			if list.status != http.StatusOK || info.status != http.StatusOK {
+				t.Fatalf("got %d and %d, want 200", list.status, info.status)
+			}
+			tt.check(t, list.body, info.body)
+		})
+	}
+}
+
+func TestQuirkCSV(t *testing.T) {
+	orig, err := os.ReadFile("testdata/warehouse/customers.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		quirks simulator.Quirks
+		want   string
+	}{
+		{name: "as on disk", want: string(orig)},
+		{name: "bom", quirks: simulator.Quirks{BOM: true}, want: "\uFEFF" + string(orig)},
+		{name: "crlf keeps newlines inside quotes", quirks: simulator.Quirks{CRLF: true},
+			want: "entity_id,email,\"Customer's lifetime revenue\",Variant ID [pk],note\r\n" +
+				"1,ana@example.com,120.5000,V-1,\"likes \"\"quotes\"\", commas\"\r\n" +
+				"2,bo@example.com,,V-2,\r\n" +
+				"3,\"zoë@example.com\",0.0000,V-3,\"multi\nline note\"\r\n"},
+		{name: "crlf and bom", quirks: simulator.Quirks{CRLF: true, BOM: true},
+			want: "\uFEFFentity_id,email,\"Customer's lifetime revenue\",Variant ID [pk],note\r\n" +
+				"1,ana@example.com,120.5000,V-1,\"likes \"\"quotes\"\", commas\"\r\n" +
+				"2,bo@example.com,,V-2,\r\n" +
+				"3,\"zoë@example.com\",0.0000,V-3,\"multi\nline note\"\r\n"},
+	}
+	wantRecords := mustReadCSV(t, orig)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ts := mustServer(t, simulator.Config{FirstExportID: 51, Quirks: tt.quirks})
+			mustCreateExport(t, ts, "1")
+			mustWaitStatus(t, ts, "51", "Completed")
+			_, got := mustUnzipOne(t, do(t, ts, http.MethodGet, "/0.1/export/51", nil).body)
+			if string(got) != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if recs := mustReadCSV(t, bytes.TrimPrefix(got, []byte("\uFEFF"))); !reflect.DeepEqual(recs, wantRecords) {
+				t.Errorf("got records %q, want %q", recs, wantRecords)
+			}
+			info := mustObject(t, do(t, ts, http.MethodGet, "/0.1/export/51/info", nil).body)
+			if got := idText(info["row_count"]); got != "3" {
+				t.Errorf("got row_count %s, want 3", got)
+			}
+		})
+	}
+}
+
+func mustReadCSV(t testing.TB, data []byte) [][]string {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatalf("read csv: %v", err)
+	}
+	return recs
+}
