@@ -73,7 +73,7 @@ func TestEndpoints(t *testing.T) {
 				return ids, err
 			},
 			method: "GET", path: "/0.1/export",
-			want:   []string{"51:Completed:2026-12-03 02:00:04", "52:Pending:"},
+			want: []string{"51:Completed:2026-12-03 02:00:04", "52:Pending:"},
 		},
 		{
 			name: "export info", status: 200, body: string(mustFixture(t, "export.json")),
@@ -105,7 +105,7 @@ func TestEndpoints(t *testing.T) {
 			name: "figures", status: 200, body: string(mustFixture(t, "figures.json")),
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.Figures(ctx) },
 			method: "GET", path: "/0.1/figure",
-			want:   []Figure{{ID: "360531", Name: "Revenue by Month", Type: "visual"}, {ID: "360532", Name: "Orders (SQL)", Type: "sql"}},
+			want: []Figure{{ID: "360531", Name: "Revenue by Month", Type: "visual"}, {ID: "360532", Name: "Orders (SQL)", Type: "sql"}},
 		},
 		{
 			name: "figure info", status: 200, body: `{"id":360531,"name":"Revenue by Month","type":"visual"}`,
@@ -137,7 +137,7 @@ func TestEndpoints(t *testing.T) {
 			name: "charts", status: 200, body: string(mustFixture(t, "charts.json")),
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.Charts(ctx) },
 			method: "GET", path: "/0.1/chart",
-			want:   []Chart{{ID: "2038112", Name: "Customer cohorts"}},
+			want: []Chart{{ID: "2038112", Name: "Customer cohorts"}},
 		},
 		{
 			name: "chart info", status: 200, body: `{"id":"2038112","name":"Customer cohorts"}`,
@@ -343,4 +343,3 @@ func TestTrailingSlashBaseURL(t *testing.T) {
 		t.Errorf("path: got %q, want /0.1/export", got)
 	}
 }
-

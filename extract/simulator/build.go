@@ -13,9 +13,10 @@ import (
 	"github.com/klauspost/compress/zip"
 )
 
-// compressionLevel trades zip size for build time; level 1 deflates a
-// generated CSV several times faster than the default for a zip about a
-// fifth larger.
+// compressionLevel trades zip size for build time. Generating the CSV is the
+// slower stage of a build; at level 1 deflate keeps up with it, while the
+// default level makes the first export of a 1M-row sales_order about 40%
+// slower for a zip about 10% smaller.
 const compressionLevel = flate.BestSpeed
 
 // blob is a table version's CSV, shaped by the CSV quirks and deflated once

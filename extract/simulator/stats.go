@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,11 +95,13 @@ func aggregateOrders(r io.Reader) (*orderStats, error) {
 	iCreated, iTotal, iStatus, iCustomer := idx["created_at"], idx["grand_total"], idx["status"], idx["customer_id"]
 	months, statuses, cohorts := map[string]*agg{}, map[string]*agg{}, map[string]*agg{}
 	type customer struct {
-		first   string
+		first   string // interned: a key of months
 		orders  int64
 		revenue int64
 	}
-	customers := map[string]*customer{}
+	// Customers are keyed by numeric id when they have one. Keys and kept
+	// values are cloned: a record's fields share one string per line.
+	byNum, byText := map[int64]*customer{}, map[string]*customer{}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -114,20 +117,28 @@ func aggregateOrders(r io.Reader) (*orderStats, error) {
 		if !ok {
 			continue
 		}
-		month := rec[iCreated][:7]
-		add(months, month, total)
+		month := add(months, rec[iCreated][:7], total).key
 		add(statuses, rec[iStatus], total)
-		if id := rec[iCustomer]; id != "" {
-			c := customers[id]
-			if c == nil {
-				c = &customer{first: month}
-				customers[id] = c
-			}
-			c.first = min(c.first, month)
-			c.orders++
-			c.revenue += total
+		id := rec[iCustomer]
+		if id == "" {
+			continue
 		}
+		var c *customer
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			if c = byNum[n]; c == nil {
+				c = &customer{first: month}
+				byNum[n] = c
+			}
+		} else if c = byText[id]; c == nil {
+			c = &customer{first: month}
+			byText[strings.Clone(id)] = c
+		}
+		c.first = min(c.first, month)
+		c.orders++
+		c.revenue += total
 	}
+	customers := slices.Collect(maps.Values(byNum))
+	customers = slices.AppendSeq(customers, maps.Values(byText))
 	for _, c := range customers {
 		a := cohorts[c.first]
 		if a == nil {
@@ -141,14 +152,17 @@ func aggregateOrders(r io.Reader) (*orderStats, error) {
 	return &orderStats{months: sorted(months), statuses: sorted(statuses), cohorts: sorted(cohorts)}, nil
 }
 
-func add(m map[string]*agg, key string, amount int64) {
+// add counts an order of amount in the group key and returns the group.
+func add(m map[string]*agg, key string, amount int64) *agg {
 	a := m[key]
 	if a == nil {
+		key = strings.Clone(key)
 		a = &agg{key: key}
 		m[key] = a
 	}
 	a.orders++
 	a.revenue += amount
+	return a
 }
 
 func sorted(m map[string]*agg) []agg {
