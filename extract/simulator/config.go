@@ -21,25 +21,6 @@ const (
 	MaxExportRows = 10_000_000
 )
 
-// Quirks switch on the lenient shapes the contract says a client must accept.
-// All are off by default, giving the canonical shapes of the contract.
-type Quirks struct {
-	// BareArrays sends lists as bare JSON arrays instead of {"key":[...]}.
-	BareArrays bool
-	// StringIDs sends every id as a JSON string ("51") instead of a number.
-	StringIDs bool
-	// LowercaseStatus sends export statuses in lower case ("completed").
-	LowercaseStatus bool
-	// ExtraFields adds unknown fields to every JSON object and wrapper.
-	ExtraFields bool
-	// CRLF ends CSV records with "\r\n" (newlines inside quoted fields are kept).
-	CRLF bool
-	// BOM puts a UTF-8 byte order mark in front of the CSV.
-	BOM bool
-	// IgnoreRange answers Range requests with the whole zip and status 200.
-	IgnoreRange bool
-}
-
 // Config configures a [Server]. Only Key, ClientID and Tables are required.
 type Config struct {
 	// Key is the API key expected in X-RJM-API-Key.
@@ -72,6 +53,13 @@ type Config struct {
 	DropRate float64
 	// ExportErrorRate is the fraction of exports that end in Error.
 	ExportErrorRate float64
+	// ResetRate is the fraction of requests whose connection is closed
+	// before any response (a connection reset; the request has no effect).
+	ResetRate float64
+	// ExpireRate is the fraction of downloads of a completed export that find
+	// it expired, as if it expired between listing and download: the answer
+	// is 410 and the export stays expired.
+	ExpireRate float64
 	// RetryAfter is sent (rounded up to whole seconds) with each 429; zero
 	// means [DefaultRetryAfter], negative sends no Retry-After header.
 	RetryAfter time.Duration
@@ -107,6 +95,7 @@ func (c Config) withDefaults() (Config, error) {
 	for name, r := range map[string]float64{
 		"fault rate": c.FaultRate, "throttle rate": c.ThrottleRate,
 		"drop rate": c.DropRate, "export error rate": c.ExportErrorRate,
+		"reset rate": c.ResetRate, "expire rate": c.ExpireRate,
 	} {
 		if !(r >= 0 && r <= 1) {
 			return c, fmt.Errorf("%w: %s %v is not within [0, 1]", ErrBadConfig, name, r)

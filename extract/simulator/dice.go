@@ -41,6 +41,8 @@ const (
 	drawDrop
 	drawDropAt
 	drawExportError
+	drawReset
+	drawExpire
 )
 
 // float returns a value in [0, 1) for purpose.

@@ -31,8 +31,9 @@
 //
 // # Faults and quirks
 //
-// Faults (5xx, 429 with Retry-After, latency, downloads cut mid-body, exports
-// ending in Error) are decided by hashing [Config.Seed] with the request's
+// Faults (5xx, 429 with Retry-After, latency, connection resets, downloads
+// cut mid-body, exports that expire before their download, exports ending in
+// Error) are decided by hashing [Config.Seed] with the request's
 // method and path and how many times that method and path has been requested
 // before, so a given seed and request sequence always meets the same faults,
 // even when requests for different resources interleave differently.

@@ -25,7 +25,8 @@ type export struct {
 	name    string
 	table   *table
 	created time.Time
-	fail    error // decided at creation: errInjected or ErrRowCap
+	expires time.Time // created + TTL, or earlier after an injected expiry
+	fail    error     // decided at creation: errInjected or ErrRowCap
 
 	readyAt  time.Time // when the zip was written; zero before
 	zipPath  string
@@ -68,7 +69,7 @@ func (s *Server) newExport(t *table, name string) (*export, error) {
 	if name == "" {
 		name = t.Name + " " + s.stamp(now)
 	}
-	e := &export{id: s.nextExport, name: name, table: t, created: now, rows: t.rowCount(), fail: fail}
+	e := &export{id: s.nextExport, name: name, table: t, created: now, expires: now.Add(s.cfg.ExportTTL), rows: t.rowCount(), fail: fail}
 	s.nextExport++
 	s.exports[e.id] = e
 	if fail == nil {
@@ -132,7 +133,7 @@ func (s *Server) status(e *export, now time.Time) (string, time.Time) {
 
 // expired reports whether the export is past its expires_at at now.
 func (s *Server) expired(e *export, now time.Time) bool {
-	return !now.Before(e.created.Add(s.cfg.ExportTTL))
+	return !now.Before(e.expires)
 }
 
 // describe renders the export's description. The caller holds s.mu.
@@ -145,7 +146,7 @@ func (s *Server) describe(e *export, now time.Time) exportJSON {
 		TableID:     s.id(string(e.table.ID)),
 		Status:      s.statusText(st),
 		CreatedAt:   s.stamp(e.created),
-		ExpiresAt:   s.stamp(e.created.Add(s.cfg.ExportTTL)),
+		ExpiresAt:   s.stamp(e.expires),
 		extraFields: s.extra("/export/" + strconv.FormatInt(e.id, 10) + "/info"),
 	}
 	if !completed.IsZero() {

@@ -115,11 +115,17 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, p params
 	s.mu.Lock()
 	now := s.now()
 	st, completed := s.status(e, now)
-	expired := s.expired(e, now)
+	if st == StatusCompleted && !s.expired(e, now) && p.roll.hit(drawExpire, s.cfg.ExpireRate) {
+		e.expires = now
+		if sw, ok := w.(*statusWriter); ok {
+			sw.fault = "expire"
+		}
+	}
+	expired, expires := s.expired(e, now), e.expires
 	path, etag := e.zipPath, e.etag
 	s.mu.Unlock()
 	if expired {
-		writeError(w, http.StatusGone, fmt.Sprintf("export %d expired at %s", e.id, s.stamp(e.created.Add(s.cfg.ExportTTL))))
+		writeError(w, http.StatusGone, fmt.Sprintf("export %d expired at %s", e.id, s.stamp(expires)))
 		return
 	}
 	if st != StatusCompleted {

@@ -15,7 +15,7 @@ func (s *Server) requestRoll(r *http.Request) roll {
 	return s.dice.roll(r.Method + " /" + apiPath(r.URL.Path))
 }
 
-// injectFaults applies Latency, ThrottleRate and FaultRate to an
+// injectFaults applies Latency, ResetRate, ThrottleRate and FaultRate to an
 // authenticated request. It returns false when it answered (or the client
 // went away) and the handler must not run.
 func (s *Server) injectFaults(w *statusWriter, r *http.Request, rl roll) bool {
@@ -27,6 +27,10 @@ func (s *Server) injectFaults(w *statusWriter, r *http.Request, rl roll) bool {
 		case <-r.Context().Done():
 			return false
 		}
+	}
+	if rl.hit(drawReset, s.cfg.ResetRate) {
+		w.fault = "reset"
+		panic(http.ErrAbortHandler) // closes the connection without a response
 	}
 	if rl.hit(drawThrottle, s.cfg.ThrottleRate) {
 		w.fault = "throttle"

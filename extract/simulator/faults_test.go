@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"testing"
@@ -189,5 +190,45 @@ func TestDropIsDeterministic(t *testing.T) {
 	}
 	if !slices.Contains(first, -1) || !slices.ContainsFunc(first, func(n int) bool { return n >= 0 }) {
 		t.Errorf("got %v, want both whole and cut downloads at rate 0.5", first)
+	}
+}
+
+func TestResetClosesTheConnection(t *testing.T) {
+	_, ts := mustServer(t, simulator.Config{ResetRate: 1})
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, ts.URL+"/0.1/figure", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-RJM-API-Key", testKey)
+	resp, err := ts.Client().Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got %d, want a connection error", resp.StatusCode)
+	}
+	// Authentication still comes first.
+	if r := doWith(t, ts, http.MethodGet, "/0.1/figure", nil, nil); r.status != http.StatusForbidden {
+		t.Errorf("got %d without a key, want 403", r.status)
+	}
+}
+
+func TestExpireBetweenListingAndDownload(t *testing.T) {
+	clock := newFakeClock()
+	_, ts := mustServer(t, simulator.Config{Now: clock.Now, FirstExportID: 51, ExpireRate: 1})
+	mustCreateExport(t, ts, "1")
+	listed := mustWaitStatus(t, ts, "51", "Completed")
+	if listed["expires_at"] != "2026-12-03 02:00:04" {
+		t.Fatalf("got expires_at %v, want 7 days after creation", listed["expires_at"])
+	}
+	for range 2 {
+		if r := do(t, ts, http.MethodGet, "/0.1/export/51", nil); r.status != http.StatusGone {
+			t.Fatalf("got %d, want 410", r.status)
+		}
+	}
+	info := mustObject(t, do(t, ts, http.MethodGet, "/0.1/export/51/info", nil).body)
+	if info["expires_at"] != "2026-11-26 02:00:04" {
+		t.Errorf("got expires_at %v, want the moment it expired", info["expires_at"])
+	}
+	if r := do(t, ts, http.MethodPost, "/0.1/export/51/copy", url.Values{}); r.status != http.StatusCreated {
+		t.Errorf("got copy %d, want 201", r.status)
 	}
 }

@@ -120,3 +120,28 @@ func mustReadCSV(t testing.TB, data []byte) [][]string {
 	}
 	return recs
 }
+
+func TestParseQuirks(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    simulator.Quirks
+		wantErr bool
+	}{
+		{name: "empty", in: "", want: simulator.Quirks{}},
+		{name: "some", in: "bare-arrays, CRLF,bom", want: simulator.Quirks{BareArrays: true, CRLF: true, BOM: true}},
+		{name: "all", in: "all", want: simulator.Quirks{BareArrays: true, StringIDs: true, LowercaseStatus: true, ExtraFields: true, CRLF: true, BOM: true, IgnoreRange: true}},
+		{name: "unknown", in: "crlf,sideways", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := simulator.ParseQuirks(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("got error %v, want error %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
