@@ -1,0 +1,13 @@
+// Package localpg starts a throwaway PostgreSQL server from the binaries
+// installed on the machine (initdb, pg_ctl, postgres), for the demo, the test
+// suite and the benchmarks when no DATABASE_URL is given.
+//
+// The server lives in a fresh directory, listens on 127.0.0.1 on a free port
+// with trust authentication (loopback only, throwaway data), and is stopped
+// and deleted by [Server.Stop]. PostgreSQL refuses to run as root, so when the
+// caller is root the directory is handed to the "postgres" user and every
+// command runs through `runuser -u postgres --`.
+//
+// Binaries are looked up on PATH first, then in /usr/lib/postgresql/*/bin
+// (where Debian's packages put them), newest version first.
+package localpg
