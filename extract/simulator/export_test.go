@@ -1,6 +1,7 @@
 package simulator_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -208,5 +209,31 @@ func failingTable(id string) simulator.Table {
 			io.WriteString(w, "a\n1\n")
 			return io.ErrUnexpectedEOF
 		},
+	}
+}
+
+func TestExportCountedAboveTheRowCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 10 million rows")
+	}
+	// Rows unknown (-1): the cap is found by counting while building.
+	line := bytes.Repeat([]byte("1\n"), 1<<16)
+	big := simulator.Table{
+		ID: "4", Name: "big", Rows: -1, Columns: []schema.Column{{Name: "n", Type: "Integer"}},
+		WriteCSV: func(ctx context.Context, w io.Writer) error {
+			io.WriteString(w, "n\n")
+			for written := 0; written <= simulator.MaxExportRows; written += len(line) / 2 {
+				if _, err := w.Write(line); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	_, ts := mustServer(t, simulator.Config{Tables: []simulator.Table{big}})
+	id := idText(mustCreateExport(t, ts, "4")["export_id"])
+	info := mustWaitStatus(t, ts, id, "Error")
+	if rows, _ := strconv.ParseInt(idText(info["row_count"]), 10, 64); rows <= simulator.MaxExportRows {
+		t.Errorf("got row_count %d, want above %d", rows, simulator.MaxExportRows)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,8 +116,13 @@ func TestCombine(t *testing.T) {
 		}
 		ids = append(ids, string(tb.ID))
 	}
-	if all[0].ID != generated[0].ID || len(all) != len(generated)+len(sample) {
-		t.Errorf("got %d tables starting with id %s, want %d starting with %s", len(all), all[0].ID, len(generated)+len(sample), generated[0].ID)
+	if len(all) != len(generated)+len(sample) {
+		t.Fatalf("got %d tables, want %d", len(all), len(generated)+len(sample))
+	}
+	for i, tb := range all {
+		if want := strconv.Itoa(i + 1); string(tb.ID) != want {
+			t.Errorf("got %s with id %s, want %s (sample ids shifted past the generated ones)", tb.Name, tb.ID, want)
+		}
 	}
 	if _, err := simulator.Combine(sample, sample); !errors.Is(err, simulator.ErrBadConfig) {
 		t.Errorf("got %v for duplicate names, want ErrBadConfig", err)

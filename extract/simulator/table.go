@@ -130,30 +130,38 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// Combine merges table sets into one warehouse. Tables keep their ids unless
-// an earlier table has the same id; those get fresh ids above the largest
-// numeric id. Two tables with the same name are an error.
+// Combine merges table sets into one warehouse. A set whose ids do not
+// collide with those of earlier sets keeps them; a set with a collision has
+// its numeric ids shifted past the largest id so far (so [LoadDir]'s 1..n
+// after [Generated]'s 1..5 become 6..n+5, in the same order), and any id
+// still taken gets a fresh one. Two tables with the same name are an error.
 func Combine(sets ...[]Table) ([]Table, error) {
 	var all []Table
 	names := map[string]bool{}
 	ids := map[schema.ID]bool{}
 	var maxID int64
 	for _, set := range sets {
+		collides := false
 		for _, t := range set {
 			if names[t.Name] {
 				return nil, fmt.Errorf("%w: two tables named %q", ErrBadConfig, t.Name)
 			}
 			names[t.Name] = true
+			collides = collides || ids[t.ID] || t.ID == ""
+		}
+		shift := int64(0)
+		if collides {
+			shift = maxID
+		}
+		for _, t := range set {
+			if n, err := strconv.ParseInt(string(t.ID), 10, 64); err == nil && n > 0 {
+				t.ID = schema.ID(strconv.FormatInt(n+shift, 10))
+			}
+			if t.ID == "" || ids[t.ID] {
+				t.ID = schema.ID(strconv.FormatInt(maxID+1, 10))
+			}
 			if n, err := strconv.ParseInt(string(t.ID), 10, 64); err == nil {
 				maxID = max(maxID, n)
-			}
-		}
-	}
-	for _, set := range sets {
-		for _, t := range set {
-			if t.ID == "" || ids[t.ID] {
-				maxID++
-				t.ID = schema.ID(strconv.FormatInt(maxID, 10))
 			}
 			ids[t.ID] = true
 			all = append(all, t)
