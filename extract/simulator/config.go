@@ -42,6 +42,9 @@ type Config struct {
 	// FirstExportID is the id of the first export created; zero derives one
 	// from Seed.
 	FirstExportID int64
+	// RowCap is the most rows a table export may hold; exports of larger
+	// tables end in Error. Zero means [MaxExportRows].
+	RowCap int64
 
 	// Seed makes fault decisions and derived ids deterministic.
 	Seed int64
@@ -89,8 +92,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: client id %q is empty or not usable in a path", ErrBadConfig, c.ClientID)
 	case c.ExportDelay < 0 || c.ExportTTL < 0 || c.Latency < 0:
 		return c, fmt.Errorf("%w: durations must not be negative", ErrBadConfig)
-	case c.FirstExportID < 0:
-		return c, fmt.Errorf("%w: first export id %d is negative", ErrBadConfig, c.FirstExportID)
+	case c.FirstExportID < 0 || c.RowCap < 0:
+		return c, fmt.Errorf("%w: first export id and row cap must not be negative", ErrBadConfig)
 	}
 	for name, r := range map[string]float64{
 		"fault rate": c.FaultRate, "throttle rate": c.ThrottleRate,
@@ -111,6 +114,9 @@ func (c Config) withDefaults() (Config, error) {
 		if !p.IsValid() {
 			return c, fmt.Errorf("%w: invalid allow-list prefix %v", ErrBadConfig, p)
 		}
+	}
+	if c.RowCap == 0 {
+		c.RowCap = MaxExportRows
 	}
 	if c.ExportTTL == 0 {
 		c.ExportTTL = DefaultExportTTL

@@ -26,8 +26,9 @@
 // copy, not a recompression; concurrent exports of one table share one build.
 // An export is Pending until both [Config.ExportDelay] has elapsed and its zip
 // is ready, then Completed (or Error). Downloads honour Range requests; after
-// expires_at they answer 410. Exports of tables above 10,000,000 rows end in
-// Error (the vendor's documented cap; what the live service does is assumed).
+// expires_at they answer 410. Exports of tables above 10,000,000 rows
+// ([Config.RowCap]) end in Error: the cap is the vendor's, documented; that
+// the live service reports it this way is assumed.
 //
 // # Faults and quirks
 //

@@ -30,7 +30,6 @@ type export struct {
 
 	readyAt  time.Time // when the zip was written; zero before
 	zipPath  string
-	zipSize  int64
 	rows     int64 // -1 when unknown
 	buildErr error
 	etag     string
@@ -57,7 +56,7 @@ func (s *Server) newExport(t *table, name string) (*export, error) {
 	switch {
 	case s.dice.roll("export "+string(t.ID)).hit(drawExportError, s.cfg.ExportErrorRate):
 		fail = errInjected
-	case t.Rows > MaxExportRows:
+	case t.Rows > s.cfg.RowCap:
 		fail = ErrRowCap
 	}
 	s.mu.Lock()
@@ -91,7 +90,7 @@ func (s *Server) finishExport(e *export, b *blob) {
 		return
 	}
 	err := b.err
-	if err == nil && b.rows > MaxExportRows {
+	if err == nil && b.rows > s.cfg.RowCap {
 		err = ErrRowCap
 	}
 	var size int64
@@ -99,17 +98,22 @@ func (s *Server) finishExport(e *export, b *blob) {
 	if err == nil {
 		size, err = writeZip(s.ctx, path, entryName(e.name), e.created.In(s.cfg.Location), b)
 	}
-	if err != nil && !errors.Is(err, ErrRowCap) {
+	switch {
+	case err == nil:
+		s.cfg.Logger.Debug("export ready", "export_id", e.id, "table", e.table.Name, "bytes", size)
+	case !errors.Is(err, ErrRowCap):
 		s.cfg.Logger.Error("build export", "export_id", e.id, "err", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e.rows = b.rows
+	if b.err == nil {
+		e.rows = b.rows
+	}
 	if err != nil {
 		e.buildErr = err
 		return
 	}
-	e.zipPath, e.zipSize, e.readyAt = path, size, s.now()
+	e.zipPath, e.readyAt = path, s.now()
 	e.etag = fmt.Sprintf(`"%d-%08x"`, e.id, b.crc)
 }
 

@@ -24,8 +24,9 @@ type Table struct {
 	// Rows is the number of data rows, or -1 when unknown (it is then
 	// learned when the first export is built).
 	Rows int64
-	// WriteCSV writes the table's CSV (header row first) to w. It is called
-	// once per data version; it must honour ctx and may stream.
+	// WriteCSV writes the table's CSV (header row first) to w, honouring ctx.
+	// Exports call it once (the compressed result is cached) and the figures
+	// once more for sales_order; every call must write the same bytes.
 	WriteCSV func(ctx context.Context, w io.Writer) error
 }
 
