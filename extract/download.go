@@ -59,13 +59,13 @@ func (c *Client) Download(ctx context.Context, id schema.ID, dir string) (*Downl
 	}
 	f, err := os.CreateTemp(dir, "mbiload-export-"+fileSafe(string(id))+"-*.zip")
 	if err != nil {
-		return nil, fmt.Errorf("download export %s: %w", id, err)
+		return nil, fmt.Errorf("download export %s: create temp file: %w", id, err)
 	}
 	d, err := spool(f, body)
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("download export %s to %s: %w", id, f.Name(), err)
+		return nil, err
 	}
 	d.ExportID = id
 	elapsed := c.now().Sub(start)
@@ -74,18 +74,33 @@ func (c *Client) Download(ctx context.Context, id schema.ID, dir string) (*Downl
 	return d, nil
 }
 
-// spool copies body into f, hashing on the way, and closes f.
+// spool copies body into f, hashing on the way, and closes f. Read errors
+// come from the [Body] and already name the export.
 func spool(f *os.File, body *Body) (*Download, error) {
 	h := sha256.New()
-	n, err := io.CopyBuffer(io.MultiWriter(f, h), body, make([]byte, copyBufferSize))
-	if err != nil {
-		return nil, err
+	buf := make([]byte, copyBufferSize)
+	var n int64
+	for {
+		m, rerr := body.Read(buf)
+		if m > 0 {
+			if _, err := f.Write(buf[:m]); err != nil {
+				return nil, fmt.Errorf("download export %s: %w", body.id, err)
+			}
+			h.Write(buf[:m])
+			n += int64(m)
+		}
+		if errors.Is(rerr, io.EOF) {
+			break
+		}
+		if rerr != nil {
+			return nil, rerr
+		}
 	}
 	if size := body.Size(); size >= 0 && n != size {
-		return nil, fmt.Errorf("%w: wrote %d bytes, %d announced", ErrLengthMismatch, n, size)
+		return nil, fmt.Errorf("download export %s: %w: wrote %d bytes, %d announced", body.id, ErrLengthMismatch, n, size)
 	}
 	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("close: %w", err)
+		return nil, fmt.Errorf("download export %s: %w", body.id, err)
 	}
 	return &Download{Path: f.Name(), Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Resumes: body.Resumes()}, nil
 }

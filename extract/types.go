@@ -12,8 +12,12 @@ import (
 // Table is one table of the client's data warehouse, from
 // GET /client/{client_id}/table.
 type Table struct {
-	ID       schema.ID    `json:"id"`
-	Name     string       `json:"name"`
+	// ID is the table's id, used in the table endpoints' paths.
+	ID schema.ID `json:"id"`
+	// Name is the table's name as the warehouse shows it (it may hold
+	// spaces, quotes, "~" or trailing spaces).
+	Name string `json:"name"`
+	// RowCount is the row count the service reports, zero when absent.
 	RowCount schema.Count `json:"row_count"`
 }
 
@@ -21,15 +25,24 @@ type Table struct {
 // create and copy calls. Its id is read from "export_id" or, failing that,
 // "id".
 type Export struct {
-	ID          schema.ID    `json:"export_id"`
-	Name        string       `json:"name"`
-	ClientID    schema.ID    `json:"client_id"`
-	TableID     schema.ID    `json:"table_id"`
-	Status      Status       `json:"status"`
-	CreatedAt   Timestamp    `json:"created_at"`
-	CompletedAt Timestamp    `json:"completed_at"`
-	ExpiresAt   Timestamp    `json:"expires_at"`
-	RowCount    schema.Count `json:"row_count"`
+	// ID is the export's id.
+	ID schema.ID `json:"export_id"`
+	// Name is the export's name; the zip's CSV entry is usually
+	// "<Name>.csv", but nothing should depend on it.
+	Name string `json:"name"`
+	// ClientID is the owning client's id.
+	ClientID schema.ID `json:"client_id"`
+	// TableID is the exported table's id, empty when the service omits it.
+	TableID schema.ID `json:"table_id"`
+	// Status is Pending, then Completed or Error.
+	Status Status `json:"status"`
+	// CreatedAt, CompletedAt and ExpiresAt are the export's life cycle, in
+	// the account's time zone; zero when absent.
+	CreatedAt   Timestamp `json:"created_at"`
+	CompletedAt Timestamp `json:"completed_at"`
+	ExpiresAt   Timestamp `json:"expires_at"`
+	// RowCount is the number of data rows, zero when absent.
+	RowCount schema.Count `json:"row_count"`
 }
 
 var _ json.Unmarshaler = (*Export)(nil)
@@ -54,15 +67,23 @@ func (e *Export) UnmarshalJSON(data []byte) error {
 
 // Figure is a report figure that can be exported, from GET /figure.
 type Figure struct {
-	ID   schema.ID `json:"id"`
-	Name string    `json:"name"`
-	Type string    `json:"type"`
+	// ID is the figure's id, as the dashboard's "Export Figure" dialogue
+	// shows it.
+	ID schema.ID `json:"id"`
+	// Name is the figure's title.
+	Name string `json:"name"`
+	// Type is the figure's kind ("visual", "sql", ...); SQL figures export
+	// as csv only.
+	Type string `json:"type"`
 }
 
 // Chart is a cohort-report chart that can be exported, from GET /chart.
 type Chart struct {
-	ID   schema.ID `json:"id"`
-	Name string    `json:"name"`
+	// ID is the chart's id, as the dashboard's "Export Chart" dialogue shows
+	// it.
+	ID schema.ID `json:"id"`
+	// Name is the chart's title.
+	Name string `json:"name"`
 }
 
 // Format is the output format of a figure or chart export.
@@ -90,26 +111,38 @@ func ParseFormat(s string) (Format, error) {
 // Named is an id with a display name, as the update-status endpoint nests
 // them.
 type Named struct {
-	ID   schema.ID `json:"id"`
-	Name string    `json:"name"`
+	// ID is the value's numeric code.
+	ID schema.ID `json:"id"`
+	// Name is its display text ("Full Update", "Completed Successfully").
+	Name string `json:"name"`
 }
 
 // UpdateJob is one run of the warehouse's own update cycle.
 type UpdateJob struct {
-	ID     schema.ID `json:"id"`
-	Type   Named     `json:"type"`
-	Start  Timestamp `json:"start"`
-	End    Timestamp `json:"end"`
-	Status Named     `json:"status"`
+	// ID is the job's id.
+	ID schema.ID `json:"id"`
+	// Type is the kind of update ("Full Update").
+	Type Named `json:"type"`
+	// Start and End bound the run, in the account's time zone.
+	Start Timestamp `json:"start"`
+	End   Timestamp `json:"end"`
+	// Status is how the run ended ("Completed Successfully").
+	Status Named `json:"status"`
 }
 
 // UpdateStatus is the answer of GET /client/{client_id}/fullupdatestatus:
 // when the warehouse last finished its update cycle. Either job may be nil.
 type UpdateStatus struct {
-	ClientID                           schema.ID  `json:"clientId"`
-	LastCompletedUpdateJob             *UpdateJob `json:"lastCompletedUpdateJob"`
+	// ClientID is the client's id.
+	ClientID schema.ID `json:"clientId"`
+	// LastCompletedUpdateJob is the last finished update cycle.
+	LastCompletedUpdateJob *UpdateJob `json:"lastCompletedUpdateJob"`
+	// LastCompletedUpdateJobWithDataSync is the last finished cycle that
+	// also synced source data.
 	LastCompletedUpdateJobWithDataSync *UpdateJob `json:"lastCompletedUpdateJobWithDataSync"`
-	TimezoneAbbreviation               string     `json:"timezoneAbbreviation"`
+	// TimezoneAbbreviation names the account's time zone ("EST"), in which
+	// all of the API's timestamps are written.
+	TimezoneAbbreviation string `json:"timezoneAbbreviation"`
 }
 
 // unmarshalItem decodes one object that the API may send bare or wrapped
