@@ -1,0 +1,200 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+var (
+	errInvalidUTF8 = &valueError{ErrInvalidUTF8, "is not valid UTF-8"}
+	errNUL         = &valueError{ErrBadValue, "holds a NUL byte, which PostgreSQL text cannot store"}
+	errNotJSON     = &valueError{ErrBadValue, "is not valid JSON"}
+	errJSONNUL     = &valueError{ErrBadValue, `holds \u0000, which PostgreSQL jsonb cannot store`}
+	errNull        = &valueError{ErrNotNull, "is NULL in a NOT NULL column"}
+)
+
+// converter appends CSV fields to columns, parsing them by type.
+type converter struct {
+	nullString string
+	zeroDates  string
+	zone       *zoneResolver // for timestamptz columns
+	num        []byte        // scratch for numeric text
+}
+
+// isNull reports whether an unquoted field is the NULL marker.
+func (cv *converter) isNull(v []byte) bool {
+	if cv.nullString == "" {
+		return len(v) == 0
+	}
+	return string(v) == cv.nullString
+}
+
+// appendField parses f into c, appending exactly one value on success and
+// nothing on error.
+func (cv *converter) appendField(c *column, f field) error {
+	v := f.v
+	if !f.quoted && cv.isNull(v) {
+		if c.notNull {
+			return errNull
+		}
+		c.appendNull()
+		return nil
+	}
+	switch c.typ.Kind {
+	case schema.KindText:
+		if err := checkText(v); err != nil {
+			return err
+		}
+		c.appendBytes(v)
+	case schema.KindInt64:
+		n, err := parseInt64(v)
+		if err != nil {
+			return err
+		}
+		c.appendInt64(n)
+	case schema.KindInt32:
+		n, err := parseInt32(v)
+		if err != nil {
+			return err
+		}
+		c.appendInt32(n)
+	case schema.KindInt16:
+		n, err := parseInt16(v)
+		if err != nil {
+			return err
+		}
+		c.appendInt16(n)
+	case schema.KindNumeric:
+		return cv.appendNumeric(c, v)
+	case schema.KindTimestamp, schema.KindTimestampTZ:
+		days, us, zero, err := parseDatetime(v)
+		if err != nil {
+			return err
+		}
+		if zero {
+			return cv.appendZeroDate(c)
+		}
+		if c.typ.Kind == schema.KindTimestampTZ {
+			sec := cv.zone.utc(days*86400 + us/usPerSecond)
+			c.appendInt64(sec*usPerSecond + us%usPerSecond)
+		} else {
+			c.appendInt64(days*usPerDay + us)
+		}
+	case schema.KindDate:
+		days, zero, err := parseDate(v)
+		if err != nil {
+			return err
+		}
+		if zero {
+			return cv.appendZeroDate(c)
+		}
+		c.appendInt32(int32(days))
+	case schema.KindBool:
+		b, err := parseBool(v)
+		if err != nil {
+			return err
+		}
+		c.appendBool(b)
+	case schema.KindFloat64:
+		x, err := parseFloat(v, 64)
+		if err != nil {
+			return err
+		}
+		c.appendFloat64(x)
+	case schema.KindFloat32:
+		x, err := parseFloat(v, 32)
+		if err != nil {
+			return err
+		}
+		c.appendFloat32(float32(x))
+	case schema.KindTime:
+		us, err := parseTime(v)
+		if err != nil {
+			return err
+		}
+		c.appendInt64(us)
+	case schema.KindJSON:
+		if err := checkJSON(v); err != nil {
+			return err
+		}
+		c.appendBytes(v)
+	default:
+		return badValue("has unsupported type %v", c.typ.Kind)
+	}
+	return nil
+}
+
+func (cv *converter) appendZeroDate(c *column) error {
+	if cv.zeroDates == ZeroDatesError {
+		return errZeroDate
+	}
+	if c.notNull {
+		return errNull
+	}
+	c.appendNull()
+	return nil
+}
+
+// appendNumeric parses an exact decimal into a Decimal128/256 column, or
+// into canonical text for numeric without a precision or wider than 76.
+func (cv *converter) appendNumeric(c *column, v []byte) error {
+	d, ok := splitDecimal(v)
+	if !ok {
+		return errNotNumber
+	}
+	p, s := int(c.typ.Precision), int(c.typ.Scale)
+	if c.varlen {
+		if p == 0 {
+			s = -1
+		}
+		var err error
+		cv.num, err = d.appendCanonical(cv.num[:0], p, s)
+		if err != nil {
+			return err
+		}
+		c.appendBytes(cv.num)
+		return nil
+	}
+	x, err := d.toFixed(p, s)
+	if err != nil {
+		return err
+	}
+	c.appendWords(x[:c.width/8])
+	return nil
+}
+
+// checkText refuses invalid UTF-8 and NUL bytes.
+func checkText(v []byte) error {
+	if !utf8.Valid(v) {
+		return errInvalidUTF8
+	}
+	if bytes.IndexByte(v, 0) >= 0 {
+		return errNUL
+	}
+	return nil
+}
+
+// checkJSON refuses invalid JSON and the \u0000 escape jsonb rejects.
+func checkJSON(v []byte) error {
+	if !utf8.Valid(v) {
+		return errInvalidUTF8
+	}
+	if !json.Valid(v) {
+		return errNotJSON
+	}
+	// In valid JSON every backslash starts an escape inside a string.
+	for i := bytes.IndexByte(v, '\\'); i >= 0 && i+1 < len(v); {
+		if v[i+1] == 'u' && i+6 <= len(v) && string(v[i+2:i+6]) == "0000" {
+			return errJSONNUL
+		}
+		k := bytes.IndexByte(v[i+2:], '\\')
+		if k < 0 {
+			break
+		}
+		i += 2 + k
+	}
+	return nil
+}
