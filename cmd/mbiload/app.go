@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// appEnv is what every command writes to: injected so tests can read it.
+type appEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// newApp builds the command-line application.
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	env := &appEnv{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.DiscardHandler)}
+	app := &cli.App{
+		Name:    "mbiload",
+		Usage:   "load a Magento BI (RJMetrics) data warehouse into PostgreSQL",
+		Version: version,
+		Description: "mbiload exports tables through the Magento BI Data Export API and publishes each one\n" +
+			"atomically in PostgreSQL: readers see the old table or the new one, never a partial one.\n\n" +
+			"Example (nightly job):\n" +
+			"  export MBILOAD_API_KEY=... MBILOAD_CLIENT_ID=12 DATABASE_URL=postgres://loader@db/warehouse\n" +
+			"  mbiload sync --report /var/log/mbiload/last.json",
+		Writer:                 stdout,
+		ErrWriter:              stderr,
+		Reader:                 stdin,
+		HideHelpCommand:        true,
+		UseShortOptionHandling: true,
+		Suggest:                true,
+		Flags:                  globalFlags(),
+		Before: func(c *cli.Context) error {
+			log, err := newLogger(stderr, c.String("log-format"), c.String("log-level"))
+			if err != nil {
+				return usageError{err}
+			}
+			env.log = log
+			return nil
+		},
+		// Errors are printed and mapped to exit codes by main, never here.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
+			return usageError{err}
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(stderr, "mbiload: no command %q; run 'mbiload --help'\n", name)
+		},
+		Commands: []*cli.Command{
+			tablesCommand(env),
+			exportsCommand(env),
+			reportCommand(env, "figure"),
+			reportCommand(env, "chart"),
+			updateStatusCommand(env),
+			simulateCommand(env),
+			localpgCommand(env),
+			versionCommand(env),
+		},
+	}
+	for _, cmd := range app.Commands {
+		setUsageErrors(cmd)
+	}
+	return app
+}
+
+// setUsageErrors makes flag errors of every (sub)command usage errors.
+func setUsageErrors(cmd *cli.Command) {
+	cmd.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error { return usageError{err} }
+	for _, sub := range cmd.Subcommands {
+		setUsageErrors(sub)
+	}
+}
+
+// newLogger builds the slog logger for --log-format and --log-level.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(format) {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func versionCommand(env *appEnv) *cli.Command {
+	return &cli.Command{
+		Name:      "version",
+		Usage:     "print the version",
+		UsageText: "mbiload version",
+		Action: func(c *cli.Context) error {
+			_, err := fmt.Fprintf(env.stdout, "mbiload %s\n", version)
+			return err
+		},
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Exit codes, as documented in the README.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitPartial = 3
+)
+
+// usageError marks a mistake in the command line (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// partialError marks a run where some tables failed and others loaded
+// (exit code 3). Its message has been reported already.
+type partialError struct{ failed, total int }
+
+func (e partialError) Error() string {
+	return fmt.Sprintf("%d of %d tables failed", e.failed, e.total)
+}
+
+// exitStatus carries a child process's exit code through unchanged; the
+// child has reported its own errors.
+type exitStatus struct{ code int }
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitCode prints err (if any) and maps it to the process exit code.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	var pe partialError
+	var es exitStatus
+	switch {
+	case errors.As(err, &es):
+		if es.code <= 0 {
+			return exitFailure
+		}
+		return es.code
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "mbiload: %v\nRun 'mbiload --help' (or 'mbiload COMMAND --help') for usage.\n", err)
+		return exitUsage
+	case errors.As(err, &pe):
+		fmt.Fprintf(stderr, "mbiload: %v\n", err)
+		return exitPartial
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "mbiload: interrupted; nothing half-done was published\n")
+		return exitFailure
+	default:
+		fmt.Fprintf(stderr, "mbiload: %v\n", err)
+		return exitFailure
+	}
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/schema"
+	"github.com/urfave/cli/v2"
+)
+
+// reportCommand builds the "figures" or "charts" command (kind "figure" or
+// "chart"): the two endpoints are the same shape.
+func reportCommand(env *appEnv, kind string) *cli.Command {
+	plural := kind + "s"
+	exampleID := "360531"
+	if kind == "chart" {
+		exampleID = "2038112"
+	}
+	return &cli.Command{
+		Name:  plural,
+		Usage: fmt.Sprintf("list, describe and export %s (reports) as CSV or JSON", plural),
+		Subcommands: []*cli.Command{
+			{
+				Name:      "list",
+				Usage:     "list " + plural,
+				UsageText: fmt.Sprintf("mbiload %s list [--json]", plural),
+				Flags:     []cli.Flag{jsonFlag},
+				Action: func(c *cli.Context) error {
+					client, err := newClient(c, env)
+					if err != nil {
+						return err
+					}
+					var rows [][]string
+					var items any
+					if kind == "figure" {
+						figs, err := client.Figures(c.Context)
+						if err != nil {
+							return err
+						}
+						for _, f := range figs {
+							rows = append(rows, []string{f.ID.String(), f.Name, f.Type})
+						}
+						items = figs
+					} else {
+						charts, err := client.Charts(c.Context)
+						if err != nil {
+							return err
+						}
+						for _, ch := range charts {
+							rows = append(rows, []string{ch.ID.String(), ch.Name, ""})
+						}
+						items = charts
+					}
+					if c.Bool("json") {
+						return printJSON(env.stdout, items)
+					}
+					return printTable(env.stdout, []string{"ID", "NAME", "TYPE"}, rows)
+				},
+			},
+			{
+				Name:      "info",
+				Usage:     "describe one " + kind,
+				UsageText: fmt.Sprintf("mbiload %s info ID\n\nExample:\n  mbiload %s info %s", plural, plural, exampleID),
+				Action: func(c *cli.Context) error {
+					id, err := oneArg(c, kind+" id")
+					if err != nil {
+						return err
+					}
+					client, err := newClient(c, env)
+					if err != nil {
+						return err
+					}
+					if kind == "figure" {
+						f, err := client.Figure(c.Context, schema.ID(id))
+						if err != nil {
+							return err
+						}
+						return printJSON(env.stdout, f)
+					}
+					ch, err := client.Chart(c.Context, schema.ID(id))
+					if err != nil {
+						return err
+					}
+					return printJSON(env.stdout, ch)
+				},
+			},
+			{
+				Name:  "export",
+				Usage: fmt.Sprintf("export the data behind a %s", kind),
+				UsageText: fmt.Sprintf("mbiload %s export ID [--format csv|json] [--headers] [-o FILE]\n\nExample:\n"+
+					"  mbiload %s export %s --format csv --headers -o report.csv", plural, plural, exampleID),
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "format", Value: "csv", Usage: "csv or json"},
+					&cli.BoolFlag{Name: "headers", Value: true, Usage: "include the column header row (csv)"},
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "file to write (- for stdout)"},
+				},
+				Action: func(c *cli.Context) error {
+					id, err := oneArg(c, kind+" id")
+					if err != nil {
+						return err
+					}
+					format, err := extract.ParseFormat(c.String("format"))
+					if err != nil {
+						return usageError{err}
+					}
+					client, err := newClient(c, env)
+					if err != nil {
+						return err
+					}
+					var body io.ReadCloser
+					if kind == "figure" {
+						body, err = client.ExportFigure(c.Context, schema.ID(id), format, c.Bool("headers"))
+					} else {
+						body, err = client.ExportChart(c.Context, schema.ID(id), format, c.Bool("headers"))
+					}
+					if err != nil {
+						return err
+					}
+					defer body.Close()
+					return writeOutput(env, c.String("output"), body)
+				},
+			},
+		},
+	}
+}
+
+// writeOutput copies r to the named file (created 0644, replaced atomically)
+// or to stdout for "-".
+func writeOutput(env *appEnv, path string, r io.Reader) error {
+	if path == "-" || path == "" {
+		_, err := io.Copy(env.stdout, r)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mbiload-*")
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, r); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
