@@ -112,6 +112,7 @@ func TestBodyResume(t *testing.T) {
 		wantResumes int
 		wantRanges  []string // Range header of each request
 		wantIfRange string
+		stall       time.Duration // StallTimeout, when not the default
 	}{
 		{
 			name:        "one cut",
@@ -147,6 +148,7 @@ func TestBodyResume(t *testing.T) {
 		{
 			name:        "stalled mid-body",
 			srv:         &exportServer{stall: true, cuts: []int64{70_000}},
+			stall:       100 * time.Millisecond,
 			wantResumes: 1,
 			wantRanges:  []string{"", "bytes=70000-"},
 		},
@@ -154,7 +156,7 @@ func TestBodyResume(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.srv.payload = mustPayload(t, size)
-			env := mustEnv(t, tt.srv, func(c *Config) { c.StallTimeout = 100 * time.Millisecond })
+			env := mustEnv(t, tt.srv, func(c *Config) { c.StallTimeout = tt.stall })
 			data, b, err := mustReadBody(t, env.c)
 			if err != nil {
 				t.Fatalf("read: %v", err)
