@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/zip"
@@ -134,6 +135,8 @@ func writeZip(ctx context.Context, path, name string, modified time.Time, b *blo
 	}()
 	out := bufio.NewWriterSize(f, 256<<10)
 	zw := zip.NewWriter(out)
+	// CreateRaw writes the header as given, so set what CreateHeader would
+	// derive: the MS-DOS time, the UTF-8 flag for non-ASCII names, versions.
 	hdr := &zip.FileHeader{
 		Name:               name,
 		Method:             zip.Deflate,
@@ -141,8 +144,14 @@ func writeZip(ctx context.Context, path, name string, modified time.Time, b *blo
 		CompressedSize64:   uint64(b.csize),
 		UncompressedSize64: uint64(b.usize),
 		Modified:           modified,
+		ReaderVersion:      20,
+	}
+	hdr.ModifiedDate, hdr.ModifiedTime = msDosTime(modified)
+	if !isASCII(name) && utf8.ValidString(name) {
+		hdr.Flags |= 0x800
 	}
 	hdr.SetMode(0o644)
+	hdr.CreatorVersion |= 20
 	w, err := zw.CreateRaw(hdr)
 	if err != nil {
 		return 0, fmt.Errorf("create zip entry %q: %w", name, err)
@@ -168,4 +177,22 @@ func writeZip(ctx context.Context, path, name string, modified time.Time, b *blo
 func entryName(exportName string) string {
 	r := strings.NewReplacer("/", "_", `\`, "_")
 	return r.Replace(exportName) + ".csv"
+}
+
+// msDosTime converts t (wall clock as given) to the MS-DOS date and time of a
+// zip header.
+func msDosTime(t time.Time) (date, clock uint16) {
+	year := min(max(t.Year(), 1980), 2107)
+	date = uint16(t.Day() + int(t.Month())<<5 + (year-1980)<<9)
+	clock = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	return date, clock
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,8 @@
 package simulator_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -218,5 +220,30 @@ func TestExportCountedAboveTheRowCap(t *testing.T) {
 	info := mustWaitStatus(t, ts, id, "Error")
 	if got := idText(info["row_count"]); got != "3" {
 		t.Errorf("got row_count %s, want 3", got)
+	}
+}
+
+func TestZipEntryHeader(t *testing.T) {
+	clock := newFakeClock()
+	_, ts := mustServer(t, simulator.Config{Now: clock.Now, FirstExportID: 51})
+	mustCreateExport(t, ts, "2")
+	if r := do(t, ts, http.MethodPost, "/0.1/export/51/copy", url.Values{"name": {"Verkäufe/2026"}}); r.status != http.StatusCreated {
+		t.Fatalf("copy: got %d, want 201", r.status)
+	}
+	mustWaitStatus(t, ts, "52", "Completed")
+	data := do(t, ts, http.MethodGet, "/0.1/export/52", nil).body
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("open zip: %v", err)
+	}
+	f := zr.File[0]
+	if f.Name != "Verkäufe_2026.csv" || f.Flags&0x800 == 0 {
+		t.Errorf("got entry %q flags %#x, want Verkäufe_2026.csv with the UTF-8 flag", f.Name, f.Flags)
+	}
+	if want := clock.Now(); !f.Modified.Equal(want) {
+		t.Errorf("got modified %v, want %v", f.Modified, want)
+	}
+	if f.Method != zip.Deflate {
+		t.Errorf("got method %d, want deflate", f.Method)
 	}
 }
