@@ -21,7 +21,7 @@ const (
 	MaxExportRows = 10_000_000
 )
 
-// Config configures a [Server]. Only Key, ClientID and Tables are required.
+// Config configures a [Server]. Only Key and ClientID are required.
 type Config struct {
 	// Key is the API key expected in X-RJM-API-Key.
 	Key string

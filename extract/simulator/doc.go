@@ -2,7 +2,7 @@
 // (formerly RJMetrics) Export API, good enough to demo mbiload and to run
 // every client, end-to-end and chaos test against.
 //
-// A [Server] is an [net/http.Handler] that serves every endpoint of the
+// A [Server] is a [net/http.Handler] that serves every endpoint of the
 // vendor's page under both "/0.1/..." and "/...": raw exports (list, info,
 // download, copy), tables and their columns, table exports, figures and
 // charts (csv and json), and the sibling "fullupdatestatus" endpoint, with

@@ -13,7 +13,4 @@ var (
 	ErrBadConfig = errors.New("simulator: bad config")
 	// ErrClosed is returned when a closed [Server] is used.
 	ErrClosed = errors.New("simulator: server closed")
-	// ErrRowCap is recorded for an export of a table above the API's
-	// 10,000,000-row cap.
-	ErrRowCap = errors.New("simulator: table exceeds the export row cap")
 )

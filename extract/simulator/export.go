@@ -15,8 +15,13 @@ const (
 	StatusError     = "Error"
 )
 
-// errInjected marks an export failed by Config.ExportErrorRate.
-var errInjected = errors.New("simulator: injected export error")
+// Reasons an export ends in Error.
+var (
+	// errInjected marks an export failed by Config.ExportErrorRate.
+	errInjected = errors.New("simulator: injected export error")
+	// errRowCap marks an export of a table above Config.RowCap.
+	errRowCap = errors.New("simulator: table exceeds the export row cap")
+)
 
 // export is one raw data export. Fields after the first block are written by
 // its build goroutine and read under s.mu.
@@ -26,7 +31,7 @@ type export struct {
 	table   *table
 	created time.Time
 	expires time.Time // created + TTL, or earlier after an injected expiry
-	fail    error     // decided at creation: errInjected or ErrRowCap
+	fail    error     // decided at creation: errInjected or errRowCap
 
 	readyAt  time.Time // when the zip was written; zero before
 	zipPath  string
@@ -57,7 +62,7 @@ func (s *Server) newExport(t *table, name string) (*export, error) {
 	case s.dice.roll("export "+string(t.ID)).hit(drawExportError, s.cfg.ExportErrorRate):
 		fail = errInjected
 	case t.Rows > s.cfg.RowCap:
-		fail = ErrRowCap
+		fail = errRowCap
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,7 +96,7 @@ func (s *Server) finishExport(e *export, b *blob) {
 	}
 	err := b.err
 	if err == nil && b.rows > s.cfg.RowCap {
-		err = ErrRowCap
+		err = errRowCap
 	}
 	var size int64
 	path := filepath.Join(s.dir, "export-"+strconv.FormatInt(e.id, 10)+".zip")
@@ -101,7 +106,7 @@ func (s *Server) finishExport(e *export, b *blob) {
 	switch {
 	case err == nil:
 		s.cfg.Logger.Debug("export ready", "export_id", e.id, "table", e.table.Name, "bytes", size)
-	case !errors.Is(err, ErrRowCap):
+	case !errors.Is(err, errRowCap):
 		s.cfg.Logger.Error("build export", "export_id", e.id, "err", err)
 	}
 	s.mu.Lock()
