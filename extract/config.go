@@ -69,10 +69,12 @@ type RetryPolicy struct {
 	MaxElapsed time.Duration
 }
 
-// PollPolicy paces [Client.WaitExport]: the first poll after Initial, then
-// waits growing 1.5–2× (with jitter) up to Max, for at most Timeout in all.
+// PollPolicy paces [Client.WaitExport]: a first poll at once, the second
+// after Initial, then waits growing 1.5–2× (with jitter) up to Max, for at
+// most Timeout in all.
 type PollPolicy struct {
-	// Initial is the wait before the first poll, default 1 s.
+	// Initial is the wait between the first poll (made at once) and the
+	// second, default 1 s.
 	Initial time.Duration
 	// Max caps the wait between polls, default 60 s (the vendor advises not
 	// polling the same resource more often than once a minute).

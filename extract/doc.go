@@ -39,6 +39,7 @@
 // verifying its length and computing its SHA-256 on the way, and removes the
 // file on every error path.
 //
-// [Client.WaitExport] polls an export politely (1 s, growing to 60 s, for up to
-// 6 h by default, see [PollPolicy]) until it completes.
+// [Client.WaitExport] polls an export politely (at once, then after 1 s,
+// waits growing to 60 s, for up to 6 h by default, see [PollPolicy]) until it
+// completes; a poll that still fails after its retries does not end the wait.
 package extract

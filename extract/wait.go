@@ -10,41 +10,74 @@ import (
 )
 
 // WaitExport polls GET /export/{id}/info until the export is Completed and
-// returns its description. The first poll comes after [PollPolicy.Initial],
-// each later wait grows 1.5–2× (with jitter) up to [PollPolicy.Max]. It
-// returns an error wrapping [ErrExportFailed] when the status becomes Error,
-// [ErrWaitTimeout] when the export is still not complete after
-// [PollPolicy.Timeout], and ctx's error as soon as ctx is done. Transient
-// failures of a poll are retried per [RetryPolicy]; other errors (a 404 for
-// an unknown id, a 403) end the wait.
+// returns its description. The first poll is made at once, so an export that
+// is already complete costs one request and no wait; the second comes after
+// [PollPolicy.Initial], and each later wait grows 1.5–2× (with jitter) up to
+// [PollPolicy.Max].
+//
+// It returns an error wrapping [ErrExportFailed] when the status becomes
+// Error, [ErrWaitTimeout] when the export is still not complete after
+// [PollPolicy.Timeout], and ctx's error as soon as ctx is done. A poll that
+// fails with a transient error (5xx, 429, a connection reset or timeout) is
+// retried per [RetryPolicy]; should it still fail, the wait logs a warning
+// and polls again later, until the timeout: a service that stumbles for a few
+// minutes does not end an hour-long wait. Other errors (a 404 for an unknown
+// id, a 403, a 400, an unusable answer) end the wait at once.
 func (c *Client) WaitExport(ctx context.Context, id schema.ID) (Export, error) {
 	p := c.cfg.Poll
 	start := c.now()
 	deadline := start.Add(p.Timeout)
 	delay := p.Initial
+	var last Export   // the last description received
+	var lastErr error // the error of the last poll, nil when it succeeded
 	for polls := 1; ; polls++ {
-		wait := min(delay, max(deadline.Sub(c.now()), 0))
-		if err := c.sleep(ctx, wait); err != nil {
-			return Export{}, fmt.Errorf("wait for export %s: %w", id, err)
-		}
 		exp, err := c.Export(ctx, id)
-		if err != nil {
-			return Export{}, fmt.Errorf("wait for export %s: %w", id, err)
+		switch {
+		case err == nil:
+			last, lastErr = exp, nil
+		case ctx.Err() != nil:
+			return last, fmt.Errorf("wait for export %s: %w", id, context.Cause(ctx))
+		case !retryable(err):
+			return last, fmt.Errorf("wait for export %s: %w", id, err)
+		default:
+			lastErr = err
 		}
-		switch exp.Status {
-		case StatusCompleted:
-			c.log.Debug("export completed", "export_id", id, "polls", polls, "waited", c.now().Sub(start))
-			return exp, nil
-		case StatusError:
-			return exp, fmt.Errorf("wait for export %s (%q): %w: its status is Error", id, exp.Name, ErrExportFailed)
+		if lastErr == nil {
+			switch exp.Status {
+			case StatusCompleted:
+				c.log.Debug("export completed", "export_id", id, "polls", polls, "waited", c.now().Sub(start))
+				return exp, nil
+			case StatusError:
+				return exp, fmt.Errorf("wait for export %s (%q): %w: its status is Error", id, exp.Name, ErrExportFailed)
+			}
 		}
-		if !c.now().Before(deadline) {
-			return exp, fmt.Errorf("wait for export %s: %w: status still %q after %s",
-				id, ErrWaitTimeout, exp.Status, p.Timeout)
+		remaining := deadline.Sub(c.now())
+		if remaining <= 0 {
+			return last, c.waitTimeout(id, last, lastErr)
+		}
+		wait := min(delay, remaining)
+		if lastErr != nil {
+			c.log.Warn("export status poll failed; polling again later", "export_id", id,
+				"poll", polls, "next_poll", wait, "error", lastErr)
+		} else {
+			c.log.Debug("export not complete yet", "export_id", id, "status", exp.Status, "next_poll", wait)
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return last, fmt.Errorf("wait for export %s: %w", id, err)
 		}
 		delay = growPoll(delay, p.Max)
-		c.log.Debug("export not complete yet", "export_id", id, "status", exp.Status, "next_poll", delay)
 	}
+}
+
+// waitTimeout is the error of a wait that ran out of time: it names the last
+// status seen, or the last poll's error when that poll failed.
+func (c *Client) waitTimeout(id schema.ID, last Export, lastErr error) error {
+	timeout := c.cfg.Poll.Timeout
+	if lastErr != nil {
+		return fmt.Errorf("wait for export %s: %w after %s: the last status poll failed: %v",
+			id, ErrWaitTimeout, timeout, lastErr)
+	}
+	return fmt.Errorf("wait for export %s: %w: status still %q after %s", id, ErrWaitTimeout, last.Status, timeout)
 }
 
 // growPoll multiplies d by a random factor in [1.5, 2], capped at limit.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,12 +14,15 @@ func statusReply(status string) http.HandlerFunc {
 }
 
 func TestWaitExport(t *testing.T) {
+	noRetry := func(c *Config) { c.Retry.MaxAttempts = 1 }
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
+		tune    func(*Config)
 		polls   int
 		want    Status
 		wantErr error
+		wantLog string // a text the log must hold
 	}{
 		{name: "pending then completed", handler: sequence(statusReply("Pending"), statusReply("pending"), statusReply("completed")), polls: 3, want: StatusCompleted},
 		{name: "already completed", handler: statusReply("Completed"), polls: 1, want: StatusCompleted},
@@ -26,10 +30,25 @@ func TestWaitExport(t *testing.T) {
 		{name: "error", handler: sequence(statusReply("Pending"), statusReply("ERROR")), polls: 2, want: StatusError, wantErr: ErrExportFailed},
 		{name: "unknown export", handler: reply(404, `{"code":404,"message":"Not Found"}`), polls: 1, wantErr: ErrNotFound},
 		{name: "transient failure retried", handler: sequence(statusReply("Pending"), reply(503, ""), statusReply("Completed")), polls: 3, want: StatusCompleted},
+		{
+			name: "5xx after retries keeps polling", handler: sequence(reply(503, ""), statusReply("Pending"), reply(502, ""), statusReply("Completed")),
+			tune: noRetry, polls: 4, want: StatusCompleted, wantLog: "export status poll failed",
+		},
+		{
+			name: "429 after retries keeps polling", handler: sequence(reply(429, ""), statusReply("Completed")),
+			tune: noRetry, polls: 2, want: StatusCompleted, wantLog: "export status poll failed",
+		},
+		{
+			name: "connection reset after retries keeps polling", handler: sequence(hangUp(true), hangUp(false), statusReply("Completed")),
+			tune: noRetry, polls: 3, want: StatusCompleted, wantLog: "export status poll failed",
+		},
+		{name: "403 ends the wait", handler: sequence(statusReply("Pending"), reply(403, "")), tune: noRetry, polls: 2, want: StatusPending, wantErr: ErrForbidden},
+		{name: "400 ends the wait", handler: reply(400, ""), tune: noRetry, polls: 1, wantErr: ErrBadRequest},
+		{name: "unusable answer ends the wait", handler: reply(200, `[`), tune: noRetry, polls: 1, wantErr: ErrBadResponse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := mustEnv(t, tt.handler, nil)
+			env := mustEnv(t, tt.handler, tt.tune)
 			exp, err := env.c.WaitExport(context.Background(), "51")
 			if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err: got %v, want %v", err, tt.wantErr)
@@ -45,12 +64,16 @@ func TestWaitExport(t *testing.T) {
 					t.Errorf("poll: got %s %s, want GET /0.1/export/51/info", r.Method, r.Path)
 				}
 			}
+			if !strings.Contains(env.log.String(), tt.wantLog) {
+				t.Errorf("log: got %q, want it to hold %q", env.log.String(), tt.wantLog)
+			}
 		})
 	}
 }
 
-// TestWaitExportPacing checks the waits on a fake clock: Initial first, then
-// growing 1.5–2× to Max, and the timeout.
+// TestWaitExportPacing checks the waits on a fake clock: a first poll at
+// once, Initial before the second, then waits growing 1.5–2× to Max, and the
+// timeout.
 func TestWaitExportPacing(t *testing.T) {
 	env := mustEnv(t, statusReply("Pending"), func(c *Config) {
 		c.Poll = PollPolicy{Initial: time.Second, Max: 60 * time.Second, Timeout: 10 * time.Minute}
@@ -82,8 +105,53 @@ func TestWaitExportPacing(t *testing.T) {
 	if total != 10*time.Minute {
 		t.Errorf("total wait: got %v, want exactly the 10m timeout", total)
 	}
-	if n := env.rec.count(); n != len(sleeps) || n > 20 {
-		t.Errorf("polls: got %d for %d waits, want one per wait and few (10 min at ≤ 1/min after the ramp)", n, len(sleeps))
+	if n := env.rec.count(); n != len(sleeps)+1 || n > 21 {
+		t.Errorf("polls: got %d for %d waits, want one at once, one per wait, and few (10 min at ≤ 1/min after the ramp)", n, len(sleeps))
+	}
+}
+
+// TestWaitExportNoWaitWhenDone checks that an export already complete at the
+// first poll costs no sleep.
+func TestWaitExportNoWaitWhenDone(t *testing.T) {
+	env := mustEnv(t, statusReply("Completed"), func(c *Config) {
+		c.Poll = PollPolicy{Initial: time.Hour, Max: time.Hour, Timeout: 6 * time.Hour}
+	})
+	fc := installFakeClock(env.c)
+	if _, err := env.c.WaitExport(context.Background(), "51"); err != nil {
+		t.Fatalf("WaitExport: %v", err)
+	}
+	if got := fc.recorded(); len(got) != 0 {
+		t.Errorf("sleeps: got %v, want none", got)
+	}
+}
+
+// TestWaitExportTimeoutWhileFailing checks that polls failing after their
+// retries go on until the timeout, which then names the last failure.
+func TestWaitExportTimeoutWhileFailing(t *testing.T) {
+	env := mustEnv(t, reply(503, `{"code":503,"message":"maintenance window"}`), func(c *Config) {
+		c.Retry.MaxAttempts = 1
+		c.Poll = PollPolicy{Initial: time.Second, Max: 60 * time.Second, Timeout: 10 * time.Minute}
+	})
+	fc := installFakeClock(env.c)
+	_, err := env.c.WaitExport(context.Background(), "51")
+	if !errors.Is(err, ErrWaitTimeout) {
+		t.Fatalf("err: got %v, want ErrWaitTimeout", err)
+	}
+	if !strings.Contains(err.Error(), "maintenance window") {
+		t.Errorf("err: got %q, want it to name the last failure", err)
+	}
+	var total time.Duration
+	for _, s := range fc.recorded() {
+		total += s
+	}
+	if total != 10*time.Minute {
+		t.Errorf("total wait: got %v, want the 10m timeout", total)
+	}
+	if n := env.rec.count(); n < 5 || n > 21 {
+		t.Errorf("polls: got %d, want several but polite", n)
+	}
+	if got := strings.Count(env.log.String(), "export status poll failed"); got != env.rec.count()-1 {
+		t.Errorf("warnings: got %d, want one per failed poll but the last (%d)", got, env.rec.count()-1)
 	}
 }
 
@@ -117,8 +185,8 @@ func TestWaitExportCancel(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("returned after %v, want promptly", d)
 	}
-	if env.rec.count() != 0 {
-		t.Errorf("polls: got %d, want 0", env.rec.count())
+	if env.rec.count() != 1 {
+		t.Errorf("polls: got %d, want only the first, made at once", env.rec.count())
 	}
 }
 
