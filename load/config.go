@@ -1,0 +1,83 @@
+package load
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// Defaults for [Config].
+const (
+	// DefaultSchema is the default target schema.
+	DefaultSchema = "mbi"
+	// DefaultLedgerSchema is the default schema of the ledger, the reject
+	// table and the staging tables.
+	DefaultLedgerSchema = "mbiload"
+	// DefaultLockTimeout is how long a load waits for another load of the
+	// same table, and in total for the publish lock.
+	DefaultLockTimeout = 10 * time.Minute
+	// DefaultPublishLockTry is how long one attempt at the publish lock
+	// waits before giving way to the readers queued behind it.
+	DefaultPublishLockTry = 2 * time.Second
+)
+
+// Config configures a [Loader]. The zero value means the defaults.
+type Config struct {
+	// Schema is the target schema (default "mbi"), created if missing.
+	Schema string
+	// LedgerSchema holds the ledger (loads), the reject table (rejects) and,
+	// for the length of a load's transaction, its staging table (default
+	// "mbiload"); created if missing.
+	LedgerSchema string
+	// LockTimeout bounds the wait for another run's lock on the same table
+	// (the per-table advisory lock) and, in total, for the publish lock
+	// (default 10 minutes). Negative means do not wait: fail at once when
+	// another load holds the table.
+	LockTimeout time.Duration
+	// PublishLockTry is how long one attempt at the ACCESS EXCLUSIVE lock of
+	// the publish waits (default 2s). While an attempt waits, new readers of
+	// the table queue behind it; between attempts they run. Attempts repeat
+	// until LockTimeout.
+	PublishLockTry time.Duration
+	// MaxBadRows is the error budget: a source reporting more rejects than
+	// this fails the load, whatever the decoder allowed.
+	MaxBadRows int
+	// Force reloads an export that is already published.
+	Force bool
+	// AsyncCommit commits the load with synchronous_commit off: the commit
+	// does not wait for the WAL flush, so a server crash just after it can
+	// lose the load (the ledger is lost with it, so the next run reloads).
+	AsyncCommit bool
+	// Logger receives progress; nil discards.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Schema == "" {
+		c.Schema = DefaultSchema
+	}
+	if c.LedgerSchema == "" {
+		c.LedgerSchema = DefaultLedgerSchema
+	}
+	for _, s := range []string{c.Schema, c.LedgerSchema} {
+		if len(s) > schema.MaxIdentifierBytes || strings.ContainsRune(s, 0) {
+			return c, fmt.Errorf("%w: schema name %q is not a valid PostgreSQL identifier", ErrInvalidConfig, s)
+		}
+	}
+	if c.LockTimeout == 0 {
+		c.LockTimeout = DefaultLockTimeout
+	}
+	if c.PublishLockTry <= 0 {
+		c.PublishLockTry = DefaultPublishLockTry
+	}
+	if c.MaxBadRows < 0 {
+		return c, fmt.Errorf("%w: MaxBadRows %d is negative", ErrInvalidConfig, c.MaxBadRows)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}

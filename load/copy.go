@@ -1,0 +1,245 @@
+package load
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// copySignature starts every binary COPY stream: the 11-byte signature, an
+// int32 of flags (0: no OIDs) and an int32 header extension length (0).
+var copySignature = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// copyTrailer ends a binary COPY stream: a field count of -1.
+var copyTrailer = []byte{0xff, 0xff}
+
+// fillTarget is how many bytes the reader encodes before handing them on.
+const fillTarget = 256 << 10
+
+// copyColumn is one column of a COPY's column list and where its values
+// come from.
+type copyColumn struct {
+	// Name is the target column name (unquoted).
+	Name string
+	// Src is the index of the batch column holding the values, or -1 for a
+	// constant (Const) or the row sequence number (Seq).
+	Src int
+	// OID is the target column's type; NumericScale the target's numeric
+	// scale (-1 when unconstrained or not numeric).
+	OID          uint32
+	NumericScale int32
+	// NotNull makes a NULL value an error (merge keys).
+	NotNull bool
+	// Const is the encoded field (length and bytes) written in every row.
+	Const []byte
+	// Seq writes the 1-based number of the row in the stream as int8.
+	Seq bool
+}
+
+// copyReader is the io.Reader that pgconn's CopyFrom pulls: it takes batches
+// from a [Batches] source and encodes their rows into PostgreSQL's binary
+// COPY format, releasing each batch once encoded. It watches ctx itself, as
+// a COPY does not unblock a stalled reader.
+type copyReader struct {
+	ctx    context.Context
+	src    Batches
+	schema *arrow.Schema
+	cols   []copyColumn
+
+	buf  []byte
+	off  int
+	rec  arrow.RecordBatch
+	encs []colEncoder
+	row  int
+	nrow int
+	fe   fieldError
+
+	started bool
+	rows    int64 // rows encoded so far
+	err     error // sticky; io.EOF once the trailer is buffered
+	onBatch func(rows int64)
+}
+
+// newCopyReader returns a reader of src's batches (whose schema must be
+// sch) into the columns cols.
+func newCopyReader(ctx context.Context, src Batches, sch *arrow.Schema, cols []copyColumn) *copyReader {
+	return &copyReader{ctx: ctx, src: src, schema: sch, cols: cols, buf: make([]byte, 0, fillTarget+64<<10)}
+}
+
+// Read implements io.Reader.
+func (r *copyReader) Read(p []byte) (int, error) {
+	for r.off >= len(r.buf) {
+		if r.err != nil {
+			return 0, r.err
+		}
+		r.fill()
+	}
+	if r.err != nil && r.err != io.EOF {
+		return 0, r.err
+	}
+	n := copy(p, r.buf[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// fill encodes rows into the empty buffer until it holds fillTarget bytes,
+// the source ends (trailer appended, err = io.EOF) or fails (err set).
+func (r *copyReader) fill() {
+	r.buf, r.off = r.buf[:0], 0
+	if !r.started {
+		r.buf = append(r.buf, copySignature...)
+		r.started = true
+	}
+	for len(r.buf) < fillTarget {
+		if r.rec == nil {
+			if err := r.ctx.Err(); err != nil {
+				r.err = err
+				return
+			}
+			rec, err := r.src.Next(r.ctx)
+			if errors.Is(err, io.EOF) {
+				r.buf = append(r.buf, copyTrailer...)
+				r.err = io.EOF
+				return
+			}
+			if err != nil {
+				r.err = err
+				return
+			}
+			if err := r.start(rec); err != nil {
+				rec.Release()
+				r.err = err
+				return
+			}
+			continue
+		}
+		if !r.encodeRows() {
+			return
+		}
+	}
+}
+
+// start makes rec the current batch and builds its column encoders.
+func (r *copyReader) start(rec arrow.RecordBatch) error {
+	if !rec.Schema().Equal(r.schema) {
+		return fmt.Errorf("%w: batch schema %s, want %s", ErrSchemaMismatch, rec.Schema(), r.schema)
+	}
+	if cap(r.encs) < len(r.cols) {
+		r.encs = make([]colEncoder, len(r.cols))
+	}
+	r.encs = r.encs[:len(r.cols)]
+	for k, c := range r.cols {
+		switch {
+		case c.Seq:
+			r.encs[k] = r.seqEncoder()
+		case c.Src < 0:
+			r.encs[k] = constEncoder(c.Const)
+		default:
+			a := rec.Column(c.Src)
+			enc, err := newColEncoder(a, c.OID, c.NumericScale, &r.fe)
+			if err != nil {
+				return fmt.Errorf("column %s: %w", c.Name, err)
+			}
+			if c.NotNull && a.NullN() > 0 {
+				enc = r.notNullEncoder(a, c.Name, enc)
+			}
+			r.encs[k] = enc
+		}
+	}
+	r.rec, r.row, r.nrow = rec, 0, int(rec.NumRows())
+	if r.onBatch != nil {
+		r.onBatch(int64(r.nrow))
+	}
+	return nil
+}
+
+// encodeRows encodes rows of the current batch until the buffer is full
+// or the batch ends (then released). It reports false on an encoding error.
+func (r *copyReader) encodeRows() bool {
+	nf := uint16(len(r.encs))
+	buf, encs := r.buf, r.encs
+	i := r.row
+	for ; i < r.nrow && len(buf) < fillTarget; i++ {
+		buf = binary.BigEndian.AppendUint16(buf, nf)
+		for _, enc := range encs {
+			buf = enc(buf, i)
+		}
+		if r.fe.err != nil {
+			r.buf = buf
+			r.err = fmt.Errorf("row %d of the export: %w", r.rows+int64(i-r.row)+1, r.fe.err)
+			return false
+		}
+	}
+	r.rows += int64(i - r.row)
+	r.buf, r.row = buf, i
+	if i == r.nrow {
+		r.rec.Release()
+		r.rec = nil
+	}
+	return true
+}
+
+// seqEncoder writes the stream's 1-based row number as int8.
+func (r *copyReader) seqEncoder() colEncoder {
+	return func(dst []byte, i int) []byte {
+		dst = append(dst, 0, 0, 0, 8)
+		return binary.BigEndian.AppendUint64(dst, uint64(r.rows+int64(i-r.row)+1))
+	}
+}
+
+// notNullEncoder fails on a NULL value of a column that must not hold one.
+func (r *copyReader) notNullEncoder(a arrow.Array, name string, enc colEncoder) colEncoder {
+	return func(dst []byte, i int) []byte {
+		if a.IsNull(i) {
+			if r.fe.err == nil {
+				r.fe.err = fmt.Errorf("%w: column %q", ErrNullKey, name)
+			}
+			return dst
+		}
+		return enc(dst, i)
+	}
+}
+
+func constEncoder(field []byte) colEncoder {
+	return func(dst []byte, _ int) []byte { return append(dst, field...) }
+}
+
+// close releases the batch still held after an aborted COPY.
+func (r *copyReader) close() {
+	if r.rec != nil {
+		r.rec.Release()
+		r.rec = nil
+	}
+}
+
+// copyResult is what a COPY did.
+type copyResult struct {
+	Rows   int64 // rows the server stored
+	Sent   int64 // rows encoded and sent
+	Source error // the source's or encoder's error, if it stopped the COPY
+}
+
+// copyBatches streams src into table (an already quoted name) through the
+// binary COPY protocol on conn. A failure of the source or the encoder is
+// returned as such (not as the server's "COPY from stdin failed").
+func copyBatches(ctx context.Context, conn *pgconn.PgConn, table string, opts string, src Batches, sch *arrow.Schema, cols []copyColumn, onBatch func(int64)) (copyResult, error) {
+	r := newCopyReader(ctx, src, sch, cols)
+	r.onBatch = onBatch
+	defer r.close()
+	sql := "COPY " + table + " (" + quoteColumns(cols) + ") FROM STDIN (FORMAT binary" + opts + ")"
+	tag, err := conn.CopyFrom(ctx, r, sql)
+	res := copyResult{Rows: tag.RowsAffected(), Sent: r.rows}
+	if r.err != nil && r.err != io.EOF {
+		res.Source = r.err
+		return res, r.err
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, nil
+}

@@ -1,0 +1,165 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// columnDefs returns the column definitions of t's fields (name, type, NOT
+// NULL), in metadata order, for CREATE TABLE. Keys are added separately,
+// after the COPY, which builds them faster than inserting row by row.
+func columnDefs(t *schema.Table) []string {
+	out := make([]string, len(t.Fields))
+	for k, f := range t.Fields {
+		out[k] = fieldDef(f)
+	}
+	return out
+}
+
+func fieldDef(f schema.Field) string {
+	d := schema.Quote(f.Name) + " " + f.Type.PG()
+	if f.Source.NotNull() {
+		d += " NOT NULL"
+	}
+	return d
+}
+
+// createTable creates table (quoted) with the given column definitions.
+func (r *loadRun) createTable(ctx context.Context, table, prefix string, defs []string, withOptions string) error {
+	sql := "CREATE " + prefix + "TABLE " + table + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + withOptions
+	if _, err := r.tx.Exec(ctx, sql); err != nil {
+		return fmt.Errorf("create table %s: %w", table, err)
+	}
+	return nil
+}
+
+// stageName returns a fresh staging table name in the ledger schema, quoted
+// and unquoted. The table is created inside the load's transaction, so no
+// other session ever sees it, and a killed process, a dropped connection or
+// a server restart rolls it back with everything else: there is never
+// staging debris to clean up.
+func (r *loadRun) stageName() (quoted, name string) {
+	name = "stage_" + randomHex(8)
+	return schema.Quote(r.l.cfg.LedgerSchema, name), name
+}
+
+// fieldColumns maps the table's fields to COPY columns of their own types.
+func fieldColumns(t *schema.Table) []copyColumn {
+	out := make([]copyColumn, len(t.Fields))
+	for k, f := range t.Fields {
+		out[k] = copyColumn{Name: f.Name, Src: k, OID: f.Type.PGOID(), NumericScale: fieldScale(f.Type)}
+	}
+	return out
+}
+
+// fieldScale is the numeric scale the encoder writes for a field's type.
+func fieldScale(t schema.Type) int32 {
+	if t.Kind == schema.KindNumeric && t.Precision > 0 {
+		return t.Scale
+	}
+	return -1
+}
+
+func quoteColumns(cols []copyColumn) string {
+	names := make([]string, len(cols))
+	for k, c := range cols {
+		names[k] = c.Name
+	}
+	return quoteNames(names)
+}
+
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for k, n := range names {
+		q[k] = schema.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// copyInto streams the job's source into table through cols, and checks
+// the counts. opts are extra COPY options such as ", FREEZE".
+func (r *loadRun) copyInto(ctx context.Context, table, opts string, cols []copyColumn) error {
+	start := time.Now()
+	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, nil)
+	r.res.CopyDuration = time.Since(start)
+	if err != nil {
+		r.res.RowsRead = cr.Sent
+		return fmt.Errorf("copy: %w", err)
+	}
+	return r.afterCopy(cr)
+}
+
+// relOptionRE is what a reloptions entry's name looks like; anything else
+// is never pasted into SQL.
+var relOptionRE = regexp.MustCompile(`^[a-z_][a-z0-9_.]*$`)
+
+// withOptions turns pg_class.reloptions entries ("fillfactor=70") into a
+// WITH clause with quoted values.
+func withOptions(opts []string) string {
+	var parts []string
+	for _, o := range opts {
+		name, val, ok := strings.Cut(o, "=")
+		if !ok || !relOptionRE.MatchString(name) {
+			continue
+		}
+		parts = append(parts, name+" = "+schema.QuoteLiteral(val))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " WITH (" + strings.Join(parts, ", ") + ")"
+}
+
+// comments sets COMMENT ON TABLE and COMMENT ON COLUMN of table (quoted) to
+// the source names verbatim, except where old (the table as it was, or
+// nil) has a comment a user wrote: one that differs from the source name
+// and from what the last load recorded. When the comments already hold
+// the right text (an in-place publish) nothing is written.
+func (r *loadRun) comments(ctx context.Context, table string, old *tableInfo, sameTable bool) error {
+	t := r.job.Table
+	var lastTable string
+	var lastCols map[string]string
+	if old != nil {
+		var err error
+		lastTable, lastCols, err = lastSourceNames(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target)
+		if err != nil {
+			return err
+		}
+	}
+	want := func(oldComment *string, source, last string) (string, bool) {
+		if oldComment != nil && *oldComment != source && (last == "" || *oldComment != last) {
+			return *oldComment, !sameTable // a user's comment: keep it
+		}
+		return source, !sameTable || oldComment == nil || *oldComment != source
+	}
+	var stmts []string
+	var oldComment *string
+	if old != nil {
+		oldComment = old.Comment
+	}
+	if text, write := want(oldComment, t.SourceName, lastTable); write {
+		stmts = append(stmts, "COMMENT ON TABLE "+table+" IS "+schema.QuoteLiteral(text))
+	}
+	for _, f := range t.Fields {
+		var oc *string
+		if old != nil {
+			if c := old.column(f.Name); c != nil {
+				oc = c.Comment
+			}
+		}
+		if text, write := want(oc, f.Source.Name, lastCols[f.Name]); write {
+			stmts = append(stmts, "COMMENT ON COLUMN "+table+"."+schema.Quote(f.Name)+" IS "+schema.QuoteLiteral(text))
+		}
+	}
+	for _, s := range stmts {
+		if _, err := r.tx.Exec(ctx, s); err != nil {
+			return fmt.Errorf("comment: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,234 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// dependents is what hangs off an existing target table and must survive a
+// replace: its indexes and constraints (re-created on the staging table),
+// the views that read it (re-pointed), and the objects a rename-swap cannot
+// carry (blockers, which force an in-place publish).
+type dependents struct {
+	Indexes     []indexInfo
+	Constraints []constraintInfo
+	Views       []viewInfo
+	Blockers    []string
+	// FKRefs are foreign keys of other tables referencing the target: an
+	// in-place publish must keep the referenced keys' rows.
+	FKRefs []fkRef
+}
+
+// indexInfo is an index that backs no constraint.
+type indexInfo struct {
+	Name    string
+	Def     string // pg_get_indexdef, schema-qualified
+	Prefix  string // "CREATE [UNIQUE ]INDEX name ON schema.table USING "
+	Columns []int16
+}
+
+// constraintInfo is a primary key, unique, exclusion, check or foreign key
+// constraint of the target.
+type constraintInfo struct {
+	Name    string
+	Type    string // pg_constraint.contype
+	Def     string // pg_get_constraintdef, schema-qualified
+	Columns []int16
+}
+
+// viewInfo is a view or materialized view reading the target.
+type viewInfo struct {
+	OID        uint32
+	Name       string // schema-qualified, quoted
+	Kind       string
+	CanOwn     bool
+	Def        string // pg_get_viewdef, schema-qualified
+	RelOptions []string
+	Columns    []int16 // target columns it uses (0: the whole row)
+}
+
+// fkRef is a foreign key on another table that references the target.
+type fkRef struct {
+	Name    string
+	Table   string // schema-qualified, quoted
+	Columns []string
+	Actions string // confdeltype
+}
+
+// readDependents reads what depends on table oid. The transaction's
+// search_path must be pg_catalog so definitions come schema-qualified.
+func readDependents(ctx context.Context, q querier, info *tableInfo) (*dependents, error) {
+	d := &dependents{}
+	rows, err := q.Query(ctx, `
+SELECT ic.relname, pg_get_indexdef(i.indexrelid),
+       'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' ||
+         quote_ident(ic.relname) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' USING ',
+       ARRAY(SELECT dp.refobjsubid::int2 FROM pg_depend dp WHERE dp.classid = 'pg_class'::regclass
+             AND dp.objid = i.indexrelid AND dp.refobjid = i.indrelid AND dp.refobjsubid > 0 ORDER BY 1)
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+     JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE i.indrelid = $1
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid)
+ORDER BY ic.relname`, info.OID)
+	if err != nil {
+		return nil, fmt.Errorf("read indexes: %w", err)
+	}
+	d.Indexes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (indexInfo, error) {
+		var x indexInfo
+		err := r.Scan(&x.Name, &x.Def, &x.Prefix, &x.Columns)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read indexes: %w", err)
+	}
+	for _, x := range d.Indexes {
+		if !strings.HasPrefix(x.Def, x.Prefix) {
+			d.Blockers = append(d.Blockers, fmt.Sprintf("index %q has a definition mbiload cannot re-create", x.Name))
+		}
+	}
+
+	rows, err = q.Query(ctx, `
+SELECT conname, contype::text, pg_get_constraintdef(oid), coalesce(conkey, '{}')
+FROM pg_constraint WHERE conrelid = $1 AND contype IN ('p', 'u', 'x', 'c', 'f')
+ORDER BY contype, conname`, info.OID)
+	if err != nil {
+		return nil, fmt.Errorf("read constraints: %w", err)
+	}
+	d.Constraints, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (constraintInfo, error) {
+		var c constraintInfo
+		err := r.Scan(&c.Name, &c.Type, &c.Def, &c.Columns)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read constraints: %w", err)
+	}
+
+	rows, err = q.Query(ctx, `
+SELECT v.oid, quote_ident(vn.nspname) || '.' || quote_ident(v.relname), v.relkind::text,
+       pg_has_role(v.relowner, 'MEMBER'),
+       CASE WHEN v.relkind = 'v' THEN pg_get_viewdef(v.oid) ELSE '' END,
+       coalesce(v.reloptions, '{}'),
+       array_agg(DISTINCT dp.refobjsubid::int2 ORDER BY dp.refobjsubid::int2)
+FROM pg_depend dp JOIN pg_rewrite r ON r.oid = dp.objid
+     JOIN pg_class v ON v.oid = r.ev_class JOIN pg_namespace vn ON vn.oid = v.relnamespace
+WHERE dp.classid = 'pg_rewrite'::regclass AND dp.refclassid = 'pg_class'::regclass
+  AND dp.refobjid = $1 AND r.ev_class <> $1
+GROUP BY v.oid, vn.nspname, v.relname, v.relkind, v.relowner, v.reloptions
+ORDER BY 2`, info.OID)
+	if err != nil {
+		return nil, fmt.Errorf("read dependent views: %w", err)
+	}
+	d.Views, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (viewInfo, error) {
+		var v viewInfo
+		err := r.Scan(&v.OID, &v.Name, &v.Kind, &v.CanOwn, &v.Def, &v.RelOptions, &v.Columns)
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read dependent views: %w", err)
+	}
+	for _, v := range d.Views {
+		switch {
+		case v.Kind != "v":
+			d.Blockers = append(d.Blockers, fmt.Sprintf("%s %s reads it", relkindName(v.Kind), v.Name))
+		case !v.CanOwn:
+			d.Blockers = append(d.Blockers, fmt.Sprintf("view %s belongs to a role mbiload cannot act as", v.Name))
+		}
+	}
+
+	rows, err = q.Query(ctx, `
+SELECT con.conname, quote_ident(n.nspname) || '.' || quote_ident(c.relname), con.confdeltype::text,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE con.contype = 'f' AND con.confrelid = $1 AND con.conrelid <> $1
+ORDER BY 2, 1`, info.OID)
+	if err != nil {
+		return nil, fmt.Errorf("read referencing foreign keys: %w", err)
+	}
+	d.FKRefs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (fkRef, error) {
+		var f fkRef
+		err := r.Scan(&f.Name, &f.Table, &f.Actions, &f.Columns)
+		return f, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read referencing foreign keys: %w", err)
+	}
+	for _, f := range d.FKRefs {
+		d.Blockers = append(d.Blockers, fmt.Sprintf("foreign key %q of %s references it", f.Name, f.Table))
+	}
+
+	// Everything else that depends on the table or its row type, except what
+	// is handled above (own indexes and constraints, views, referencing
+	// foreign keys) and internal dependencies.
+	rows, err = q.Query(ctx, `
+SELECT DISTINCT pg_describe_object(dp.classid, dp.objid, 0)
+FROM pg_depend dp
+WHERE dp.deptype IN ('n', 'a')
+  AND ((dp.refclassid = 'pg_class'::regclass AND dp.refobjid = $1)
+       OR (dp.refclassid = 'pg_type'::regclass AND dp.refobjid = (SELECT reltype FROM pg_class WHERE oid = $1)))
+  AND NOT (dp.classid = 'pg_class'::regclass AND EXISTS
+           (SELECT 1 FROM pg_index i WHERE i.indexrelid = dp.objid AND i.indrelid = $1))
+  AND NOT (dp.classid = 'pg_constraint'::regclass AND EXISTS
+           (SELECT 1 FROM pg_constraint con WHERE con.oid = dp.objid AND (con.conrelid = $1 OR con.contype = 'f')))
+  AND NOT (dp.classid = 'pg_rewrite'::regclass AND EXISTS
+           (SELECT 1 FROM pg_rewrite r WHERE r.oid = dp.objid AND r.ev_class <> $1))
+  AND NOT (dp.classid = 'pg_type'::regclass AND EXISTS
+           (SELECT 1 FROM pg_type t WHERE t.oid = dp.objid AND t.typelem = (SELECT reltype FROM pg_class WHERE oid = $1)))
+ORDER BY 1`, info.OID)
+	if err != nil {
+		return nil, fmt.Errorf("read dependent objects: %w", err)
+	}
+	others, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read dependent objects: %w", err)
+	}
+	for _, o := range others {
+		d.Blockers = append(d.Blockers, o+" depends on it")
+	}
+
+	switch {
+	case info.Kind == "p":
+		d.Blockers = append(d.Blockers, "it is partitioned")
+	case info.IsPartition:
+		d.Blockers = append(d.Blockers, "it is a partition")
+	case info.HasSubclass:
+		d.Blockers = append(d.Blockers, "other tables inherit from it")
+	}
+	if info.RowSecurity {
+		d.Blockers = append(d.Blockers, "row-level security is enabled")
+	}
+	if info.ReplIdent != "d" {
+		d.Blockers = append(d.Blockers, "it has a non-default replica identity")
+	}
+	if info.Tablespace != 0 {
+		d.Blockers = append(d.Blockers, "it lives in a non-default tablespace")
+	}
+	if !info.CanOwn {
+		d.Blockers = append(d.Blockers, fmt.Sprintf("it belongs to role %q, which mbiload cannot act as", info.Owner))
+	}
+	return d, nil
+}
+
+// fingerprint summarises the structure a staged replace was built for; a
+// different fingerprint under the publish lock means the target changed.
+func (d *dependents) fingerprint(info *tableInfo) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d|%s|", info.OID, info.Persistence)
+	for _, c := range info.Columns {
+		fmt.Fprintf(&b, "%d %q %d %d %v|", c.Num, c.Name, c.OID, c.Typmod, c.NotNull)
+	}
+	for _, x := range d.Indexes {
+		fmt.Fprintf(&b, "i %s %s|", x.Name, x.Def)
+	}
+	for _, c := range d.Constraints {
+		fmt.Fprintf(&b, "c %s %s|", c.Name, c.Def)
+	}
+	for _, v := range d.Views {
+		fmt.Fprintf(&b, "v %d %s %v|", v.OID, v.Def, v.RelOptions)
+	}
+	fmt.Fprintf(&b, "%v", d.Blockers)
+	return b.String()
+}

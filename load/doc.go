@@ -1,0 +1,50 @@
+// Package load owns the end of the pipeline: it writes Arrow record batches
+// of one table into PostgreSQL through the binary COPY protocol and
+// publishes them atomically, keeping a ledger of every load.
+//
+// # COPY
+//
+// Rows are encoded straight from the Arrow arrays into PostgreSQL's binary
+// COPY format by an io.Reader that pgconn's CopyFrom pulls: one encoder
+// function per column, chosen once per batch with the typed array captured,
+// so there is no per-value boxing and no text rendering. The reader watches
+// the context (a COPY does not unblock a stalled reader) and releases each
+// batch once encoded.
+//
+// # Modes
+//
+// [ModeReplace] makes the table hold exactly the export, in one
+// transaction. The first load creates the table in that transaction
+// (invisible until the commit). Later loads create a staging table in the
+// ledger schema inside the transaction — so no other session ever sees it
+// and a killed process, dropped connection or server restart rolls it back
+// with everything else, leaving nothing to clean up — COPY into it (FREEZE),
+// build the primary key and re-create the target's indexes and constraints
+// on it, ANALYZE it, and only then take the ACCESS EXCLUSIVE lock for a
+// short publish: rename the old table away, move the staging table into
+// place, re-point dependent views (CREATE OR REPLACE VIEW from their
+// definitions), copy grants, owner and comments, drop the old table and give
+// the indexes their old names. Readers see the old table or the new one,
+// never an empty or partial one. A table with dependents a rename cannot
+// carry (materialized views, referencing foreign keys, triggers, policies,
+// publications, defaults, ...) is refilled in place instead (TRUNCATE and
+// INSERT in the same transaction), and [Result] says so and why.
+//
+// [ModeAppend] adds rows, [ModeMerge] upserts them on a key with the last
+// row of a key winning, and [ModeSnapshot] appends each export to
+// <table>_history with its export id and time.
+//
+// # Ledger
+//
+// <ledger>.loads holds one row per load, written in the transaction that
+// publishes; a failed load writes a "failed" row afterwards with its
+// error, and its rejects go to <ledger>.rejects. A load of the export that
+// is already published (same export id, or for a local file the same
+// SHA-256) is skipped unless [Config.Force]. Loads of the same table are
+// serialised by a transaction-scoped advisory lock; row counts are checked
+// end to end.
+//
+// Identifiers are always quoted (schema.Quote) and comment text is a
+// quoted literal (schema.QuoteLiteral); values travel as parameters or in
+// the COPY stream.
+package load

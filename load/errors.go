@@ -1,0 +1,111 @@
+package load
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors; test for them with errors.Is.
+var (
+	// ErrInvalidConfig is a [Config] that cannot work.
+	ErrInvalidConfig = errors.New("load: invalid configuration")
+	// ErrInvalidJob is a [Job] that cannot be loaded (no table, no source,
+	// an unknown mode or key column).
+	ErrInvalidJob = errors.New("load: invalid job")
+	// ErrNoKey is a merge without a key: the metadata marks no primary key
+	// and the job names none. Merge never falls back to another mode.
+	ErrNoKey = errors.New("load: merge needs a key (a primary key in the metadata or --key)")
+	// ErrNullKey is a NULL in a merge key column.
+	ErrNullKey = errors.New("load: NULL in a merge key column")
+	// ErrIncompatibleType is a source column whose type cannot be written
+	// into the existing target column (append, merge, snapshot).
+	ErrIncompatibleType = errors.New("load: incompatible column type")
+	// ErrDependentView is a view that depends on a column a replace would
+	// drop or retype.
+	ErrDependentView = errors.New("load: a view depends on a changed column")
+	// ErrRowCount is a row count that does not add up end to end.
+	ErrRowCount = errors.New("load: row counts do not match")
+	// ErrLockTimeout is another load (or a long query) holding the table
+	// longer than [Config.LockTimeout].
+	ErrLockTimeout = errors.New("load: timed out waiting for a lock")
+	// ErrNotATable is a target name taken by something other than a table.
+	ErrNotATable = errors.New("load: target exists and is not a table")
+	// ErrTargetChanged is a target table altered by someone else between
+	// the start of the load and its publish; the next run will succeed.
+	ErrTargetChanged = errors.New("load: target table changed during the load")
+	// ErrSchemaMismatch is a batch whose Arrow schema is not the table's.
+	ErrSchemaMismatch = errors.New("load: batch schema does not match the table")
+	// ErrUnsupportedType is an Arrow type the encoder cannot write into
+	// the target column's type.
+	ErrUnsupportedType = errors.New("load: unsupported type pair")
+	// ErrBadValue is a value PostgreSQL cannot store.
+	ErrBadValue = errors.New("load: bad value")
+)
+
+// LockError is a lock wait that ran out of time: another load of the same
+// table (the advisory lock) or a session holding the table (the publish).
+// It unwraps to [ErrLockTimeout].
+type LockError struct {
+	// Table is the target table, schema-qualified.
+	Table string
+	// What names the lock: "load lock" or "table lock".
+	What string
+	// Holders describes the sessions holding it, as found in pg_locks and
+	// pg_stat_activity ("pid 123 (mbiload), running for 2m3s"); may be empty.
+	Holders []string
+	// Waited is how long the load waited.
+	Waited string
+}
+
+func (e *LockError) Error() string {
+	msg := fmt.Sprintf("%s: %s on %s not granted within %s", ErrLockTimeout.Error(), e.What, e.Table, e.Waited)
+	if len(e.Holders) > 0 {
+		msg += "; held by " + strings.Join(e.Holders, ", ")
+	}
+	return msg
+}
+
+// Unwrap returns ErrLockTimeout.
+func (e *LockError) Unwrap() error { return ErrLockTimeout }
+
+// ColumnError is a problem with one column of the target: an incompatible
+// type, or a view depending on a column that would be dropped or retyped.
+type ColumnError struct {
+	// Table is the target table, schema-qualified.
+	Table string
+	// Column is the target column name.
+	Column string
+	// View is the dependent view, schema-qualified, for ErrDependentView.
+	View string
+	// Detail says what is wrong, e.g. "text cannot become integer".
+	Detail string
+	// Err is the sentinel: ErrIncompatibleType or ErrDependentView.
+	Err error
+}
+
+func (e *ColumnError) Error() string {
+	if e.View != "" {
+		return fmt.Sprintf("%v: view %s uses column %q of %s, which %s; drop or change the view, or load with --mode append",
+			e.Err, e.View, e.Column, e.Table, e.Detail)
+	}
+	return fmt.Sprintf("%v: column %q of %s: %s", e.Err, e.Column, e.Table, e.Detail)
+}
+
+// Unwrap returns the sentinel.
+func (e *ColumnError) Unwrap() error { return e.Err }
+
+// RowCountError is a row count mismatch; it unwraps to [ErrRowCount].
+type RowCountError struct {
+	// What names the counts compared.
+	What string
+	// Got and Want are the counts.
+	Got, Want int64
+}
+
+func (e *RowCountError) Error() string {
+	return fmt.Sprintf("%v: %s: got %d, want %d", ErrRowCount, e.What, e.Got, e.Want)
+}
+
+// Unwrap returns ErrRowCount.
+func (e *RowCountError) Unwrap() error { return ErrRowCount }

@@ -1,0 +1,133 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// inPlace replaces the rows of a table whose dependents a rename-swap
+// cannot carry (materialized views, foreign keys referencing it, triggers,
+// policies, publications, sequences, defaults, ...): the rows are staged,
+// then, under the ACCESS EXCLUSIVE lock, the table is emptied, its columns
+// are brought in line with the export (new columns go last) and the staged
+// rows are inserted. The table keeps its identity, so everything attached
+// to it survives; the lock is held longer than a swap's.
+//
+// A table other tables reference is not emptied: rows whose key (the one
+// the first foreign key references) left the export are deleted and the
+// others upserted, so referencing rows keep their targets (or the load
+// fails on the foreign key, naming it).
+//
+// As with any TRUNCATE, a REPEATABLE READ transaction that started before
+// the publish and reads the table only afterwards sees it empty.
+func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn) error {
+	t := r.job.Table
+	r.res.MechanismReason = strings.Join(deps.Blockers, "; ")
+	keyed := len(deps.FKRefs) > 0
+	if keyed && len(retyped) > 0 {
+		return &ColumnError{Table: r.qtarget, Column: retyped[0].Name, Err: ErrIncompatibleType,
+			Detail: fmt.Sprintf("cannot change type from %s in place while foreign key %q references the table", retyped[0].TypeName, deps.FKRefs[0].Name)}
+	}
+	qstage, _ := r.stageName()
+	if err := r.createTable(ctx, qstage, "", columnDefs(t), ""); err != nil {
+		return err
+	}
+	if err := r.copyInto(ctx, qstage, copyFreeze, fieldColumns(t)); err != nil {
+		return err
+	}
+	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
+		return err
+	}
+	now, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
+	if err != nil {
+		return err
+	}
+	if now == nil {
+		return fmt.Errorf("%w: %s was dropped", ErrTargetChanged, r.qtarget)
+	}
+	nowDeps, err := readDependents(ctx, r.tx, now)
+	if err != nil {
+		return err
+	}
+	if nowDeps.fingerprint(now) != deps.fingerprint(info) {
+		return fmt.Errorf("%w: %s was altered", ErrTargetChanged, r.qtarget)
+	}
+
+	var stmts []string
+	if !keyed {
+		only := "ONLY "
+		if info.Kind == "p" {
+			only = ""
+		}
+		stmts = append(stmts, "TRUNCATE "+only+r.qtarget)
+	}
+	for _, c := range dropped {
+		stmts = append(stmts, "ALTER TABLE "+r.qtarget+" DROP COLUMN "+schema.Quote(c.Name))
+	}
+	for _, c := range retyped {
+		f := t.Fields[fieldIndexByName(t, c.Name)]
+		// The table is empty here, so no value is ever converted.
+		stmts = append(stmts, "ALTER TABLE "+r.qtarget+" ALTER COLUMN "+schema.Quote(c.Name)+" TYPE "+f.Type.PG()+" USING NULL")
+	}
+	for _, f := range t.Fields {
+		if info.column(f.Name) == nil {
+			stmts = append(stmts, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+fieldDef(f))
+		}
+	}
+	if err := r.execAll(ctx, stmts, "publish in place"); err != nil {
+		return err
+	}
+
+	cols := quoteNames(t.ColumnNames())
+	var sql string
+	if keyed {
+		r.res.Mechanism = MechanismInPlaceKeyed
+		key := deps.FKRefs[0].Columns
+		var on, set []string
+		for _, k := range key {
+			on = append(on, "s."+schema.Quote(k)+" = t."+schema.Quote(k))
+		}
+		for _, f := range t.Fields {
+			if !containsString(key, f.Name) {
+				set = append(set, schema.Quote(f.Name)+" = EXCLUDED."+schema.Quote(f.Name))
+			}
+		}
+		del := "DELETE FROM " + r.qtarget + " t WHERE NOT EXISTS (SELECT 1 FROM " + qstage + " s WHERE " + strings.Join(on, " AND ") + ")"
+		if _, err := r.tx.Exec(ctx, del); err != nil {
+			return fmt.Errorf("publish in place: delete rows that left the export: %w", err)
+		}
+		action := "DO NOTHING"
+		if len(set) > 0 {
+			action = "DO UPDATE SET " + strings.Join(set, ", ")
+		}
+		sql = "INSERT INTO " + r.qtarget + " (" + cols + ") SELECT " + cols + " FROM " + qstage +
+			" ON CONFLICT (" + quoteNames(key) + ") " + action
+	} else {
+		r.res.Mechanism = MechanismInPlace
+		sql = "INSERT INTO " + r.qtarget + " (" + cols + ") SELECT " + cols + " FROM " + qstage
+	}
+	tag, err := r.tx.Exec(ctx, sql)
+	if err != nil {
+		return fmt.Errorf("publish in place: %w", err)
+	}
+	r.res.RowsLoaded = tag.RowsAffected()
+	if r.res.RowsLoaded != r.res.RowsRead {
+		return &RowCountError{What: "rows published versus rows COPYed", Got: r.res.RowsLoaded, Want: r.res.RowsRead}
+	}
+	if err := r.comments(ctx, r.qtarget, now, true); err != nil {
+		return err
+	}
+	return r.execAll(ctx, []string{"DROP TABLE " + qstage, "ANALYZE " + r.qtarget}, "publish in place")
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,326 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// Ledger statuses.
+const (
+	// StatusLoaded is a load that published its rows.
+	StatusLoaded = "loaded"
+	// StatusSkipped is a load that found its export already published and
+	// did nothing (it is not written to the ledger).
+	StatusSkipped = "skipped"
+	// StatusFailed is a load that published nothing.
+	StatusFailed = "failed"
+)
+
+// LedgerEntry is one row of the load ledger (<ledger>.loads).
+type LedgerEntry struct {
+	// ID is the row's id, increasing with time.
+	ID int64
+	// RunID identifies the mbiload run that made the load.
+	RunID string
+	// SourceTableID and SourceTable identify the source table in the API.
+	SourceTableID, SourceTable string
+	// ExportID is the API's export id, "" for a local file.
+	ExportID string
+	// ExportedAt is the export's time, zero when unknown.
+	ExportedAt time.Time
+	// TargetSchema and TargetTable name the table written.
+	TargetSchema, TargetTable string
+	// Mode is the load mode.
+	Mode Mode
+	// Mechanism says how the rows were published (see [Result.Mechanism]).
+	Mechanism string
+	// RowsRead, RowsRejected and RowsLoaded count the export's good rows,
+	// rejected rows and the rows written to the target.
+	RowsRead, RowsRejected, RowsLoaded int64
+	// Bytes is the size of the export file; SHA256 its hex digest.
+	Bytes  int64
+	SHA256 string
+	// SchemaChanges lists the differences found against the existing table.
+	SchemaChanges []string
+	// StartedAt and FinishedAt bound the load.
+	StartedAt, FinishedAt time.Time
+	// Status is StatusLoaded or StatusFailed.
+	Status string
+	// Error is the failure's message for a failed load.
+	Error string
+}
+
+// ledgerDDL creates the ledger tables in schema %[1]s (quoted); it runs only
+// when they are missing, under an advisory lock.
+const ledgerDDL = `
+CREATE TABLE IF NOT EXISTS %[1]s.loads (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id text NOT NULL,
+  source_table_id text,
+  source_table text,
+  export_id text,
+  exported_at timestamptz,
+  target_schema text NOT NULL,
+  target_table text NOT NULL,
+  mode text NOT NULL,
+  mechanism text,
+  rows_read bigint NOT NULL DEFAULT 0,
+  rows_rejected bigint NOT NULL DEFAULT 0,
+  rows_loaded bigint NOT NULL DEFAULT 0,
+  bytes bigint,
+  sha256 text,
+  schema_changes text[],
+  source_columns jsonb,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz NOT NULL,
+  status text NOT NULL,
+  error text
+);
+CREATE INDEX IF NOT EXISTS loads_target_idx ON %[1]s.loads (target_schema, target_table, id);
+CREATE TABLE IF NOT EXISTS %[1]s.rejects (
+  load_id bigint,
+  run_id text NOT NULL,
+  target_schema text NOT NULL,
+  target_table text NOT NULL,
+  export_id text,
+  line bigint,
+  column_name text,
+  record text,
+  reason text
+);
+CREATE INDEX IF NOT EXISTS rejects_load_idx ON %[1]s.rejects (load_id);
+COMMENT ON TABLE %[1]s.loads IS 'mbiload: one row per table load';
+COMMENT ON TABLE %[1]s.rejects IS 'mbiload: CSV records refused within the error budget';
+`
+
+// ledgerColumns are the loads columns read into a LedgerEntry.
+const ledgerColumns = `id, run_id, coalesce(source_table_id, ''), coalesce(source_table, ''),
+  coalesce(export_id, ''), exported_at, target_schema, target_table, mode, coalesce(mechanism, ''),
+  rows_read, rows_rejected, rows_loaded, coalesce(bytes, 0), coalesce(sha256, ''),
+  coalesce(schema_changes, '{}'), started_at, finished_at, status, coalesce(error, '')`
+
+func scanLedgerEntry(r pgx.CollectableRow) (LedgerEntry, error) {
+	var e LedgerEntry
+	var exportedAt *time.Time
+	var mode string
+	err := r.Scan(&e.ID, &e.RunID, &e.SourceTableID, &e.SourceTable, &e.ExportID, &exportedAt,
+		&e.TargetSchema, &e.TargetTable, &mode, &e.Mechanism, &e.RowsRead, &e.RowsRejected,
+		&e.RowsLoaded, &e.Bytes, &e.SHA256, &e.SchemaChanges, &e.StartedAt, &e.FinishedAt,
+		&e.Status, &e.Error)
+	e.Mode = Mode(mode)
+	if exportedAt != nil {
+		e.ExportedAt = *exportedAt
+	}
+	return e, err
+}
+
+// ledger is the load ledger in one schema.
+type ledger struct {
+	schema string // unquoted
+}
+
+func (lg ledger) table(name string) string { return schema.Quote(lg.schema, name) }
+
+// History returns the latest ledger entries, newest first; limit ≤ 0 means
+// 100.
+func (l *Loader) History(ctx context.Context, limit int) ([]LedgerEntry, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := l.pool.Query(ctx, "SELECT "+ledgerColumns+" FROM "+l.ledger.table("loads")+
+		" ORDER BY id DESC LIMIT $1", limit)
+	if err != nil {
+		return nil, fmt.Errorf("read load history: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanLedgerEntry)
+	if err != nil {
+		return nil, fmt.Errorf("read load history: %w", err)
+	}
+	return out, nil
+}
+
+// LastSuccess returns the latest successful load of targetTable in the
+// configured schema, or nil when there is none.
+func (l *Loader) LastSuccess(ctx context.Context, targetTable string) (*LedgerEntry, error) {
+	return lastSuccess(ctx, l.pool, l.ledger, l.cfg.Schema, targetTable)
+}
+
+func lastSuccess(ctx context.Context, q querier, lg ledger, pgSchema, table string) (*LedgerEntry, error) {
+	rows, err := q.Query(ctx, "SELECT "+ledgerColumns+" FROM "+lg.table("loads")+
+		" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1",
+		pgSchema, table)
+	if err != nil {
+		return nil, fmt.Errorf("read last load of %s: %w", schema.Quote(pgSchema, table), err)
+	}
+	e, err := pgx.CollectOneRow(rows, scanLedgerEntry)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read last load of %s: %w", schema.Quote(pgSchema, table), err)
+	}
+	return &e, nil
+}
+
+// AlreadyPublished reports whether the export (by id, or by the file's
+// SHA-256 when exportID is empty) is already published in
+// pgSchema.table: it is the table's latest successful load, or, when the
+// table's latest load appended rows (append or snapshot), any successful
+// load of it. Sync uses it to skip a download; [Loader.Load] makes the same
+// check under the table's lock.
+func (l *Loader) AlreadyPublished(ctx context.Context, pgSchema, table string, exportID, sha string) (bool, error) {
+	if pgSchema == "" {
+		pgSchema = l.cfg.Schema
+	}
+	last, err := lastSuccess(ctx, l.pool, l.ledger, pgSchema, table)
+	if err != nil || last == nil {
+		return false, err
+	}
+	return published(ctx, l.pool, l.ledger, pgSchema, table, last.Mode, exportID, sha)
+}
+
+// published is the idempotency check: is this export already in the table
+// for a load of mode?
+func published(ctx context.Context, q querier, lg ledger, pgSchema, table string, mode Mode, exportID, sha string) (bool, error) {
+	col, val := "export_id", exportID
+	if exportID == "" {
+		col, val = "sha256", sha
+	}
+	if val == "" {
+		return false, nil
+	}
+	var sql string
+	if mode.accumulates() {
+		sql = "SELECT EXISTS (SELECT 1 FROM " + lg.table("loads") +
+			" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' AND " + col + " = $3)"
+	} else {
+		sql = "SELECT coalesce((SELECT " + col + " = $3 FROM " + lg.table("loads") +
+			" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1), false)"
+	}
+	var ok bool
+	if err := q.QueryRow(ctx, sql, pgSchema, table, val).Scan(&ok); err != nil {
+		return false, fmt.Errorf("check the ledger for %s: %w", schema.Quote(pgSchema, table), err)
+	}
+	return ok, nil
+}
+
+// sourceColumns records which source name each target column had, so a
+// later replace can tell mbiload's column comments from a user's.
+func sourceColumns(t *schema.Table) []byte {
+	m := make(map[string]string, len(t.Fields))
+	for _, f := range t.Fields {
+		m[f.Name] = f.Source.Name
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// lastSourceNames returns the table and column source names recorded by
+// the target's latest successful load (empty when none).
+func lastSourceNames(ctx context.Context, q querier, lg ledger, pgSchema, table string) (string, map[string]string, error) {
+	var src *string
+	var cols []byte
+	err := q.QueryRow(ctx, "SELECT source_table, source_columns FROM "+lg.table("loads")+
+		" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1",
+		pgSchema, table).Scan(&src, &cols)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("read the last load's source names: %w", err)
+	}
+	m := map[string]string{}
+	if len(cols) > 0 {
+		_ = json.Unmarshal(cols, &m) // a damaged entry only loses comment history
+	}
+	name := ""
+	if src != nil {
+		name = *src
+	}
+	return name, m, nil
+}
+
+// ledgerRow is what a load writes to the ledger.
+type ledgerRow struct {
+	job      *Job
+	res      *Result
+	target   string // unquoted target table name
+	started  time.Time
+	status   string
+	errText  string
+	rejects  []schema.Reject
+	finished time.Time
+}
+
+// write inserts the row and its rejects through q (the publishing
+// transaction, or a fresh one for a failure) and returns the row's id.
+func (lg ledger) write(ctx context.Context, q querier, pgSchema string, r ledgerRow) (int64, error) {
+	j := r.job
+	var exportedAt *time.Time
+	if !j.ExportedAt.IsZero() {
+		exportedAt = &j.ExportedAt
+	}
+	changes := r.res.SchemaChanges
+	if changes == nil {
+		changes = []string{}
+	}
+	var id int64
+	err := q.QueryRow(ctx, "INSERT INTO "+lg.table("loads")+` (run_id, source_table_id, source_table,
+  export_id, exported_at, target_schema, target_table, mode, mechanism, rows_read, rows_rejected,
+  rows_loaded, bytes, sha256, schema_changes, source_columns, started_at, finished_at, status, error)
+VALUES ($1, nullif($2, ''), $3, nullif($4, ''), $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13,
+  nullif($14, ''), $15, $16, $17, $18, $19, nullif($20, ''))
+RETURNING id`,
+		j.RunID, string(j.Table.SourceID), j.Table.SourceName, j.ExportID, exportedAt, pgSchema, r.target,
+		string(j.Mode), r.res.Mechanism, r.res.RowsRead, r.res.RowsRejected, r.res.RowsLoaded, j.Bytes,
+		j.SHA256, changes, sourceColumns(j.Table), r.started, r.finished, r.status, r.errText).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("write the ledger: %w", err)
+	}
+	if len(r.rejects) == 0 {
+		return id, nil
+	}
+	rows := make([][]any, len(r.rejects))
+	for k, rj := range r.rejects {
+		rows[k] = []any{id, j.RunID, pgSchema, r.target, nullIfEmpty(j.ExportID), rj.Line,
+			nullIfEmpty(cleanText(rj.Column)), cleanText(rj.Record), cleanText(rj.Reason)}
+	}
+	if _, err := copyRows(ctx, q, pgx.Identifier{lg.schema, "rejects"},
+		[]string{"load_id", "run_id", "target_schema", "target_table", "export_id", "line", "column_name", "record", "reason"},
+		rows); err != nil {
+		return 0, fmt.Errorf("write rejects: %w", err)
+	}
+	return id, nil
+}
+
+// copyRows COPYs rows through q, which must be a pgx.Tx or *pgx.Conn.
+func copyRows(ctx context.Context, q querier, table pgx.Identifier, cols []string, rows [][]any) (int64, error) {
+	type copier interface {
+		CopyFrom(ctx context.Context, tableName pgx.Identifier, columnNames []string, rowSrc pgx.CopyFromSource) (int64, error)
+	}
+	c, ok := q.(copier)
+	if !ok {
+		return 0, fmt.Errorf("copy rows: %T cannot COPY", q)
+	}
+	return c.CopyFrom(ctx, table, cols, pgx.CopyFromRows(rows))
+}
+
+// cleanText makes s storable as PostgreSQL text: rejected records may hold
+// invalid UTF-8 or NUL bytes, which are replaced.
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,418 @@
+package load
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// Batches is a stream of Arrow record batches of one table, as
+// transform.Decoder provides: Next returns batches of the table's
+// [schema.Table.ArrowSchema] and io.EOF at the end; the caller owns each
+// batch and releases it. Rejects returns the records refused within the
+// error budget so far.
+type Batches interface {
+	Next(ctx context.Context) (arrow.RecordBatch, error)
+	Rejects() []schema.Reject
+}
+
+// Job is one table load.
+type Job struct {
+	// RunID identifies the mbiload run; empty means a random one.
+	RunID string
+	// Table is the resolved source table: target name, columns, types.
+	Table *schema.Table
+	// Mode is the load mode; empty means [ModeReplace].
+	Mode Mode
+	// Key overrides the merge key: target or source column names.
+	Key []string
+	// ExportID is the API's export id, "" for a local file.
+	ExportID string
+	// ExportedAt is the export's time (zero when unknown).
+	ExportedAt time.Time
+	// SHA256 is the hex digest of the export file (zip or CSV).
+	SHA256 string
+	// Bytes is the size of the export file.
+	Bytes int64
+	// ExpectedRows is the export's row count as the API reports it, or -1
+	// when unknown. Good rows plus rejected rows must equal it.
+	ExpectedRows int64
+	// Source yields the rows. A skipped load does not read it.
+	Source Batches
+}
+
+// Mechanisms: how a load wrote its rows (see [Result.Mechanism]).
+const (
+	// MechanismCreate is a first load: the table was created in the load's
+	// transaction and filled.
+	MechanismCreate = "create"
+	// MechanismSwap is a replace that renamed a fully built staging table
+	// into place of the old one.
+	MechanismSwap = "swap"
+	// MechanismInPlace is a replace that emptied the table and inserted the
+	// staged rows, because the table has dependents a swap cannot carry.
+	MechanismInPlace = "in-place"
+	// MechanismInPlaceKeyed is an in-place replace of a table other tables
+	// reference: rows whose key left the export are deleted, the others
+	// upserted, so referencing rows keep their targets.
+	MechanismInPlaceKeyed = "in-place-keyed"
+	// MechanismCopy is an append that COPYed straight into the table.
+	MechanismCopy = "copy"
+	// MechanismStagedInsert is an append that staged the rows, added the new
+	// columns and inserted them.
+	MechanismStagedInsert = "staged-insert"
+	// MechanismMerge is a merge through PostgreSQL's MERGE.
+	MechanismMerge = "merge"
+)
+
+// Result describes a load.
+type Result struct {
+	// Status is StatusLoaded, StatusSkipped or StatusFailed.
+	Status string
+	// Schema and Table name the table written (for snapshot, <table>_history).
+	Schema, Table string
+	// Mode is the load mode.
+	Mode Mode
+	// RowsRead counts the good rows the source yielded, RowsRejected the
+	// records it refused, RowsLoaded the rows written to the target (for
+	// merge: inserted plus updated).
+	RowsRead, RowsRejected, RowsLoaded int64
+	// Mechanism says how the rows were published (the Mechanism* constants);
+	// MechanismReason why, when it is not the mode's usual one.
+	Mechanism       string
+	MechanismReason string
+	// SchemaChanges lists the differences found against the existing table
+	// ("added column ...", "dropped column ...", "retyped column ...").
+	SchemaChanges []string
+	// Warnings lists things done that a user may want to know, such as an
+	// index on a dropped column that was not re-created.
+	Warnings []string
+	// CopyDuration is the time spent streaming rows; PublishDuration the
+	// time from the end of the COPY to the commit.
+	CopyDuration, PublishDuration time.Duration
+	// Duration is the whole load.
+	Duration time.Duration
+	// LedgerID is the id of the ledger row written.
+	LedgerID int64
+}
+
+// Loader loads tables into PostgreSQL. It is safe for concurrent use: each
+// Load takes its own connection from the pool, and loads of the same table
+// are serialised by an advisory lock.
+type Loader struct {
+	pool   *pgxpool.Pool
+	cfg    Config
+	ledger ledger
+	log    *slog.Logger
+}
+
+// New validates cfg and creates the target and ledger schemas and the
+// ledger tables when they are missing (under an advisory lock, so that
+// concurrent first runs do not collide; nothing is created when everything
+// exists, so a role without CREATE privileges can run once they do).
+func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
+	if pool == nil {
+		return nil, fmt.Errorf("%w: nil pool", ErrInvalidConfig)
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	l := &Loader{pool: pool, cfg: cfg, ledger: ledger{schema: cfg.LedgerSchema}, log: cfg.Logger}
+	if err := l.setup(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// setup creates what is missing of the schemas and the ledger.
+func (l *Loader) setup(ctx context.Context) error {
+	if ok, err := l.ready(ctx); err != nil || ok {
+		return err
+	}
+	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext('mbiload setup'))", int32(advisoryClass)); err != nil {
+			return fmt.Errorf("lock for setup: %w", err)
+		}
+		for _, s := range []string{l.cfg.Schema, l.cfg.LedgerSchema} {
+			var exists bool
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", s).Scan(&exists); err != nil {
+				return fmt.Errorf("look up schema %s: %w", schema.Quote(s), err)
+			}
+			if !exists {
+				if _, err := tx.Exec(ctx, "CREATE SCHEMA "+schema.Quote(s)); err != nil {
+					return fmt.Errorf("create schema %s: %w", schema.Quote(s), err)
+				}
+			}
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname IN ('loads', 'rejects')`, l.cfg.LedgerSchema).Scan(&n); err != nil {
+			return fmt.Errorf("look up the ledger: %w", err)
+		}
+		if n < 2 {
+			if _, err := tx.Exec(ctx, fmt.Sprintf(ledgerDDL, schema.Quote(l.cfg.LedgerSchema))); err != nil {
+				return fmt.Errorf("create the ledger in %s: %w", schema.Quote(l.cfg.LedgerSchema), err)
+			}
+		}
+		return nil
+	})
+}
+
+// ready reports whether both schemas and the ledger tables exist.
+func (l *Loader) ready(ctx context.Context) (bool, error) {
+	var n int
+	err := l.pool.QueryRow(ctx, `
+SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)) +
+       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $2 AND c.relname IN ('loads', 'rejects'))`, l.cfg.Schema, l.cfg.LedgerSchema).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up the ledger: %w", err)
+	}
+	want := 4
+	if l.cfg.Schema == l.cfg.LedgerSchema {
+		want = 3
+	}
+	return n == want, nil
+}
+
+// Schema returns the target schema.
+func (l *Loader) Schema() string { return l.cfg.Schema }
+
+// HistoryTableName returns the name of the table a snapshot load of a
+// table named name appends to: name + "_history", cut to 63 bytes by the
+// identifier rules.
+func HistoryTableName(name string) string {
+	return schema.Identifier(name+"_history", schema.IdentifiersPreserve, "history")
+}
+
+// Load loads one table. It returns the Result and, when the status is
+// StatusFailed, an error naming the table; nothing is published then (the
+// previously published table is intact) and a failed ledger row records the
+// error and the rejects. A load whose export is already published is
+// skipped unless [Config.Force].
+func (l *Loader) Load(ctx context.Context, job Job) (Result, error) {
+	started := time.Now()
+	res := Result{Status: StatusFailed, Schema: l.cfg.Schema, Mode: job.Mode}
+	name := "?"
+	if job.Table != nil {
+		name = schema.Quote(l.cfg.Schema, job.Table.Name)
+	}
+	if err := l.checkJob(&job); err != nil {
+		return res, fmt.Errorf("load %s: %w", name, err)
+	}
+	r := &loadRun{l: l, job: job, res: &res, started: started}
+	r.target = job.Table.Name
+	if job.Mode == ModeSnapshot {
+		r.target = HistoryTableName(job.Table.Name)
+	}
+	r.qtarget = schema.Quote(l.cfg.Schema, r.target)
+	res.Mode, res.Table = job.Mode, r.target
+	log := l.log.With("table", r.qtarget, "mode", string(job.Mode), "export", job.ExportID)
+	log.Debug("load started")
+	err := r.run(ctx)
+	res.Duration = time.Since(started)
+	if err != nil {
+		res.Status = StatusFailed
+		r.recordFailure(ctx, err)
+		log.Warn("load failed", "err", err, "took", res.Duration.Round(time.Millisecond))
+		return res, fmt.Errorf("load %s: %w", r.qtarget, err)
+	}
+	log.Info("load done", "status", res.Status, "rows", res.RowsLoaded, "mechanism", res.Mechanism,
+		"copy", res.CopyDuration.Round(time.Millisecond), "publish", res.PublishDuration.Round(time.Millisecond))
+	return res, nil
+}
+
+// checkJob validates a job and fills in its defaults.
+func (l *Loader) checkJob(job *Job) error {
+	if job.Table == nil || len(job.Table.Fields) == 0 {
+		return fmt.Errorf("%w: no table", ErrInvalidJob)
+	}
+	if job.Source == nil {
+		return fmt.Errorf("%w: no source", ErrInvalidJob)
+	}
+	m, err := ParseMode(string(job.Mode))
+	if err != nil {
+		return err
+	}
+	job.Mode = m
+	if job.RunID == "" {
+		job.RunID = randomHex(8)
+	}
+	if job.ExpectedRows < -1 {
+		return fmt.Errorf("%w: ExpectedRows %d (use -1 for unknown)", ErrInvalidJob, job.ExpectedRows)
+	}
+	if m == ModeMerge {
+		if _, err := mergeKey(*job); err != nil {
+			return err
+		}
+	}
+	if m == ModeSnapshot && job.ExportID == "" && job.SHA256 == "" {
+		return fmt.Errorf("%w: a snapshot load needs an export id or the file's SHA-256", ErrInvalidJob)
+	}
+	return nil
+}
+
+// loadRun is the state of one Load.
+type loadRun struct {
+	l       *Loader
+	job     Job
+	res     *Result
+	started time.Time
+	target  string // unquoted target table
+	qtarget string // quoted, schema-qualified
+	tx      pgx.Tx
+	rejects []schema.Reject
+	copyEnd time.Time
+}
+
+// run is the load's transaction: lock, idempotency check, the mode's work,
+// the ledger row, commit.
+func (r *loadRun) run(ctx context.Context) error {
+	l := r.l
+	conn, err := l.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	r.tx = tx
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = tx.Rollback(rctx) // after a commit this does nothing
+	}()
+	if err := r.settings(ctx); err != nil {
+		return err
+	}
+	if err := lockTable(ctx, tx, r.qtarget, l.cfg.LockTimeout); err != nil {
+		return err
+	}
+	if l.cfg.LockTimeout > 0 {
+		if err := setLockTimeout(ctx, tx, l.cfg.LockTimeout); err != nil {
+			return err
+		}
+	}
+	if !l.cfg.Force {
+		done, err := published(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job.Mode, r.job.ExportID, r.job.SHA256)
+		if err != nil {
+			return err
+		}
+		if done {
+			r.res.Status = StatusSkipped
+			return nil
+		}
+	}
+	switch r.job.Mode {
+	case ModeReplace:
+		err = r.replace(ctx)
+	case ModeAppend, ModeSnapshot:
+		err = r.appendRows(ctx)
+	case ModeMerge:
+		err = r.merge(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	id, err := l.ledger.write(ctx, tx, l.cfg.Schema, ledgerRow{job: &r.job, res: r.res, target: r.target,
+		started: r.started, finished: time.Now(), status: StatusLoaded, rejects: r.rejects})
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	r.res.LedgerID = id
+	r.res.Status = StatusLoaded
+	if !r.copyEnd.IsZero() {
+		r.res.PublishDuration = time.Since(r.copyEnd)
+	}
+	return nil
+}
+
+// settings configures the transaction: application_name (so that lock
+// holders and killed sessions can be told apart), a search_path of
+// pg_catalog only (catalog definitions come back schema-qualified; every
+// statement of ours qualifies its names anyway) and the commit mode.
+func (r *loadRun) settings(ctx context.Context) error {
+	app := "mbiload " + r.l.cfg.Schema + "." + r.target
+	if len(app) > 63 {
+		app = strings.ToValidUTF8(app[:63], "")
+	}
+	sql := "SELECT set_config('application_name', $1, true), set_config('search_path', 'pg_catalog', true)"
+	if r.l.cfg.AsyncCommit {
+		sql += ", set_config('synchronous_commit', 'off', true)"
+	}
+	if _, err := r.tx.Exec(ctx, sql, app); err != nil {
+		return fmt.Errorf("configure the session: %w", err)
+	}
+	return nil
+}
+
+// recordFailure writes a failed ledger row with the rejects, in its own
+// transaction after the rollback; it only logs its own errors.
+func (r *loadRun) recordFailure(ctx context.Context, loadErr error) {
+	if errors.Is(loadErr, ErrInvalidJob) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	rejects := r.rejects
+	if rejects == nil {
+		rejects = r.job.Source.Rejects()
+	}
+	r.res.RowsRejected = int64(len(rejects))
+	msg := loadErr.Error()
+	if len(msg) > 4000 {
+		msg = strings.ToValidUTF8(msg[:4000], "")
+	}
+	err := pgx.BeginFunc(ctx, r.l.pool, func(tx pgx.Tx) error {
+		id, err := r.l.ledger.write(ctx, tx, r.l.cfg.Schema, ledgerRow{job: &r.job, res: r.res, target: r.target,
+			started: r.started, finished: time.Now(), status: StatusFailed, errText: cleanText(msg), rejects: rejects})
+		r.res.LedgerID = id
+		return err
+	})
+	if err != nil {
+		r.l.log.Warn("could not record the failed load in the ledger", "table", r.qtarget, "err", err)
+	}
+}
+
+// afterCopy checks the row counts once the COPY is done and collects the
+// rejects.
+func (r *loadRun) afterCopy(cr copyResult) error {
+	r.copyEnd = time.Now()
+	r.rejects = r.job.Source.Rejects()
+	r.res.RowsRead = cr.Sent
+	r.res.RowsRejected = int64(len(r.rejects))
+	if cr.Rows != cr.Sent {
+		return &RowCountError{What: "rows COPYed versus rows decoded", Got: cr.Rows, Want: cr.Sent}
+	}
+	if len(r.rejects) > r.l.cfg.MaxBadRows {
+		return fmt.Errorf("%d rejected rows exceed the budget of %d (first: line %d: %s)",
+			len(r.rejects), r.l.cfg.MaxBadRows, r.rejects[0].Line, r.rejects[0].Reason)
+	}
+	if r.job.ExpectedRows >= 0 && cr.Sent+int64(len(r.rejects)) != r.job.ExpectedRows {
+		return &RowCountError{What: "rows decoded plus rejected versus the export's row count",
+			Got: cr.Sent + int64(len(r.rejects)), Want: r.job.ExpectedRows}
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,153 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// advisoryClass is the first key of mbiload's advisory locks ("mbil"); the
+// second is hashtext of the quoted, schema-qualified table name.
+const advisoryClass = 0x6d62696c
+
+// pgLockNotAvailable is SQLSTATE 55P03, raised when lock_timeout expires.
+const pgLockNotAvailable = "55P03"
+
+func isLockTimeout(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == pgLockNotAvailable
+}
+
+// setLockTimeout sets lock_timeout for the rest of the transaction; d ≤ 0
+// means a minimal wait.
+func setLockTimeout(ctx context.Context, tx pgx.Tx, d time.Duration) error {
+	ms := max(d.Milliseconds(), 1)
+	_, err := tx.Exec(ctx, "SELECT set_config('lock_timeout', $1, true)", strconv.FormatInt(ms, 10))
+	if err != nil {
+		return fmt.Errorf("set lock_timeout: %w", err)
+	}
+	return nil
+}
+
+// lockTable takes the per-table advisory lock for the rest of tx, waiting
+// up to timeout (negative: not at all). key is the quoted, schema-qualified
+// table name.
+func lockTable(ctx context.Context, tx pgx.Tx, key string, timeout time.Duration) error {
+	start := time.Now()
+	if _, err := tx.Exec(ctx, "SAVEPOINT mbiload_lock"); err != nil {
+		return fmt.Errorf("take the load lock: %w", err)
+	}
+	var got bool
+	var err error
+	if timeout < 0 {
+		err = tx.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1, hashtext($2))", int32(advisoryClass), key).Scan(&got)
+	} else {
+		if err = setLockTimeout(ctx, tx, timeout); err == nil {
+			_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", int32(advisoryClass), key)
+			got = err == nil
+		}
+	}
+	if err != nil && !isLockTimeout(err) {
+		return fmt.Errorf("take the load lock: %w", err)
+	}
+	if got {
+		_, err := tx.Exec(ctx, "RELEASE SAVEPOINT mbiload_lock")
+		return err
+	}
+	if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT mbiload_lock"); err != nil {
+		return fmt.Errorf("take the load lock: %w", err)
+	}
+	holders := lockHolders(ctx, tx, `
+SELECT l.pid, a.application_name, extract(epoch FROM now() - a.xact_start)::float8
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.classid = $1::int4::oid AND l.objid = hashtext($2)::oid
+  AND l.objsubid = 2 AND l.granted AND l.pid <> pg_backend_pid()`, int32(advisoryClass), key)
+	return &LockError{Table: key, What: "the load lock (another mbiload run is loading this table)",
+		Holders: holders, Waited: time.Since(start).Round(time.Millisecond).String()}
+}
+
+// lockForPublish takes ACCESS EXCLUSIVE locks on the quoted relations in
+// attempts of try each, letting queued readers through between attempts,
+// until total has passed. Each attempt waits at most try, so readers are
+// held up by at most that much per attempt.
+func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, try, total time.Duration) error {
+	start := time.Now()
+	list := rels[0]
+	for _, r := range rels[1:] {
+		list += ", " + r
+	}
+	backoff := 50 * time.Millisecond
+	for {
+		if _, err := tx.Exec(ctx, "SAVEPOINT mbiload_publish"); err != nil {
+			return fmt.Errorf("lock for publish: %w", err)
+		}
+		wait := try
+		if total < 0 {
+			wait = 0
+		}
+		err := setLockTimeout(ctx, tx, wait)
+		if err == nil {
+			_, err = tx.Exec(ctx, "LOCK TABLE "+list+" IN ACCESS EXCLUSIVE MODE")
+		}
+		if err == nil {
+			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT mbiload_publish"); err != nil {
+				return fmt.Errorf("lock for publish: %w", err)
+			}
+			return nil
+		}
+		if !isLockTimeout(err) {
+			return fmt.Errorf("lock for publish: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT mbiload_publish"); err != nil {
+			return fmt.Errorf("lock for publish: %w", err)
+		}
+		if time.Since(start) >= total {
+			holders := lockHolders(ctx, tx, `
+SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM now() - a.xact_start)::float8
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, oid)
+			return &LockError{Table: rels[0], What: "the table lock for the publish", Holders: holders,
+				Waited: time.Since(start).Round(time.Millisecond).String()}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// lockHolders describes the sessions a lock query returns (pid,
+// application_name, transaction age); errors only lose the description.
+func lockHolders(ctx context.Context, q querier, sql string, args ...any) []string {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var pid int32
+		var app *string
+		var age *float64
+		if err := r.Scan(&pid, &app, &age); err != nil {
+			return "", err
+		}
+		s := fmt.Sprintf("pid %d", pid)
+		if app != nil && *app != "" {
+			s += fmt.Sprintf(" (application_name %q)", *app)
+		}
+		if age != nil {
+			s += fmt.Sprintf(", in a transaction for %s", (time.Duration(*age) * time.Second).Round(time.Second))
+		}
+		return s, nil
+	})
+	if err != nil {
+		return nil
+	}
+	return out
+}

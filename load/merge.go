@@ -1,0 +1,162 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// seqColumn numbers the staged rows in CSV order so that the last row of a
+// key wins.
+const seqColumn = "_mbiload_seq"
+
+// mergeKey resolves the merge key to field indexes: Job.Key (each name a
+// target or a source column name) or else the metadata's primary key.
+func mergeKey(job Job) ([]int, error) {
+	t := job.Table
+	if len(job.Key) == 0 {
+		pk := t.PrimaryKey()
+		if len(pk) == 0 {
+			return nil, fmt.Errorf("%w: table %q has no primary key in its metadata; name the key columns", ErrNoKey, t.SourceName)
+		}
+		return pk, nil
+	}
+	var out []int
+	for _, name := range job.Key {
+		k := fieldIndexByName(t, name)
+		if k < 0 {
+			k = t.FieldIndex(name)
+		}
+		if k < 0 {
+			return nil, fmt.Errorf("%w: key column %q is not a column of table %q", ErrInvalidJob, name, t.SourceName)
+		}
+		for _, o := range out {
+			if o == k {
+				return nil, fmt.Errorf("%w: key column %q named twice", ErrInvalidJob, name)
+			}
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// merge upserts the export's rows on the key. The rows are staged with
+// their CSV order number; a NULL key value fails the COPY. Then one MERGE
+// takes, for each key, the last staged row and updates the matching target
+// row or inserts it. A missing target is created with the key as its
+// primary key. New columns are added; incompatible types are an error
+// before any row is written.
+func (r *loadRun) merge(ctx context.Context) error {
+	t := r.job.Table
+	key, err := mergeKey(r.job)
+	if err != nil {
+		return err
+	}
+	if fieldIndexByName(t, seqColumn) >= 0 {
+		return fmt.Errorf("%w: the table has a column named %q, which merge uses", ErrInvalidJob, seqColumn)
+	}
+	info, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
+	if err != nil {
+		return err
+	}
+	var adds []string
+	created := info == nil
+	if created {
+		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, key))+")")
+		if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range t.Fields {
+			c := info.column(f.Name)
+			if c == nil {
+				adds = append(adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
+				r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
+				continue
+			}
+			if ok, detail := compatible(f, c); !ok {
+				return &ColumnError{Table: r.qtarget, Column: f.Name, Detail: detail + "; load with --mode replace to take the export's types", Err: ErrIncompatibleType}
+			}
+		}
+		for _, k := range key {
+			if info.column(t.Fields[k].Name) == nil {
+				return &ColumnError{Table: r.qtarget, Column: t.Fields[k].Name, Detail: "the key column is not in the table", Err: ErrIncompatibleType}
+			}
+		}
+	}
+
+	qstage, _ := r.stageName()
+	cols := fieldColumns(t)
+	for _, k := range key {
+		cols[k].NotNull = true
+	}
+	cols = append(cols, copyColumn{Name: seqColumn, Src: -1, OID: oidInt8, Seq: true})
+	defs := append(columnDefs(t), schema.Quote(seqColumn)+" bigint NOT NULL")
+	if err := r.createTable(ctx, qstage, "", defs, ""); err != nil {
+		return err
+	}
+	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
+		return err
+	}
+	if len(adds) > 0 {
+		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
+			return err
+		}
+		for _, a := range adds {
+			if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {
+				return fmt.Errorf("add column: %w", err)
+			}
+		}
+	}
+	keyNames := quoteNames(fieldNames(t, key))
+	var on, set, names, values []string
+	for _, k := range key {
+		q := schema.Quote(t.Fields[k].Name)
+		on = append(on, "t."+q+" = s."+q)
+	}
+	for k, f := range t.Fields {
+		q := schema.Quote(f.Name)
+		names = append(names, q)
+		values = append(values, "s."+q)
+		if !containsInt(key, k) {
+			set = append(set, q+" = s."+q)
+		}
+	}
+	sql := "MERGE INTO " + r.qtarget + " t\nUSING (SELECT DISTINCT ON (" + keyNames + ") * FROM " + qstage +
+		" ORDER BY " + keyNames + ", " + schema.Quote(seqColumn) + " DESC) s\nON " + strings.Join(on, " AND ")
+	if len(set) > 0 {
+		sql += "\nWHEN MATCHED THEN UPDATE SET " + strings.Join(set, ", ")
+	}
+	sql += "\nWHEN NOT MATCHED THEN INSERT (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(values, ", ") + ")"
+	tag, err := r.tx.Exec(ctx, sql)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	r.res.Mechanism = MechanismMerge
+	r.res.RowsLoaded = tag.RowsAffected()
+	var old *tableInfo
+	if !created {
+		if old, err = lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target); err != nil {
+			return err
+		}
+	}
+	if err := r.comments(ctx, r.qtarget, old, !created); err != nil {
+		return err
+	}
+	_, err = r.tx.Exec(ctx, "DROP TABLE "+qstage)
+	if err != nil {
+		return fmt.Errorf("drop the staging table: %w", err)
+	}
+	return nil
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

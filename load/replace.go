@@ -1,0 +1,312 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// copyFreeze is the COPY option used when the table was created in the
+// load's transaction: rows are written frozen and all-visible, sparing
+// readers the hint-bit writes and autovacuum the freeze pass over the new
+// table.
+const copyFreeze = ", FREEZE"
+
+// replace makes the target hold exactly the export. The first load creates
+// the table in place (nobody sees it before the commit). Later loads build
+// a complete staging table (rows, keys, indexes, statistics) and swap it in
+// by renames under a short ACCESS EXCLUSIVE lock; when the table has
+// dependents a swap cannot carry, they empty and refill it in place.
+func (r *loadRun) replace(ctx context.Context) error {
+	info, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
+	if err != nil {
+		return err
+	}
+	if info == nil {
+		return r.createAndFill(ctx, nil)
+	}
+	deps, err := readDependents(ctx, r.tx, info)
+	if err != nil {
+		return err
+	}
+	changes, dropped, retyped := schemaChanges(r.job.Table, info)
+	r.res.SchemaChanges = changes
+	if err := r.checkViews(info, deps, dropped, retyped); err != nil {
+		return err
+	}
+	if len(deps.Blockers) > 0 {
+		return r.inPlace(ctx, info, deps, dropped, retyped)
+	}
+	return r.swap(ctx, info, deps, dropped)
+}
+
+// createAndFill creates the target, COPYs into it and adds its primary key
+// (named by PostgreSQL's own rule), comments and statistics.
+func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
+	t := r.job.Table
+	if err := r.createTable(ctx, r.qtarget, "", append(columnDefs(t), extra...), ""); err != nil {
+		return err
+	}
+	if err := r.copyInto(ctx, r.qtarget, copyFreeze, fieldColumns(t)); err != nil {
+		return err
+	}
+	if pk := t.PrimaryKey(); len(pk) > 0 && r.job.Mode != ModeSnapshot {
+		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")"); err != nil {
+			return fmt.Errorf("add primary key: %w", err)
+		}
+	}
+	if err := r.comments(ctx, r.qtarget, nil, false); err != nil {
+		return err
+	}
+	if _, err := r.tx.Exec(ctx, "ANALYZE "+r.qtarget); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	r.res.Mechanism = MechanismCreate
+	r.res.RowsLoaded = r.res.RowsRead
+	return nil
+}
+
+func fieldNames(t *schema.Table, idx []int) []string {
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		out[k] = t.Fields[i].Name
+	}
+	return out
+}
+
+// checkViews fails when a view or materialized view uses a column the
+// replace would drop or retype: it could not be re-pointed.
+func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped []*tableColumn) error {
+	for _, v := range deps.Views {
+		for _, c := range dropped {
+			if slices.Contains(v.Columns, c.Num) {
+				return &ColumnError{Table: r.qtarget, Column: c.Name, View: v.Name, Detail: "the export no longer has", Err: ErrDependentView}
+			}
+		}
+		for _, c := range retyped {
+			if slices.Contains(v.Columns, c.Num) {
+				return &ColumnError{Table: r.qtarget, Column: c.Name, View: v.Name,
+					Detail: fmt.Sprintf("changes type from %s", c.TypeName), Err: ErrDependentView}
+			}
+		}
+	}
+	return nil
+}
+
+// rename is an index or constraint built on the staging table under a
+// temporary name, renamed to its final name once the old table is gone.
+type rename struct {
+	constraint bool
+	tmp, final string
+}
+
+// swap builds the staging table completely, then publishes it by renames.
+func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped []*tableColumn) error {
+	t := r.job.Table
+	qstage, stage := r.stageName()
+	prefix := ""
+	if info.Persistence == "u" {
+		prefix = "UNLOGGED "
+	}
+	if err := r.createTable(ctx, qstage, prefix, columnDefs(t), withOptions(info.RelOptions)); err != nil {
+		return err
+	}
+	if err := r.copyInto(ctx, qstage, copyFreeze, fieldColumns(t)); err != nil {
+		return err
+	}
+	renames, err := r.buildKeys(ctx, qstage, stage, deps, dropped)
+	if err != nil {
+		return err
+	}
+	if _, err := r.tx.Exec(ctx, "ANALYZE "+qstage); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+
+	// The publish: everything below runs under the ACCESS EXCLUSIVE lock.
+	rels := []string{r.qtarget}
+	for _, v := range deps.Views {
+		rels = append(rels, v.Name)
+	}
+	if err := lockForPublish(ctx, r.tx, rels, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
+		return err
+	}
+	now, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
+	if err != nil {
+		return err
+	}
+	if now == nil {
+		return fmt.Errorf("%w: %s was dropped", ErrTargetChanged, r.qtarget)
+	}
+	nowDeps, err := readDependents(ctx, r.tx, now)
+	if err != nil {
+		return err
+	}
+	if nowDeps.fingerprint(now) != deps.fingerprint(info) {
+		return fmt.Errorf("%w: %s was altered", ErrTargetChanged, r.qtarget)
+	}
+	acl, err := readACL(ctx, r.tx, now.OID)
+	if err != nil {
+		return err
+	}
+	old := "mbiload_old_" + randomHex(8)
+	pgSchema := r.l.cfg.Schema
+	stmts := []string{
+		"ALTER TABLE " + r.qtarget + " RENAME TO " + schema.Quote(old),
+		"ALTER TABLE " + qstage + " SET SCHEMA " + schema.Quote(pgSchema),
+		"ALTER TABLE " + schema.Quote(pgSchema, stage) + " RENAME TO " + schema.Quote(r.target),
+	}
+	for _, v := range deps.Views {
+		stmts = append(stmts, "CREATE OR REPLACE VIEW "+v.Name+withOptions(v.RelOptions)+" AS\n"+strings.TrimSuffix(strings.TrimSpace(v.Def), ";"))
+	}
+	if err := r.execAll(ctx, stmts, "publish"); err != nil {
+		return err
+	}
+	var newOID uint32
+	if err := r.tx.QueryRow(ctx, "SELECT $1::regclass::oid", r.qtarget).Scan(&newOID); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := copyACL(ctx, r.tx, r.qtarget, newOID, acl, func(c string) bool { return fieldIndexByName(t, c) >= 0 }); err != nil {
+		return err
+	}
+	var owner bool
+	if err := r.tx.QueryRow(ctx, "SELECT $1 = current_user", now.Owner).Scan(&owner); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if !owner {
+		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" OWNER TO "+schema.Quote(now.Owner)); err != nil {
+			return fmt.Errorf("publish: keep the owner: %w", err)
+		}
+	}
+	if err := r.comments(ctx, r.qtarget, now, false); err != nil {
+		return err
+	}
+	stmts = []string{"DROP TABLE " + schema.Quote(pgSchema, old)}
+	for _, rn := range renames {
+		if rn.constraint {
+			stmts = append(stmts, "ALTER TABLE "+r.qtarget+" RENAME CONSTRAINT "+schema.Quote(rn.tmp)+" TO "+schema.Quote(rn.final))
+		} else {
+			stmts = append(stmts, "ALTER INDEX "+schema.Quote(pgSchema, rn.tmp)+" RENAME TO "+schema.Quote(rn.final))
+		}
+	}
+	if err := r.execAll(ctx, stmts, "publish"); err != nil {
+		return err
+	}
+	r.res.Mechanism = MechanismSwap
+	r.res.RowsLoaded = r.res.RowsRead
+	return nil
+}
+
+// buildKeys adds to the staging table the primary key from the metadata
+// and the target's other constraints and indexes, under temporary names.
+// Those that use a column the export dropped are left out with a warning.
+func (r *loadRun) buildKeys(ctx context.Context, qstage, stage string, deps *dependents, dropped []*tableColumn) ([]rename, error) {
+	t := r.job.Table
+	var renames []rename
+	tmp := func() string { return stage + "_" + fmt.Sprint(len(renames)+1) }
+	usesDropped := func(cols []int16) string {
+		for _, c := range dropped {
+			if slices.Contains(cols, c.Num) {
+				return c.Name
+			}
+		}
+		return ""
+	}
+	pk := t.PrimaryKey()
+	if len(pk) > 0 {
+		final := ""
+		for _, c := range deps.Constraints {
+			if c.Type == "p" {
+				final = c.Name
+			}
+		}
+		if final == "" {
+			var err error
+			if final, err = r.freeName(ctx, r.target, "pkey"); err != nil {
+				return nil, err
+			}
+		}
+		name := tmp()
+		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+qstage+" ADD CONSTRAINT "+schema.Quote(name)+
+			" PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")"); err != nil {
+			return nil, fmt.Errorf("build the primary key: %w", err)
+		}
+		renames = append(renames, rename{constraint: true, tmp: name, final: final})
+	}
+	for _, c := range deps.Constraints {
+		if c.Type == "p" && len(pk) > 0 {
+			continue
+		}
+		if col := usesDropped(c.Columns); col != "" {
+			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("constraint %q not re-created: column %q was dropped", c.Name, col))
+			continue
+		}
+		name := tmp()
+		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+qstage+" ADD CONSTRAINT "+schema.Quote(name)+" "+c.Def); err != nil {
+			return nil, fmt.Errorf("re-create constraint %q: %w", c.Name, err)
+		}
+		renames = append(renames, rename{constraint: true, tmp: name, final: c.Name})
+	}
+	for _, x := range deps.Indexes {
+		if col := usesDropped(x.Columns); col != "" {
+			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("index %q not re-created: column %q was dropped", x.Name, col))
+			continue
+		}
+		name := tmp()
+		def := strings.TrimPrefix(x.Def, x.Prefix)
+		unique := ""
+		if strings.HasPrefix(x.Prefix, "CREATE UNIQUE ") {
+			unique = "UNIQUE "
+		}
+		if _, err := r.tx.Exec(ctx, "CREATE "+unique+"INDEX "+schema.Quote(name)+" ON "+qstage+" USING "+def); err != nil {
+			return nil, fmt.Errorf("re-create index %q: %w", x.Name, err)
+		}
+		renames = append(renames, rename{tmp: name, final: x.Name})
+	}
+	return renames, nil
+}
+
+// freeName picks the name PostgreSQL would give a table's constraint with
+// the given label ("pkey"): the table name cut so that "_pkey" fits 63
+// bytes, with a number appended to the label while the name is taken in
+// the target schema (PostgreSQL's makeObjectName and ChooseRelationName).
+func (r *loadRun) freeName(ctx context.Context, table, label string) (string, error) {
+	for n := 0; ; n++ {
+		l := label
+		if n > 0 {
+			l = fmt.Sprint(label, n)
+		}
+		name := cutBytes(table, schema.MaxIdentifierBytes-len(l)-1) + "_" + l
+		var taken bool
+		if err := r.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2)`, r.l.cfg.Schema, name).Scan(&taken); err != nil {
+			return "", fmt.Errorf("choose a constraint name: %w", err)
+		}
+		if !taken {
+			return name, nil
+		}
+	}
+}
+
+// cutBytes returns the longest prefix of s of at most n bytes ending on a
+// rune boundary.
+func cutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func (r *loadRun) execAll(ctx context.Context, stmts []string, what string) error {
+	for _, s := range stmts {
+		if _, err := r.tx.Exec(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
+}
