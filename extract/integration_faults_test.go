@@ -2,9 +2,7 @@ package extract_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -134,10 +132,8 @@ func TestIntegrationChaos(t *testing.T) {
 		FaultRate: 0.25, ThrottleRate: 0.15, RetryAfter: -1, ResetRate: 0.15, DropRate: 0.7, Latency: time.Millisecond,
 	}, func(c *extract.Config) { c.Retry.MaxAttempts = 25 })
 	got, noise := tour(t, env.c)
-	if !reflect.DeepEqual(got, healthy) {
-		gj, _ := json.Marshal(got)
-		hj, _ := json.Marshal(healthy)
-		t.Errorf("tour through faults differs from the healthy one:\ngot  %s\nwant %s", gj, hj)
+	for _, d := range tourDiff(got, healthy) {
+		t.Errorf("differs from the healthy tour: %s", d)
 	}
 	st := env.net.statuses()
 	for _, s := range []int{0, 429} {
