@@ -17,9 +17,10 @@
 // RFC 4180: comma-separated fields; quoted fields may hold commas, doubled
 // quotes and line breaks; records end with LF or CRLF (a CR inside quotes is
 // data); a leading UTF-8 BOM is skipped; a final line without a line break
-// is fine and blank lines at the end are ignored (a blank line elsewhere is
-// a record of one NULL field, which is a wrong field count unless the table
-// has one column). An unquoted empty field is NULL ([Options.NullString]
+// is fine. A blank line is a record of one NULL field, as in PostgreSQL's
+// COPY: a NULL value for a one-column table, a wrong field count otherwise,
+// except that blank lines at the end of the input are ignored when the
+// table has more than one column. An unquoted empty field is NULL ([Options.NullString]
 // changes the marker) and `""` is the empty string. A quote inside an
 // unquoted field or text after a closing quote makes a bad record (skipped
 // to the end of its physical line, within the error budget); an input that

@@ -96,6 +96,7 @@ func (p *parser) readHeader(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.sc.keepBlank = len(colOf) == 1
 	p.order = make([]*column, len(colOf))
 	for i, j := range colOf {
 		p.order[i] = p.cols[j]

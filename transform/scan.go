@@ -38,7 +38,7 @@ const (
 // and must be followed by a comma or the end of the record. Unlike
 // encoding/csv: a CR LF inside quotes is kept as is, a blank line is a
 // record of one NULL field (blank lines at the end of the input are
-// ignored), and a badly quoted record is skipped to the end of its line so
+// ignored unless keepBlank is set), and a badly quoted record is skipped to the end of its line so
 // that decoding can go on.
 type scanner struct {
 	buf  []byte
@@ -56,6 +56,10 @@ type scanner struct {
 
 	scratch  []byte // unescaped quoted fields
 	nonBlank int    // a position >= pos known to hold a non-blank line, or -1
+
+	// keepBlank makes blank lines at the end records too (a one-column
+	// table, where a blank line is a NULL value).
+	keepBlank bool
 }
 
 func newScanner() *scanner {
@@ -96,7 +100,7 @@ func (s *scanner) next() scanStatus {
 		end--
 	}
 	content := line[:end]
-	if end == 0 {
+	if end == 0 && !s.keepBlank {
 		switch s.blankTail(start) {
 		case scanEOF:
 			return scanEOF

@@ -1,0 +1,3 @@
+package transform
+
+//go:generate go run ./testdata/gen
