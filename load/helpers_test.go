@@ -152,7 +152,7 @@ func (e *env) rows(t testing.TB, table, orderBy string) [][]string {
 }
 
 // queryText runs sql and returns every value in PostgreSQL's text form.
-func queryText(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) [][]string {
+func queryText(t testing.TB, pool *pgxpool.Pool, sql string) [][]string {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pool.Acquire(ctx)
@@ -230,4 +230,26 @@ func oneColumnBatch(mem memory.Allocator, name string, dt arrow.DataType, append
 	defer rb.Release()
 	appendAll(rb.Field(0))
 	return rb.NewRecordBatch()
+}
+
+func pgtestUnique(t testing.TB, prefix string) string { return pgtest.UniqueName(t, prefix) }
+
+// decodeAll decodes csv into batches held by a sliceBatches (released at
+// cleanup if not handed out).
+func decodeAll(t testing.TB, tbl *schema.Table, csv string) *sliceBatches {
+	t.Helper()
+	d := csvSource(t, tbl, csv, transform.Options{})
+	s := &sliceBatches{}
+	for {
+		rec, err := d.Next(context.Background())
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		s.recs = append(s.recs, rec)
+	}
+	t.Cleanup(s.close)
+	return s
 }

@@ -15,12 +15,21 @@ import (
 // second is hashtext of the quoted, schema-qualified table name.
 const advisoryClass = 0x6d62696c
 
-// pgLockNotAvailable is SQLSTATE 55P03, raised when lock_timeout expires.
-const pgLockNotAvailable = "55P03"
+// SQLSTATEs of a lock wait that gave up: lock_timeout expired (55P03), or
+// the deadlock detector chose this session (40P01).
+const (
+	pgLockNotAvailable = "55P03"
+	pgDeadlock         = "40P01"
+)
 
 func isLockTimeout(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == pgLockNotAvailable
+}
+
+func isLockRetry(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == pgLockNotAvailable || pe.Code == pgDeadlock)
 }
 
 // setLockTimeout sets lock_timeout for the rest of the transaction; d ≤ 0
@@ -75,6 +84,10 @@ WHERE l.locktype = 'advisory' AND l.classid = $1::int4::oid AND l.objid = hashte
 // attempts of try each, letting queued readers through between attempts,
 // until total has passed. Each attempt waits at most try, so readers are
 // held up by at most that much per attempt.
+//
+// rels lists dependent views before the table, the order in which a
+// reader of a view locks them, so that the two rarely deadlock; when they
+// do and the deadlock detector picks the publish, it retries.
 func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, try, total time.Duration) error {
 	start := time.Now()
 	list := rels[0]
@@ -100,7 +113,7 @@ func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, t
 			}
 			return nil
 		}
-		if !isLockTimeout(err) {
+		if !isLockRetry(err) {
 			return fmt.Errorf("lock for publish: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT mbiload_publish"); err != nil {
@@ -111,7 +124,7 @@ func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, t
 SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM now() - a.xact_start)::float8
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, oid)
-			return &LockError{Table: rels[0], What: "the table lock for the publish", Holders: holders,
+			return &LockError{Table: rels[len(rels)-1], What: "the table lock for the publish", Holders: holders,
 				Waited: time.Since(start).Round(time.Millisecond).String()}
 		}
 		select {

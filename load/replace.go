@@ -89,7 +89,7 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 		for _, c := range retyped {
 			if slices.Contains(v.Columns, c.Num) {
 				return &ColumnError{Table: r.qtarget, Column: c.Name, View: v.Name,
-					Detail: fmt.Sprintf("changes type from %s", c.TypeName), Err: ErrDependentView}
+					Detail: fmt.Sprintf("changes type from %s to %s", c.TypeName, r.job.Table.Fields[fieldIndexByName(r.job.Table, c.Name)].Type.PG()), Err: ErrDependentView}
 			}
 		}
 	}
@@ -126,10 +126,12 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	}
 
 	// The publish: everything below runs under the ACCESS EXCLUSIVE lock.
-	rels := []string{r.qtarget}
+	// Views first: a reader of a view locks the view, then the table.
+	var rels []string
 	for _, v := range deps.Views {
 		rels = append(rels, v.Name)
 	}
+	rels = append(rels, r.qtarget)
 	if err := lockForPublish(ctx, r.tx, rels, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
 		return err
 	}
