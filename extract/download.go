@@ -48,6 +48,14 @@ const copyBufferSize = 256 << 10
 // server announced and computes the SHA-256 while writing. On every error
 // the temp file is removed.
 func (c *Client) Download(ctx context.Context, id schema.ID, dir string) (*Download, error) {
+	return c.DownloadProgress(ctx, id, dir, nil)
+}
+
+// DownloadProgress is [Client.Download] that also reports progress: after
+// each chunk written it calls progress (when non-nil) with the bytes written
+// so far and the announced total (-1 when unknown), from the calling
+// goroutine.
+func (c *Client) DownloadProgress(ctx context.Context, id schema.ID, dir string, progress func(done, total int64)) (*Download, error) {
 	start := c.now()
 	body, err := c.OpenExport(ctx, id)
 	if err != nil {
@@ -61,7 +69,7 @@ func (c *Client) Download(ctx context.Context, id schema.ID, dir string) (*Downl
 	if err != nil {
 		return nil, fmt.Errorf("download export %s: create temp file: %w", id, err)
 	}
-	d, err := spool(f, body)
+	d, err := spool(f, body, progress)
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
@@ -76,7 +84,7 @@ func (c *Client) Download(ctx context.Context, id schema.ID, dir string) (*Downl
 
 // spool copies body into f, hashing on the way, and closes f. Read errors
 // come from the [Body] and already name the export.
-func spool(f *os.File, body *Body) (*Download, error) {
+func spool(f *os.File, body *Body, progress func(done, total int64)) (*Download, error) {
 	h := sha256.New()
 	buf := make([]byte, copyBufferSize)
 	var n int64
@@ -88,6 +96,9 @@ func spool(f *os.File, body *Body) (*Download, error) {
 			}
 			h.Write(buf[:m])
 			n += int64(m)
+			if progress != nil {
+				progress(n, body.Size())
+			}
 		}
 		if errors.Is(rerr, io.EOF) {
 			break

@@ -1,0 +1,52 @@
+package load
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// TablePlan is what a load of a table would meet in the database, for a dry
+// run: whether the target exists and how the export differs from it.
+type TablePlan struct {
+	// Schema and Table name the target (for snapshot, <table>_history).
+	Schema, Table string
+	// Exists says the target table exists.
+	Exists bool
+	// Changes lists the differences between the export and the existing
+	// table, as a replace reports them.
+	Changes []string
+	// Problems lists what would make the load fail, such as an
+	// incompatible column type for append, merge or snapshot.
+	Problems []string
+}
+
+// Plan reads the catalog and describes what a load of t in mode would meet.
+// It changes nothing.
+func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePlan, error) {
+	name := t.Name
+	if mode == ModeSnapshot {
+		name = HistoryTableName(t.Name)
+	}
+	p := TablePlan{Schema: l.cfg.Schema, Table: name}
+	info, err := lookupTable(ctx, l.pool, l.cfg.Schema, name)
+	if err != nil {
+		return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
+	}
+	if info == nil {
+		return p, nil
+	}
+	p.Exists = true
+	p.Changes, _, _ = schemaChanges(t, info)
+	if mode != ModeReplace {
+		for _, f := range t.Fields {
+			if c := info.column(f.Name); c != nil {
+				if ok, why := compatible(f, c); !ok {
+					p.Problems = append(p.Problems, fmt.Sprintf("column %q: %s", f.Name, why))
+				}
+			}
+		}
+	}
+	return p, nil
+}

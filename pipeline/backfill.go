@@ -1,0 +1,184 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/load"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// BackfillOptions selects the exports a backfill loads.
+type BackfillOptions struct {
+	Options
+	// Since and Until bound the exports' creation times (zero: unbounded),
+	// on the account's clock.
+	Since, Until time.Time
+}
+
+// Backfill loads, table by table, every export the API lists for the
+// selected tables (Options.Tables; all when empty) in chronological order,
+// in Options.Mode: merge (upsert on the key) or snapshot (append each
+// export to <table>_history). Each export id is loaded once: one already in
+// the ledger is skipped, so a backfill can be re-run after a failure. In
+// merge mode an export older than the table's latest load is skipped too, so
+// a backfill never rolls a table back. Tables run concurrently; one table's
+// failure stops that table's series (a later export must not land on top of
+// a missing earlier one) but not the others.
+func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, error) {
+	opts := bo.Options.withDefaults()
+	rep := &Report{RunID: opts.RunID, Command: "backfill", StartedAt: time.Now().UTC()}
+	defer rep.finish()
+	if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
+		rep.Status = RunFailed
+		return rep, fmt.Errorf("backfill: --mode must be merge or snapshot, not %s", opts.Mode)
+	}
+	all, err := r.Client.Tables(ctx)
+	if err != nil {
+		rep.Status = RunFailed
+		return rep, err
+	}
+	selected, err := Select(all, opts.Tables, opts.Exclude)
+	if err != nil {
+		rep.Status = RunFailed
+		return rep, err
+	}
+	names := targetNamesByID(all, opts)
+	exports, err := r.Client.Exports(ctx)
+	if err != nil {
+		rep.Status = RunFailed
+		return rep, err
+	}
+	series := map[schema.ID][]extract.Export{}
+	for _, e := range exports {
+		if e.Status != extract.StatusCompleted || !e.ExpiresAt.IsZero() && e.ExpiresAt.Before(time.Now()) {
+			continue
+		}
+		at := e.CreatedAt.Time
+		if !bo.Since.IsZero() && at.Before(bo.Since) || !bo.Until.IsZero() && at.After(bo.Until) {
+			continue
+		}
+		series[e.TableID] = append(series[e.TableID], e)
+	}
+	results := make([][]TableReport, len(selected))
+	slots := make(chan struct{}, opts.Concurrency)
+	done := make(chan struct{})
+	for i, t := range selected {
+		list := series[t.ID]
+		sort.SliceStable(list, func(a, b int) bool { return list[a].CreatedAt.Before(list[b].CreatedAt.Time) })
+		go func() {
+			defer func() { done <- struct{}{} }()
+			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], list, slots)
+		}()
+	}
+	for range selected {
+		<-done
+	}
+	for _, trs := range results {
+		rep.Tables = append(rep.Tables, trs...)
+	}
+	if err := ctx.Err(); err != nil {
+		rep.Status, rep.Message = RunFailed, "interrupted"
+		return rep, fmt.Errorf("backfill interrupted: %w", err)
+	}
+	return rep, nil
+}
+
+// backfillTable loads one table's exports in order, stopping at the first
+// failure.
+func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target string, list []extract.Export, slots chan struct{}) []TableReport {
+	log := r.log().With("table", t.Name)
+	if len(list) == 0 {
+		log.Info("no completed exports to backfill")
+		return nil
+	}
+	cols, err := r.Client.Columns(ctx, t.ID)
+	var tbl *schema.Table
+	if err == nil {
+		tbl, err = schema.NewTable(t.ID, t.Name, cols, opts.Mapping)
+	}
+	if err != nil {
+		return []TableReport{{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
+			Status: StatusFailed, Error: err.Error(), FinishedAt: time.Now().UTC()}}
+	}
+	if target != "" {
+		tbl.Name = target
+	}
+	var floor time.Time
+	if opts.Mode == load.ModeMerge {
+		last, err := r.Loader.LastSuccess(ctx, tbl.Name)
+		if err != nil {
+			return []TableReport{{Kind: "table", SourceID: string(t.ID), Source: t.Name, Status: StatusFailed, Error: err.Error()}}
+		}
+		if last != nil {
+			floor = last.ExportedAt
+		}
+	}
+	var out []TableReport
+	for _, e := range list {
+		start := time.Now()
+		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
+			ExportID: string(e.ID)}
+		r.setTarget(&tr, "", tbl.Name)
+		tr.Status, tr.Error = r.backfillExport(ctx, opts, t, tbl, e, floor, slots, &tr)
+		tr.Durations.Total = time.Since(start).Seconds()
+		tr.FinishedAt = time.Now().UTC()
+		r.obs().Done(t.Name, tr)
+		out = append(out, tr)
+		if tr.Status == StatusFailed {
+			log.Error("backfill stopped for this table", "export", e.ID, "err", tr.Error)
+			break
+		}
+		log.Info("backfilled export", "export", e.ID, "created", e.CreatedAt.Format(extract.TimestampLayout),
+			"status", tr.Status, "rows", tr.RowsLoaded)
+	}
+	return out
+}
+
+// backfillExport loads one export of a series and returns its status and
+// error text.
+func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Table, tbl *schema.Table, e extract.Export,
+	floor time.Time, slots chan struct{}, tr *TableReport) (string, string) {
+	if !floor.IsZero() && !e.CreatedAt.After(floor) {
+		tr.Warnings = append(tr.Warnings, "older than the export the table already holds; a merge would roll it back")
+		return StatusSkipped, ""
+	}
+	published, err := r.Loader.AlreadyPublished(ctx, "", tbl.Name, string(e.ID), "")
+	if err != nil {
+		return StatusFailed, err.Error()
+	}
+	if published && !r.Loader.Config().Force {
+		return StatusSkipped, ""
+	}
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return StatusFailed, ctx.Err().Error()
+	}
+	defer func() { <-slots }()
+	r.obs().Stage(t.Name, StageDownload)
+	// An expired export cannot be recovered: a copy would export today's
+	// data, not the data of that day.
+	dl, err := r.download(ctx, opts, t, &e, false)
+	if errors.Is(err, extract.ErrExpired) {
+		tr.Warnings = append(tr.Warnings, "export expired before it could be downloaded")
+		return StatusSkipped, ""
+	}
+	if err != nil {
+		return StatusFailed, err.Error()
+	}
+	defer os.Remove(dl.Path)
+	tr.Bytes, tr.ExportID = dl.Size, string(e.ID)
+	r.obs().Stage(t.Name, StageLoad)
+	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: e.CreatedAt.Time,
+		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e)}
+	if err := r.decodeAndLoad(ctx, opts, tbl, dl.Path, job, tr); err != nil {
+		return StatusFailed, err.Error()
+	}
+	return tr.Status, ""
+}

@@ -1,0 +1,21 @@
+// Package pipeline is the one place that connects extract, transform and
+// load: it runs the nightly job (Runner.Sync), backfills series of exports
+// (Runner.Backfill), loads local export files (Runner.LoadFile) and loads
+// figures and charts, and it reports what happened (Report, WriteMetrics).
+//
+// # Sync
+//
+// For each selected table Sync fetches the column metadata, creates a raw
+// export (or reuses a recent one), waits for it, downloads the zip to a
+// temporary file, streams it through the transform stage into Arrow record
+// batches and hands them to the loader, which publishes the table
+// atomically. Tables run concurrently: export creation and waiting overlap
+// freely, while download, decode and COPY run in at most Options.Concurrency
+// slots, so at most that many zips sit on disk. One table's failure does not
+// stop the others; cancelling the context stops them all, and the loader
+// rolls back whatever was not committed.
+//
+// Target table names are assigned over the whole warehouse in table-id
+// order (see TargetNames), so a table's name does not depend on which tables
+// a run selects.
+package pipeline

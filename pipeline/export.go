@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/mbiload/mbiload/extract"
+)
+
+// exportIndex lists the API's exports once per run, for reuse.
+type exportIndex struct {
+	client *extract.Client
+	once   sync.Once
+	list   []extract.Export
+	err    error
+}
+
+func (x *exportIndex) exports(ctx context.Context) ([]extract.Export, error) {
+	x.once.Do(func() { x.list, x.err = x.client.Exports(ctx) })
+	return x.list, x.err
+}
+
+// accountTime reads an API timestamp (the account's wall clock, decoded as
+// if it were UTC) in the account's time zone loc; nil means UTC.
+func accountTime(ts extract.Timestamp, loc *time.Location) time.Time {
+	if loc == nil || ts.IsZero() {
+		return ts.Time
+	}
+	t := ts.Time
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+}
+
+// reusable returns the newest Completed, unexpired export of the table
+// created within maxAge of now, if any. Export times are the account's wall
+// clock in loc (nil: UTC).
+func reusable(list []extract.Export, t extract.Table, maxAge time.Duration, now time.Time, loc *time.Location) (extract.Export, bool) {
+	var best extract.Export
+	found := false
+	for _, e := range list {
+		if e.TableID != t.ID || e.Status != extract.StatusCompleted || e.CreatedAt.IsZero() {
+			continue
+		}
+		if now.Sub(accountTime(e.CreatedAt, loc)) > maxAge {
+			continue
+		}
+		// An export about to expire may be gone before it is downloaded;
+		// the download path re-creates it then, but skip the obvious ones.
+		if !e.ExpiresAt.IsZero() && !accountTime(e.ExpiresAt, loc).After(now.Add(time.Minute)) {
+			continue
+		}
+		if !found || e.CreatedAt.After(best.CreatedAt.Time) {
+			best, found = e, true
+		}
+	}
+	return best, found
+}
+
+// exportFor returns the export to load for a table: a reusable one when
+// Options.ReuseExports allows, else a new one. In a dry run nothing is
+// created: the returned export is zero when one would be.
+func (r *Runner) exportFor(ctx context.Context, opts Options, t extract.Table, idx *exportIndex) (extract.Export, bool, error) {
+	if idx != nil {
+		list, err := idx.exports(ctx)
+		if err != nil {
+			return extract.Export{}, false, err
+		}
+		if e, ok := reusable(list, t, opts.ReuseExports, time.Now(), opts.Mapping.SourceTimezone); ok {
+			return e, true, nil
+		}
+	}
+	if opts.DryRun {
+		return extract.Export{}, false, nil
+	}
+	e, err := r.Client.CreateTableExport(ctx, t.ID)
+	if err != nil {
+		return extract.Export{}, false, err
+	}
+	if e.TableID == "" {
+		e.TableID = t.ID
+	}
+	return e, false, nil
+}

@@ -1,0 +1,74 @@
+package pipeline
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/mbiload/mbiload/load"
+	"github.com/mbiload/mbiload/schema"
+	"github.com/mbiload/mbiload/transform"
+)
+
+// Options configures a sync.
+type Options struct {
+	// Tables names the tables to load (ids, names or globs); empty means all.
+	Tables []string
+	// Exclude names tables to leave out.
+	Exclude []string
+	// Concurrency is how many tables download, decode and COPY at once
+	// (default DefaultConcurrency()).
+	Concurrency int
+	// Mode is the load mode (default load.ModeReplace).
+	Mode load.Mode
+	// Key overrides the merge key.
+	Key []string
+	// ReuseExports, when positive, reuses a Completed, unexpired export of a
+	// table created less than this long ago instead of creating a new one.
+	ReuseExports time.Duration
+	// WaitForUpdate, when positive, makes the run wait up to this long for
+	// the warehouse to finish an update cycle newer than each table's last
+	// successful load; tables already loaded from the latest cycle are
+	// skipped.
+	WaitForUpdate time.Duration
+	// UpdatePoll is how often the update status is polled while waiting
+	// (default 60 s, as the vendor asks).
+	UpdatePoll time.Duration
+	// DryRun prints the plan and touches nothing.
+	DryRun bool
+	// Mapping decides target names and types.
+	Mapping schema.Options
+	// Decode configures the CSV decoder.
+	Decode transform.Options
+	// Zip bounds what an export's zip may expand to.
+	Zip transform.ZipLimits
+	// TempDir is where exports are downloaded (default os.TempDir()).
+	TempDir string
+	// Figures and Charts are ids of figures and charts to load as tables.
+	Figures, Charts []string
+	// RunID identifies the run in the ledger and the report; empty means a
+	// new random id.
+	RunID string
+}
+
+// DefaultConcurrency is the number of tables loaded at once by default:
+// the number of CPUs, at least 2 (one table can download while another
+// decodes) and at most 8.
+func DefaultConcurrency() int {
+	return min(max(runtime.NumCPU(), 2), 8)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency()
+	}
+	if o.Mode == "" {
+		o.Mode = load.ModeReplace
+	}
+	if o.UpdatePoll <= 0 {
+		o.UpdatePoll = time.Minute
+	}
+	if o.RunID == "" {
+		o.RunID = NewRunID()
+	}
+	return o
+}

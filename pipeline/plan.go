@@ -1,0 +1,45 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// plan describes, for a dry run, what a sync would do with one table: the
+// export it would use, the target, the mode and the table's DDL or its
+// differences from the existing table. It reads the database and changes
+// nothing.
+func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp extract.Export, reused bool) (string, error) {
+	var b strings.Builder
+	if reused {
+		fmt.Fprintf(&b, "reuse export %s (created %s)\n", exp.ID, exp.CreatedAt.Format(extract.TimestampLayout))
+	} else {
+		fmt.Fprintf(&b, "create a new export of table %s\n", tbl.SourceID)
+	}
+	diff, err := r.Loader.Plan(ctx, tbl, opts.Mode)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(diff.Schema, diff.Table))
+	if !diff.Exists {
+		b.WriteString(tbl.DDL(r.Loader.Schema()))
+	} else if len(diff.Changes) == 0 {
+		b.WriteString("table exists with the same columns\n")
+	} else {
+		for _, c := range diff.Changes {
+			b.WriteString(c)
+			b.WriteByte('\n')
+		}
+	}
+	for _, p := range diff.Problems {
+		b.WriteString("would fail: " + p + "\n")
+	}
+	for _, w := range tbl.Warnings {
+		b.WriteString("warning: " + w + "\n")
+	}
+	return b.String(), nil
+}

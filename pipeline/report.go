@@ -1,0 +1,171 @@
+package pipeline
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Table statuses in a report, beyond the loader's loaded/skipped/failed.
+const (
+	// StatusLoaded is a table whose export was published.
+	StatusLoaded = "loaded"
+	// StatusSkipped is a table whose export was already published.
+	StatusSkipped = "skipped"
+	// StatusUpToDate is a table already loaded from the warehouse's latest
+	// update cycle (with a wait for updates).
+	StatusUpToDate = "up-to-date"
+	// StatusFailed is a table that published nothing.
+	StatusFailed = "failed"
+	// StatusPlanned is a table in a dry run.
+	StatusPlanned = "planned"
+)
+
+// Durations are the seconds a table spent in each stage.
+type Durations struct {
+	Metadata float64 `json:"metadata"`
+	Export   float64 `json:"export"`
+	Wait     float64 `json:"wait"`
+	Download float64 `json:"download"`
+	Load     float64 `json:"load"`
+	Total    float64 `json:"total"`
+}
+
+// TableReport is what happened to one table in a run.
+type TableReport struct {
+	// Kind is "table", "figure" or "chart".
+	Kind string `json:"kind"`
+	// SourceID and Source identify the table (or figure or chart) in the API.
+	SourceID string `json:"source_id"`
+	Source   string `json:"source"`
+	// Target is the PostgreSQL table as schema.table (unquoted, for
+	// people); TargetSchema and TargetTable are its parts.
+	Target       string `json:"target"`
+	TargetSchema string `json:"target_schema"`
+	TargetTable  string `json:"target_table"`
+	// Mode is the load mode.
+	Mode string `json:"mode"`
+	// ExportID is the export loaded; ExportReused says it was not created by
+	// this run.
+	ExportID     string `json:"export_id,omitempty"`
+	ExportReused bool   `json:"export_reused,omitempty"`
+	// Status is one of the Status* constants.
+	Status string `json:"status"`
+	// Mechanism says how the loader published the rows.
+	Mechanism string `json:"mechanism,omitempty"`
+	// Rows counts good, rejected and loaded rows.
+	RowsRead     int64 `json:"rows_read"`
+	RowsRejected int64 `json:"rows_rejected"`
+	RowsLoaded   int64 `json:"rows_loaded"`
+	// Bytes is the size of the downloaded export file.
+	Bytes int64 `json:"bytes"`
+	// Durations per stage, in seconds.
+	Durations Durations `json:"durations_seconds"`
+	// SchemaChanges lists differences found against the existing table.
+	SchemaChanges []string `json:"schema_changes,omitempty"`
+	// Warnings lists mapping and loading notes.
+	Warnings []string `json:"warnings,omitempty"`
+	// Plan is the dry run's description of what would be done.
+	Plan string `json:"plan,omitempty"`
+	// Error is the failure's message.
+	Error string `json:"error,omitempty"`
+	// FinishedAt is when the table finished.
+	FinishedAt time.Time `json:"finished_at"`
+}
+
+// Report is a run's outcome, written by --report as JSON.
+type Report struct {
+	RunID      string        `json:"run_id"`
+	Command    string        `json:"command"`
+	StartedAt  time.Time     `json:"started_at"`
+	FinishedAt time.Time     `json:"finished_at"`
+	Status     string        `json:"status"`
+	Message    string        `json:"message,omitempty"`
+	Tables     []TableReport `json:"tables"`
+}
+
+// Run statuses of a Report.
+const (
+	// RunSucceeded means every table loaded, was skipped or is up to date.
+	RunSucceeded = "succeeded"
+	// RunPartial means some tables failed and others did not.
+	RunPartial = "partial"
+	// RunFailed means every table failed or the run could not start.
+	RunFailed = "failed"
+	// RunNothingNew means the warehouse had no update to load.
+	RunNothingNew = "nothing-new"
+)
+
+// Failed counts the failed tables.
+func (r *Report) Failed() int {
+	n := 0
+	for _, t := range r.Tables {
+		if t.Status == StatusFailed {
+			n++
+		}
+	}
+	return n
+}
+
+// finish sets the run status from the table statuses.
+func (r *Report) finish() {
+	r.FinishedAt = time.Now().UTC()
+	if r.Status != "" {
+		return
+	}
+	switch failed := r.Failed(); {
+	case failed == 0:
+		r.Status = RunSucceeded
+	case failed == len(r.Tables):
+		r.Status = RunFailed
+	default:
+		r.Status = RunPartial
+	}
+}
+
+// WriteJSON writes the report to path atomically (a temp file renamed into
+// place), so a monitoring job never reads half a report.
+func (r *Report) WriteJSON(path string) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode report: %w", err)
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+// writeFileAtomic writes data to path through a temp file in the same
+// directory, readable by all (reports and metrics are read by other users,
+// such as node_exporter).
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// NewRunID returns a new random run id: the UTC time and 4 random bytes.
+func NewRunID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}

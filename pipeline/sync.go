@@ -1,0 +1,103 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mbiload/mbiload/extract"
+	"golang.org/x/sync/errgroup"
+)
+
+// Sync runs the nightly job: every selected table is exported, downloaded,
+// decoded and published (see the package doc). The returned report holds
+// one entry per table, figure and chart. The error is non-nil when the run
+// could not start (bad selection, API or database unreachable), when it was
+// cancelled, or when Options.WaitForUpdate found nothing new
+// (ErrNothingNew); table failures are in the report, not the error.
+func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	rep := &Report{RunID: opts.RunID, Command: "sync", StartedAt: time.Now().UTC()}
+	defer rep.finish()
+	if r.Client == nil {
+		return rep, fmt.Errorf("sync: no API client")
+	}
+	if r.Loader == nil && !opts.DryRun {
+		return rep, fmt.Errorf("sync: no database")
+	}
+	var selected []extract.Table
+	var names map[string]string
+	if len(opts.Tables) > 0 || len(opts.Figures) == 0 && len(opts.Charts) == 0 {
+		all, err := r.Client.Tables(ctx)
+		if err != nil {
+			rep.Status = RunFailed
+			return rep, err
+		}
+		if selected, err = Select(all, opts.Tables, opts.Exclude); err != nil {
+			rep.Status = RunFailed
+			return rep, err
+		}
+		names = targetNamesByID(all, opts)
+	}
+	// Biggest tables first: they bound the run's length.
+	sort.SliceStable(selected, func(i, j int) bool { return selected[i].RowCount > selected[j].RowCount })
+
+	var cycle *updateCycle
+	if opts.WaitForUpdate > 0 && !opts.DryRun {
+		c, err := r.waitForUpdate(ctx, opts, selected, names)
+		if err != nil {
+			if errors.Is(err, ErrNothingNew) {
+				rep.Status, rep.Message = RunNothingNew, err.Error()
+			} else {
+				rep.Status = RunFailed
+			}
+			return rep, err
+		}
+		cycle = c
+	}
+	var exports *exportIndex
+	if opts.ReuseExports > 0 {
+		exports = &exportIndex{client: r.Client}
+	}
+
+	var mu sync.Mutex
+	add := func(tr TableReport) {
+		mu.Lock()
+		rep.Tables = append(rep.Tables, tr)
+		mu.Unlock()
+	}
+	slots := make(chan struct{}, opts.Concurrency)
+	g, gctx := errgroup.WithContext(ctx)
+	for _, t := range selected {
+		g.Go(func() error {
+			add(r.syncTable(gctx, opts, t, names[string(t.ID)], cycle, exports, slots))
+			return nil
+		})
+	}
+	for _, ref := range opts.Figures {
+		g.Go(func() error { add(r.syncReport(gctx, opts, "figure", ref, slots)); return nil })
+	}
+	for _, ref := range opts.Charts {
+		g.Go(func() error { add(r.syncReport(gctx, opts, "chart", ref, slots)); return nil })
+	}
+	_ = g.Wait()
+	sort.SliceStable(rep.Tables, func(i, j int) bool { return rep.Tables[i].Source < rep.Tables[j].Source })
+	if err := ctx.Err(); err != nil {
+		rep.Status, rep.Message = RunFailed, "interrupted"
+		return rep, fmt.Errorf("sync interrupted: %w", err)
+	}
+	return rep, nil
+}
+
+// targetNamesByID assigns target names over the whole warehouse (see
+// TargetNames), keyed by the id's text.
+func targetNamesByID(all []extract.Table, opts Options) map[string]string {
+	out := map[string]string{}
+	for id, name := range TargetNames(all, opts.Mapping.Identifiers) {
+		out[string(id)] = name
+	}
+	return out
+}

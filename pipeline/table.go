@@ -1,0 +1,158 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/load"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// syncTable runs one table through metadata, export, wait, download, decode
+// and load. It never returns an error: failures go into the report.
+func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, target string,
+	cycle *updateCycle, exports *exportIndex, slots chan struct{}) (tr TableReport) {
+	start := time.Now()
+	obs := r.obs()
+	log := r.log().With("table", t.Name)
+	tr = TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode)}
+	defer func() {
+		tr.Durations.Total = time.Since(start).Seconds()
+		tr.FinishedAt = time.Now().UTC()
+		switch tr.Status {
+		case StatusFailed:
+			log.Error("table failed", "err", tr.Error)
+		case StatusLoaded:
+			log.Info("table loaded", "target", tr.Target, "rows", tr.RowsLoaded, "rejected", tr.RowsRejected,
+				"export", tr.ExportID, "mechanism", tr.Mechanism, "seconds", round(tr.Durations.Total))
+		default:
+			log.Info("table "+tr.Status, "target", tr.Target, "export", tr.ExportID)
+		}
+		obs.Done(t.Name, tr)
+	}()
+	fail := func(err error) TableReport {
+		tr.Status, tr.Error = StatusFailed, err.Error()
+		return tr
+	}
+	stage := func(name string, d *float64) func() {
+		obs.Stage(t.Name, name)
+		s := time.Now()
+		return func() { *d = time.Since(s).Seconds() }
+	}
+
+	done := stage(StageMetadata, &tr.Durations.Metadata)
+	cols, err := r.Client.Columns(ctx, t.ID)
+	if err != nil {
+		return fail(err)
+	}
+	tbl, err := schema.NewTable(t.ID, t.Name, cols, opts.Mapping)
+	if err != nil {
+		return fail(err)
+	}
+	if target != "" {
+		tbl.Name = target
+	}
+	r.setTarget(&tr, "", tbl.Name)
+	tr.Warnings = append(tr.Warnings, tbl.Warnings...)
+	for _, w := range tbl.Warnings {
+		log.Warn(w)
+	}
+	done()
+	if cycle != nil && cycle.upToDate(tbl.Name) {
+		tr.Status = StatusUpToDate
+		return tr
+	}
+
+	done = stage(StageExport, &tr.Durations.Export)
+	exp, reused, err := r.exportFor(ctx, opts, t, exports)
+	if err != nil {
+		return fail(err)
+	}
+	done()
+	tr.ExportID, tr.ExportReused = string(exp.ID), reused
+	if opts.DryRun {
+		plan, err := r.plan(ctx, opts, tbl, exp, reused)
+		if err != nil {
+			return fail(err)
+		}
+		tr.Status, tr.Plan = StatusPlanned, plan
+		return tr
+	}
+	if reused {
+		published, err := r.Loader.AlreadyPublished(ctx, r.Loader.Schema(), tbl.Name, string(exp.ID), "")
+		if err != nil {
+			return fail(err)
+		}
+		if published && !r.Loader.Config().Force {
+			tr.Status = StatusSkipped
+			return tr
+		}
+	}
+
+	done = stage(StageWait, &tr.Durations.Wait)
+	if exp, err = r.Client.WaitExport(ctx, exp.ID); err != nil {
+		return fail(err)
+	}
+	done()
+
+	obs.Stage(t.Name, StageQueued)
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return fail(ctx.Err())
+	}
+	defer func() { <-slots }()
+
+	done = stage(StageDownload, &tr.Durations.Download)
+	dl, err := r.download(ctx, opts, t, &exp, true)
+	if err != nil {
+		return fail(err)
+	}
+	defer dl.Remove()
+	done()
+	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
+
+	obs.Stage(t.Name, StageLoad)
+	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
+		ExportedAt: exp.CreatedAt.Time, SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(exp)}
+	if err := r.decodeAndLoad(ctx, opts, tbl, dl.Path, job, &tr); err != nil {
+		return fail(err)
+	}
+	return tr
+}
+
+// download fetches the export to a temp file. With recreate, an export
+// that expired between listing and download (410) is re-created once and
+// fetched again; exp is updated to the export actually downloaded.
+func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, exp *extract.Export, recreate bool) (*extract.Download, error) {
+	progress := func(done, total int64) { r.obs().Downloaded(t.Name, done, total) }
+	dl, err := r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
+	if !recreate || !errors.Is(err, extract.ErrExpired) {
+		return dl, err
+	}
+	r.log().Warn("export expired before its download; re-creating it", "table", t.Name, "export", exp.ID)
+	if exp.TableID == "" {
+		exp.TableID = t.ID
+	}
+	fresh, err := r.Client.RecreateExport(ctx, *exp)
+	if err != nil {
+		return nil, fmt.Errorf("re-create expired export %s: %w", exp.ID, err)
+	}
+	*exp = fresh
+	return r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
+}
+
+// expectedRows is the export's row count when the API gave one, else -1.
+// A zero is read as "not given": it cannot be told apart from a missing
+// field, and an empty export has nothing to check.
+func expectedRows(exp extract.Export) int64 {
+	if exp.RowCount > 0 {
+		return int64(exp.RowCount)
+	}
+	return -1
+}
+
+func round(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }
