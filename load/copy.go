@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,6 +64,11 @@ type copyReader struct {
 	rows    int64 // rows encoded so far
 	err     error // sticky; io.EOF once the trailer is buffered
 	onBatch func(rows int64)
+
+	// mu serialises Read and close: when the connection breaks, pgconn's
+	// CopyFrom can return while its writer goroutine is still inside Read.
+	mu     sync.Mutex
+	closed bool
 }
 
 // newCopyReader returns a reader of src's batches (whose schema must be
@@ -73,6 +79,11 @@ func newCopyReader(ctx context.Context, src Batches, sch *arrow.Schema, cols []c
 
 // Read implements io.Reader.
 func (r *copyReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return 0, errCopyClosed
+	}
 	for r.off >= len(r.buf) {
 		if r.err != nil {
 			return 0, r.err
@@ -209,8 +220,16 @@ func constEncoder(field []byte) colEncoder {
 	return func(dst []byte, _ int) []byte { return append(dst, field...) }
 }
 
-// close releases the batch still held after an aborted COPY.
+// errCopyClosed is what Read returns once the COPY is over.
+var errCopyClosed = errors.New("load: COPY already ended")
+
+// close releases the batch still held after an aborted COPY and makes
+// later Reads fail. The caller cancels the reader's context first, so an
+// in-flight Read blocked in the source returns promptly.
 func (r *copyReader) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
 	if r.rec != nil {
 		r.rec.Release()
 		r.rec = nil
@@ -228,18 +247,21 @@ type copyResult struct {
 // binary COPY protocol on conn. A failure of the source or the encoder is
 // returned as such (not as the server's "COPY from stdin failed").
 func copyBatches(ctx context.Context, conn *pgconn.PgConn, table string, opts string, src Batches, sch *arrow.Schema, cols []copyColumn, onBatch func(int64)) (copyResult, error) {
-	r := newCopyReader(ctx, src, sch, cols)
+	rctx, cancel := context.WithCancel(ctx)
+	r := newCopyReader(rctx, src, sch, cols)
 	r.onBatch = onBatch
-	defer r.close()
 	sql := "COPY " + table + " (" + quoteColumns(cols) + ") FROM STDIN (FORMAT binary" + opts + ")"
 	tag, err := conn.CopyFrom(ctx, r, sql)
+	cancel()
+	r.close()
 	res := copyResult{Rows: tag.RowsAffected(), Sent: r.rows}
-	if r.err != nil && r.err != io.EOF {
-		res.Source = r.err
-		return res, r.err
+	srcErr := r.err
+	if srcErr == io.EOF || (errors.Is(srcErr, context.Canceled) && ctx.Err() == nil) {
+		srcErr = nil // the end, or our own cancel once the COPY had failed
 	}
-	if err != nil {
-		return res, err
+	if srcErr != nil {
+		res.Source = srcErr
+		return res, srcErr
 	}
-	return res, nil
+	return res, err
 }

@@ -11,9 +11,7 @@ import (
 
 const ordersCSV = "id,Customer Name,total,created\n1,Ann,12.50,2024-01-02 03:04:05\n2,Bob,,2024-02-03 00:00:00\n3,,0.01,\n"
 
-func ordersTable(t testing.TB) *schema.Table {
-	return mustTable(t, "Orders", "id*:int(11)", "Customer Name:varchar(255)", "total:decimal(12,2)", "created:datetime")
-}
+func ordersTable(t testing.TB) *schema.Table { return ordersTableFor() }
 
 func TestReplaceFirstAndSecond(t *testing.T) {
 	t.Parallel()
