@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/mbiload/mbiload/load"
+	"github.com/mbiload/mbiload/pipeline"
+	"github.com/mbiload/mbiload/pipeline/progress"
+	"github.com/mbiload/mbiload/transform"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// runFlags are the flags of commands that run the pipeline.
+func runFlags() []cli.Flag {
+	flags := []cli.Flag{
+		&cli.IntFlag{Name: "concurrency", EnvVars: []string{"MBILOAD_CONCURRENCY"}, Value: pipeline.DefaultConcurrency(),
+			Usage: "tables downloaded, decoded and loaded at once"},
+		&cli.StringFlag{Name: "report", Usage: "write a JSON run report to this file"},
+		&cli.StringFlag{Name: "metrics-file", Usage: "write Prometheus metrics to this file (node_exporter textfile collector)"},
+		&cli.StringFlag{Name: "progress", Value: progress.ModeAuto, Usage: "auto (live lines on a terminal, log lines otherwise), plain or none"},
+		&cli.IntFlag{Name: "batch-rows", Value: transform.DefaultBatchRows, Usage: "rows per Arrow record batch"},
+	}
+	flags = append(flags, loadFlags()...)
+	return append(flags, mappingFlags()...)
+}
+
+// pipelineOptions reads runFlags into pipeline options.
+func pipelineOptions(c *cli.Context) (pipeline.Options, error) {
+	mode, err := load.ParseMode(c.String("mode"))
+	if err != nil {
+		return pipeline.Options{}, usageError{err}
+	}
+	mapping, err := mappingOptions(c)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	zd := c.String("zero-dates")
+	if zd != transform.ZeroDatesNull && zd != transform.ZeroDatesError {
+		return pipeline.Options{}, usagef("--zero-dates %q: want null or error", zd)
+	}
+	if c.Int("concurrency") < 1 {
+		return pipeline.Options{}, usagef("--concurrency must be at least 1")
+	}
+	return pipeline.Options{
+		Concurrency: c.Int("concurrency"),
+		Mode:        mode,
+		Key:         c.StringSlice("key"),
+		Mapping:     mapping,
+		Decode: transform.Options{
+			BatchRows:  c.Int("batch-rows"),
+			NullString: c.String("null-string"),
+			MaxBadRows: c.Int("max-bad-rows"),
+			ZeroDates:  zd,
+		},
+		TempDir: c.String("temp-dir"),
+	}, nil
+}
+
+// newDisplay starts the progress display on stderr.
+func newDisplay(c *cli.Context, env *appEnv) (progress.Display, error) {
+	tty := false
+	if f, ok := env.stderr.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	d, err := progress.New(c.Context, c.String("progress"), env.stderr, tty, env.log, 15*time.Second)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return d, nil
+}
+
+// writeOutputs writes --report and --metrics-file. It runs even when the
+// run was interrupted, with a context of its own.
+func writeOutputs(c *cli.Context, rep *pipeline.Report, loader *load.Loader) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Context), 30*time.Second)
+	defer cancel()
+	if path := c.String("report"); path != "" {
+		if err := rep.WriteJSON(path); err != nil {
+			return err
+		}
+	}
+	if path := c.String("metrics-file"); path != "" {
+		last := func(ctx context.Context, table string) (float64, error) {
+			if loader == nil || table == "" {
+				return 0, nil
+			}
+			e, err := loader.LastSuccess(ctx, table)
+			if err != nil || e == nil {
+				return 0, err
+			}
+			return float64(e.FinishedAt.Unix()), nil
+		}
+		if err := pipeline.WriteMetrics(ctx, path, rep, last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runResult maps a finished run to the command's error: nil when every
+// table succeeded, partialError (exit 3) when some failed, an error (exit
+// 1) when all failed.
+func runResult(rep *pipeline.Report) error {
+	failed := rep.Failed()
+	switch {
+	case failed == 0:
+		return nil
+	case failed < len(rep.Tables):
+		return partialError{failed: failed, total: len(rep.Tables)}
+	default:
+		return fmt.Errorf("all %d tables failed (see the log above; --report FILE has each error)", failed)
+	}
+}

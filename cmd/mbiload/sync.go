@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mbiload/mbiload/pipeline"
+	"github.com/urfave/cli/v2"
+)
+
+func syncCommand(env *appEnv) *cli.Command {
+	return &cli.Command{
+		Name:  "sync",
+		Usage: "export, download and load the warehouse's tables (the nightly job)",
+		UsageText: "mbiload sync [--tables LIST] [--exclude LIST] [--mode MODE] [flags]\n\n" +
+			"For each selected table: fetch its columns, create an export (or reuse a recent one), wait\n" +
+			"for it, download it, decode it and publish it atomically. Tables run concurrently; one\n" +
+			"table's failure does not stop the others. Exit code 0: all loaded; 3: some tables failed;\n" +
+			"1: all failed or the run could not start.\n\n" +
+			"Examples:\n" +
+			"  mbiload sync\n" +
+			"  mbiload sync --tables 'sales_*,customer_entity' --exclude sales_order_item\n" +
+			"  mbiload sync --reuse-exports 12h --wait-for-update 3h --report run.json --metrics-file /var/lib/node_exporter/mbiload.prom\n" +
+			"  mbiload sync --figures 360531 --charts 2038112 --dry-run",
+		Flags: append([]cli.Flag{
+			&cli.StringSliceFlag{Name: "tables", Usage: "tables to load: ids, names or globs, comma separated (default: all)"},
+			&cli.StringSliceFlag{Name: "exclude", Usage: "tables to leave out: ids, names or globs"},
+			&cli.StringSliceFlag{Name: "figures", Usage: "figure ids to load as tables (figure_<name>)"},
+			&cli.StringSliceFlag{Name: "charts", Usage: "chart ids to load as tables (chart_<name>)"},
+			&cli.DurationFlag{Name: "reuse-exports", Usage: "reuse a completed export younger than this (e.g. 12h) instead of creating one"},
+			&cli.DurationFlag{Name: "wait-for-update", Usage: "wait up to this long (e.g. 3h) for a warehouse update newer than the last load; load only what it refreshed"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (tables, targets, DDL or schema changes, exports) and change nothing"},
+		}, runFlags()...),
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("sync takes no arguments (name tables with --tables): got %q", c.Args().Slice())
+			}
+			opts, err := pipelineOptions(c)
+			if err != nil {
+				return err
+			}
+			opts.Tables, opts.Exclude = splitList(c.StringSlice("tables")), splitList(c.StringSlice("exclude"))
+			opts.Figures, opts.Charts = splitList(c.StringSlice("figures")), splitList(c.StringSlice("charts"))
+			opts.ReuseExports, opts.WaitForUpdate, opts.DryRun = c.Duration("reuse-exports"), c.Duration("wait-for-update"), c.Bool("dry-run")
+			client, err := newClient(c, env)
+			if err != nil {
+				return err
+			}
+			pool, err := openPool(c.Context, c, opts.Concurrency+2)
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			loader, err := newLoader(c.Context, c, env, pool)
+			if err != nil {
+				return err
+			}
+			display, err := newDisplay(c, env)
+			if err != nil {
+				return err
+			}
+			runner := &pipeline.Runner{Client: client, Loader: loader, Log: env.log, Observer: display}
+			env.log.Info("sync starting", "run", opts.RunID, "concurrency", opts.Concurrency, "mode", opts.Mode, "dry_run", opts.DryRun)
+			rep, runErr := runner.Sync(c.Context, opts)
+			display.Close()
+			if err := writeOutputs(c, rep, loader); err != nil {
+				env.log.Error("write run outputs", "err", err)
+			}
+			printRunSummary(env, rep)
+			if errors.Is(runErr, pipeline.ErrNothingNew) {
+				fmt.Fprintln(env.stdout, runErr.Error()+"; nothing to do")
+				return nil
+			}
+			if runErr != nil {
+				return runErr
+			}
+			return runResult(rep)
+		},
+	}
+}
+
+// splitList splits comma-separated values of a repeatable flag.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// printRunSummary prints one line per table, or the plans of a dry run.
+func printRunSummary(env *appEnv, rep *pipeline.Report) {
+	if rep == nil || len(rep.Tables) == 0 {
+		return
+	}
+	rows := make([][]string, 0, len(rep.Tables))
+	for _, t := range rep.Tables {
+		if t.Status == pipeline.StatusPlanned {
+			fmt.Fprintf(env.stdout, "-- %s %s -> %s\n%s\n", t.Kind, t.Source, t.Target, t.Plan)
+			continue
+		}
+		note := t.Error
+		if note == "" && t.Mechanism != "" {
+			note = t.Mechanism
+		}
+		rows = append(rows, []string{t.Source, t.Target, t.Status, t.ExportID,
+			strconv.FormatInt(t.RowsLoaded, 10), strconv.FormatInt(t.RowsRejected, 10),
+			strconv.FormatFloat(t.Durations.Total, 'f', 1, 64), note})
+	}
+	if len(rows) > 0 {
+		printTable(env.stdout, []string{"SOURCE", "TARGET", "STATUS", "EXPORT", "ROWS", "REJECTED", "SECONDS", "NOTE"}, rows)
+	}
+}

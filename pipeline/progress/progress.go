@@ -1,0 +1,173 @@
+package progress
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/mbiload/mbiload/pipeline"
+)
+
+// Display is a pipeline.Observer that must be closed when the run ends.
+type Display interface {
+	pipeline.Observer
+	// Close stops the display and waits for its last output.
+	Close()
+}
+
+// Modes of New.
+const (
+	ModeAuto  = "auto"
+	ModePlain = "plain"
+	ModeNone  = "none"
+	ModeTTY   = "tty"
+)
+
+// New returns the display for mode: "auto" picks live bars when isTTY and
+// plain log lines otherwise; "plain" logs every interval through log;
+// "none" shows nothing; "tty" forces live bars on w.
+func New(ctx context.Context, mode string, w io.Writer, isTTY bool, log *slog.Logger, interval time.Duration) (Display, error) {
+	switch mode {
+	case ModeAuto, "":
+		if isTTY {
+			return newBars(ctx, w), nil
+		}
+		return newPlain(log, interval), nil
+	case ModePlain:
+		return newPlain(log, interval), nil
+	case ModeTTY:
+		return newBars(ctx, w), nil
+	case ModeNone:
+		return none{}, nil
+	}
+	return nil, fmt.Errorf("--progress %q: want auto, plain or none", mode)
+}
+
+type none struct{}
+
+func (none) Stage(string, string)              {}
+func (none) Downloaded(string, int64, int64)   {}
+func (none) Rows(string, int64)                {}
+func (none) Done(string, pipeline.TableReport) {}
+func (none) Close()                            {}
+
+// tableState is what both displays know of a table in flight.
+type tableState struct {
+	stage       string
+	done, total int64
+	rows        int64
+	loadStart   time.Time
+}
+
+func (s *tableState) rate(now time.Time) float64 {
+	if s.loadStart.IsZero() || s.rows == 0 {
+		return 0
+	}
+	return float64(s.rows) / max(now.Sub(s.loadStart).Seconds(), 1e-3)
+}
+
+// plain logs the tables in flight every interval.
+type plain struct {
+	log    *slog.Logger
+	mu     sync.Mutex
+	tables map[string]*tableState
+	order  []string
+	stop   chan struct{}
+	wg     sync.WaitGroup
+}
+
+func newPlain(log *slog.Logger, interval time.Duration) *plain {
+	if interval <= 0 {
+		interval = 15 * time.Second
+	}
+	p := &plain{log: log, tables: map[string]*tableState{}, stop: make(chan struct{})}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.report()
+			}
+		}
+	}()
+	return p
+}
+
+func (p *plain) state(table string) *tableState {
+	s, ok := p.tables[table]
+	if !ok {
+		s = &tableState{}
+		p.tables[table] = s
+		p.order = append(p.order, table)
+	}
+	return s
+}
+
+func (p *plain) Stage(table, stage string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.state(table)
+	s.stage = stage
+	if stage == pipeline.StageLoad {
+		s.loadStart = time.Now()
+	}
+}
+
+func (p *plain) Downloaded(table string, done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.state(table)
+	s.done, s.total = done, total
+}
+
+func (p *plain) Rows(table string, rows int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state(table).rows = rows
+}
+
+func (p *plain) Done(table string, _ pipeline.TableReport) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.tables, table)
+	for i, t := range p.order {
+		if t == table {
+			p.order = append(p.order[:i], p.order[i+1:]...)
+			break
+		}
+	}
+}
+
+func (p *plain) report() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	for _, name := range p.order {
+		s := p.tables[name]
+		p.log.Info("progress", "table", name, "stage", s.stage, "downloaded", bytesOf(s.done, s.total),
+			"rows", s.rows, "rows_per_s", int64(s.rate(now)))
+	}
+}
+
+func (p *plain) Close() {
+	close(p.stop)
+	p.wg.Wait()
+}
+
+// bytesOf formats a byte count and its total: "12.5 MiB/40.0 MiB".
+func bytesOf(done, total int64) string {
+	if total <= 0 {
+		return mib(done)
+	}
+	return mib(done) + "/" + mib(total)
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
