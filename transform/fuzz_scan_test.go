@@ -89,4 +89,5 @@ var scanSeeds = []string{
 	"\xef\xbb\xbfh\n1\n",
 	"a\rb,c\r",
 	"\"\"\"\",\"\"\"\"\"\"\n",
+	"1,\"x\",2.5\n2,,\n3,\"y\nz\",-1e3\n",
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path"
@@ -70,7 +71,12 @@ func OpenZip(path string, lim ZipLimits) (*Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open zip: %w", err)
 	}
-	e, err := openZipFile(f, lim)
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open zip: %w", err)
+	}
+	e, err := openZipReader(f, st.Size(), f.Close, lim)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open zip %q: %w", path, err)
@@ -78,12 +84,10 @@ func OpenZip(path string, lim ZipLimits) (*Entry, error) {
 	return e, nil
 }
 
-func openZipFile(f *os.File, lim ZipLimits) (*Entry, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	zr, err := zip.NewReader(f, st.Size())
+// openZipReader opens the CSV entry of the zip in ra; closeFile releases ra
+// when the entry is closed.
+func openZipReader(ra io.ReaderAt, size int64, closeFile func() error, lim ZipLimits) (*Entry, error) {
+	zr, err := zip.NewReader(ra, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("%w: %w", ErrCorruptZip, err)
 	}
@@ -102,7 +106,7 @@ func openZipFile(f *os.File, lim ZipLimits) (*Entry, error) {
 		name: zf.Name, crc: zf.CRC32, size: zf.UncompressedSize64,
 		compressed: zf.CompressedSize64, lim: lim,
 	}
-	closer := f.Close
+	closer := closeFile
 	switch zf.Method {
 	case zip.Store:
 		vr.r = raw
@@ -111,7 +115,7 @@ func openZipFile(f *os.File, lim ZipLimits) (*Entry, error) {
 		vr.r = fr
 		closer = func() error {
 			fr.Close()
-			return f.Close()
+			return closeFile()
 		}
 	default:
 		return nil, fmt.Errorf("entry %q: %w %d", zf.Name, ErrUnsupportedMethod, zf.Method)
