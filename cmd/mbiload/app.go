@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,6 +46,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 		// Errors are printed and mapped to exit codes by main, never here.
 		ExitErrHandler: func(*cli.Context, error) {},
+		Action:         appAction,
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return usageError{err}
 		},
@@ -68,9 +70,13 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
-// setUsageErrors makes flag errors of every (sub)command usage errors.
+// setUsageErrors makes flag errors of every (sub)command usage errors, and
+// an unknown subcommand of a command that only groups others too.
 func setUsageErrors(cmd *cli.Command) {
 	cmd.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error { return usageError{err} }
+	if cmd.Action == nil && len(cmd.Subcommands) > 0 {
+		cmd.Action = groupAction
+	}
 	for _, sub := range cmd.Subcommands {
 		setUsageErrors(sub)
 	}
@@ -102,4 +108,34 @@ func versionCommand(env *appEnv) *cli.Command {
 			return err
 		},
 	}
+}
+
+// appAction runs when no known command is named: without arguments it
+// shows help; with one it is a usage error. (urfave/cli's default prints a
+// "no command" line and exits 0, which would hide a typo in a cron job.)
+func appAction(c *cli.Context) error {
+	if !c.Args().Present() {
+		return cli.ShowAppHelp(c)
+	}
+	return unknownCommand(c.App.Commands, "", c.Args().First())
+}
+
+// groupAction is [appAction] for a command that only groups subcommands.
+func groupAction(c *cli.Context) error {
+	if !c.Args().Present() {
+		return cli.ShowSubcommandHelp(c)
+	}
+	return unknownCommand(c.Command.Subcommands, commandName(c)+": ", c.Args().First())
+}
+
+// unknownCommand is the usage error for a command name not among cmds, with
+// a suggestion when one is close.
+func unknownCommand(cmds []*cli.Command, prefix, name string) error {
+	msg := fmt.Sprintf("%sno command %q", prefix, name)
+	if cli.SuggestCommand != nil {
+		if hint := cli.SuggestCommand(cmds, name); hint != "" {
+			msg += "; " + hint
+		}
+	}
+	return usageError{errors.New(msg)}
 }

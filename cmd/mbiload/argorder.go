@@ -27,7 +27,7 @@ func interspersed(app *cli.App, args []string) []string {
 		if tok == "--" {
 			break
 		}
-		if strings.HasPrefix(tok, "-") {
+		if strings.HasPrefix(tok, "-") && tok != "-" {
 			n := flagTokens(flags, rest)
 			out = append(out, rest[:n]...)
 			rest = rest[n:]
@@ -52,6 +52,12 @@ func interspersed(app *cli.App, args []string) []string {
 			break
 		}
 		if strings.HasPrefix(tok, "-") && tok != "-" {
+			if len(rest) == 1 && takesValue(flags, tok) {
+				// "-o" last with no value: left last, so that the parser
+				// reports the missing value instead of taking an argument.
+				positional = append(positional, tok)
+				break
+			}
 			n := flagTokens(flags, rest)
 			moved = append(moved, rest[:n]...)
 			rest = rest[n:]
@@ -68,22 +74,28 @@ func interspersed(app *cli.App, args []string) []string {
 // is a known flag that takes a value and the value is not attached with "=",
 // else 1.
 func flagTokens(flags []cli.Flag, rest []string) int {
-	name := strings.TrimLeft(rest[0], "-")
+	if len(rest) > 1 && takesValue(flags, rest[0]) {
+		return 2
+	}
+	return 1
+}
+
+// takesValue reports whether tok is a known flag that takes a value not
+// attached with "=".
+func takesValue(flags []cli.Flag, tok string) bool {
+	name := strings.TrimLeft(tok, "-")
 	if strings.Contains(name, "=") {
-		return 1
+		return false
 	}
 	for _, f := range flags {
 		for _, n := range f.Names() {
-			if n != name {
-				continue
+			if n == name {
+				df, ok := f.(cli.DocGenerationFlag)
+				return ok && df.TakesValue()
 			}
-			if df, ok := f.(cli.DocGenerationFlag); ok && df.TakesValue() && len(rest) > 1 {
-				return 2
-			}
-			return 1
 		}
 	}
-	return 1
+	return false
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

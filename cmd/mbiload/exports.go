@@ -121,13 +121,18 @@ func exportsCommand(env *appEnv) *cli.Command {
 				UsageText: "mbiload exports download ID -o FILE [--no-wait]\n\nExample:\n" +
 					"  mbiload exports download 51 -o sales_order.zip",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Required: true, Usage: "where to write the zip (- for stdout)"},
+					// Checked in the action rather than with Required: urfave/cli
+					// reports a missing required flag as an ordinary error (exit 1).
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "where to write the zip (- for stdout); required"},
 					&cli.BoolFlag{Name: "no-wait", Usage: "fail at once if the export is not complete yet"},
 				},
 				Action: func(c *cli.Context) error {
 					id, err := oneArg(c, "export id")
 					if err != nil {
 						return err
+					}
+					if c.String("output") == "" {
+						return usagef("%s: -o FILE is required (- writes the zip to stdout)", commandName(c))
 					}
 					client, err := newClient(c, env)
 					if err != nil {
@@ -144,6 +149,10 @@ func downloadExport(c *cli.Context, env *appEnv, client *extract.Client, id sche
 	exp, err := client.Export(c.Context, id)
 	if err != nil {
 		return err
+	}
+	if exp.Status == extract.StatusError {
+		return fmt.Errorf("export %s: %w: its status is Error (run 'mbiload exports copy %s --wait' for a new one)",
+			id, extract.ErrExportFailed, id)
 	}
 	if exp.Status != extract.StatusCompleted {
 		if c.Bool("no-wait") {

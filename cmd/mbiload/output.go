@@ -44,7 +44,22 @@ func printTable(w io.Writer, header []string, rows [][]string) error {
 // oneArg returns the command's single positional argument.
 func oneArg(c *cli.Context, what string) (string, error) {
 	if c.NArg() != 1 {
-		return "", usagef("%s: want exactly one %s, got %d arguments", c.Command.FullName(), what, c.NArg())
+		if c.NArg() > 1 {
+			if last := c.Args().Get(c.NArg() - 1); strings.HasPrefix(last, "-") && last != "-" {
+				return "", usagef("%s: flag %s needs a value", commandName(c), last)
+			}
+		}
+		return "", usagef("%s: want exactly one %s, got %d arguments", commandName(c), what, c.NArg())
 	}
 	return c.Args().First(), nil
+}
+
+// commandName is the running command's full name without the program's
+// ("exports download"); urfave/cli's FullName gives only the last word for
+// subcommands.
+func commandName(c *cli.Context) string {
+	if name := strings.TrimPrefix(c.Command.HelpName, c.App.Name+" "); name != "" {
+		return name
+	}
+	return c.Command.Name
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -117,6 +118,9 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 						body, err = client.ExportChart(c.Context, schema.ID(id), format, c.Bool("headers"))
 					}
 					if err != nil {
+						if kind == "figure" && format == extract.FormatJSON && errors.Is(err, extract.ErrBadRequest) {
+							return fmt.Errorf("%w (SQL-report figures export as csv only: use --format csv)", err)
+						}
 						return err
 					}
 					defer body.Close()
