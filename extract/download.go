@@ -77,7 +77,7 @@ func (c *Client) DownloadProgress(ctx context.Context, id schema.ID, dir string,
 	}
 	d.ExportID = id
 	elapsed := c.now().Sub(start)
-	c.log.Info("export downloaded", "export_id", id, "bytes", d.Size, "resumes", d.Resumes,
+	c.log.Debug("export downloaded", "export_id", id, "bytes", d.Size, "resumes", d.Resumes,
 		"duration", elapsed, "mib_per_s", float64(d.Size)/(1<<20)/max(elapsed.Seconds(), 1e-9))
 	return d, nil
 }

@@ -33,7 +33,7 @@ type BackfillOptions struct {
 func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, error) {
 	opts := bo.Options.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "backfill", StartedAt: time.Now().UTC()}
-	defer rep.finish()
+	defer rep.Finish()
 	if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
 		rep.Status = RunFailed
 		return rep, fmt.Errorf("backfill: --mode must be merge or snapshot, not %s", opts.Mode)

@@ -111,8 +111,9 @@ func (r *Report) Failed() int {
 	return n
 }
 
-// finish sets the run status from the table statuses.
-func (r *Report) finish() {
+// Finish sets the end time and, unless already set, the run status from
+// the table statuses.
+func (r *Report) Finish() {
 	r.FinishedAt = time.Now().UTC()
 	if r.Status != "" {
 		return

@@ -13,35 +13,33 @@ import (
 )
 
 // Sync runs the nightly job: every selected table is exported, downloaded,
-// decoded and published (see the package doc). The returned report holds
-// one entry per table, figure and chart. The error is non-nil when the run
+// decoded and published (see the package doc), and so are the figures and
+// charts named in opts (in addition to the tables). The returned report
+// holds one entry per table, figure and chart. The error is non-nil when the run
 // could not start (bad selection, API or database unreachable), when it was
 // cancelled, or when Options.WaitForUpdate found nothing new
 // (ErrNothingNew); table failures are in the report, not the error.
 func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "sync", StartedAt: time.Now().UTC()}
-	defer rep.finish()
+	defer rep.Finish()
 	if r.Client == nil {
 		return rep, fmt.Errorf("sync: no API client")
 	}
 	if r.Loader == nil && !opts.DryRun {
 		return rep, fmt.Errorf("sync: no database")
 	}
-	var selected []extract.Table
-	var names map[string]string
-	if len(opts.Tables) > 0 || len(opts.Figures) == 0 && len(opts.Charts) == 0 {
-		all, err := r.Client.Tables(ctx)
-		if err != nil {
-			rep.Status = RunFailed
-			return rep, err
-		}
-		if selected, err = Select(all, opts.Tables, opts.Exclude); err != nil {
-			rep.Status = RunFailed
-			return rep, err
-		}
-		names = targetNamesByID(all, opts)
+	all, err := r.Client.Tables(ctx)
+	if err != nil {
+		rep.Status = RunFailed
+		return rep, err
 	}
+	selected, err := Select(all, opts.Tables, opts.Exclude)
+	if err != nil {
+		rep.Status = RunFailed
+		return rep, err
+	}
+	names := targetNamesByID(all, opts)
 	// Biggest tables first: they bound the run's length.
 	sort.SliceStable(selected, func(i, j int) bool { return selected[i].RowCount > selected[j].RowCount })
 

@@ -57,6 +57,7 @@ func pipelineOptions(c *cli.Context) (pipeline.Options, error) {
 			ZeroDates:  zd,
 		},
 		TempDir: c.String("temp-dir"),
+		RunID:   pipeline.NewRunID(),
 	}, nil
 }
 
