@@ -54,6 +54,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			fmt.Fprintf(stderr, "mbiload: no command %q; run 'mbiload --help'\n", name)
 		},
 		Commands: []*cli.Command{
+			syncCommand(env),
+			loadFileCommand(env),
+			demoCommand(env),
+			historyCommand(env),
 			tablesCommand(env),
 			exportsCommand(env),
 			reportCommand(env, "figure"),
