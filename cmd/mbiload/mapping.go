@@ -33,5 +33,3 @@ func mappingOptions(c *cli.Context) (schema.Options, error) {
 	}
 	return opts, nil
 }
-
-// tableLabel names a table in messages: `"sales_order" (id 3)`.
