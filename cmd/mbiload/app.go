@@ -56,6 +56,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			syncCommand(env),
 			loadFileCommand(env),
+			backfillCommand(env),
 			demoCommand(env),
 			historyCommand(env),
 			tablesCommand(env),
