@@ -58,14 +58,40 @@ func putChunk(c *chunk) {
 	}
 }
 
-// errAborted: the reader stopped without reaching EOF; the reader's own
-// error (or the context's) is the one reported.
+// errAborted: the reader stopped without reaching EOF or saying why.
 var errAborted = errors.New("transform: input aborted")
 
-// readChunks reads r into chunks until EOF, sending them on out, which it
-// closes. The last chunk sent on success has last set.
+// reader is the reading goroutine: it reads the input into chunks until EOF
+// and sends them on out, the last one with last set, then closes out. A
+// read error is stored before out is closed, so the parser reports the same
+// error, whichever goroutine's error the errgroup sees first.
+type reader struct {
+	r      io.Reader
+	geom   chunkGeom
+	out    chan *chunk
+	nbytes atomic.Int64
+	err    atomic.Pointer[error]
+}
+
+func (rd *reader) run(ctx context.Context) error {
+	err := readChunks(ctx, rd.r, rd.geom, rd.out, &rd.nbytes)
+	if err != nil {
+		rd.err.Store(&err)
+	}
+	close(rd.out)
+	return err
+}
+
+// failure is the reader's error once out is closed without a last chunk.
+func (rd *reader) failure() error {
+	if e := rd.err.Load(); e != nil {
+		return *e
+	}
+	return errAborted
+}
+
+// readChunks reads r into chunks until EOF, sending them on out.
 func readChunks(ctx context.Context, r io.Reader, g chunkGeom, out chan<- *chunk, nbytes *atomic.Int64) error {
-	defer close(out)
 	for {
 		c := getChunk(g)
 		buf := c.b[c.head:]

@@ -41,10 +41,10 @@ type Decoder struct {
 	err    error // sticky result once Next reached the end or failed
 	closed bool
 
+	rd       *reader
 	rows     atomic.Int64
 	rejected atomic.Int64
 	lines    atomic.Int64
-	bytes    atomic.Int64
 
 	mu      sync.Mutex
 	rejects []schema.Reject
@@ -74,14 +74,15 @@ func NewDecoder(ctx context.Context, r io.Reader, t *schema.Table, opts Options)
 	base, cancel := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(base)
 	d.cancel, d.g = cancel, g
-	chunks := make(chan *chunk, chunkDepth)
-	p.chunks = chunks
-	geom := opts.geom.orDefault()
-	g.Go(func() error { return readChunks(gctx, r, geom, chunks, &d.bytes) })
+	d.rd = &reader{r: r, geom: opts.geom.orDefault(), out: make(chan *chunk, chunkDepth)}
+	p.rd = d.rd
+	g.Go(func() error { return d.rd.run(gctx) })
 
 	if err := p.readHeader(gctx); err != nil {
 		cancel()
-		if werr := g.Wait(); werr != nil && errors.Is(err, errAborted) {
+		// A failed read (a bad CRC, say) is the cause of whatever the header
+		// parse saw, which may be the group's cancellation.
+		if werr := g.Wait(); werr != nil && !errors.Is(werr, context.Canceled) {
 			err = werr
 		}
 		p.drop()
@@ -135,7 +136,7 @@ func (d *Decoder) Stats() Stats {
 		Rows:     d.rows.Load(),
 		Rejected: d.rejected.Load(),
 		Lines:    d.lines.Load(),
-		Bytes:    d.bytes.Load(),
+		Bytes:    d.rd.nbytes.Load(),
 	}
 }
 

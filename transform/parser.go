@@ -19,7 +19,7 @@ type parser struct {
 	opts    Options
 	d       *Decoder
 	schema  *arrow.Schema
-	chunks  <-chan *chunk
+	rd      *reader
 	cur     *chunk // the chunk the window lies in, if not carry
 	carry   []byte // window for records larger than a chunk's headroom
 	sawLast bool
@@ -267,9 +267,9 @@ func (p *parser) refill(ctx context.Context) error {
 // recv takes the next chunk from the reader.
 func (p *parser) recv(ctx context.Context) (*chunk, error) {
 	select {
-	case c, ok := <-p.chunks:
+	case c, ok := <-p.rd.out:
 		if !ok {
-			return nil, errAborted
+			return nil, p.rd.failure()
 		}
 		if c.last {
 			p.sawLast = true
