@@ -11,12 +11,16 @@ import (
 // urfave/cli v2 stops reading flags at the first positional argument. It
 // finds the (sub)command the arguments name, then moves each of that
 // command's flags (with its value, when it takes one) in front of the
-// positional arguments. Everything after "--" is left alone.
+// positional arguments. Global flags written after the command name
+// ("mbiload sync --database-url ...") move in front of it, where v2 reads
+// them; a command's own flag of the same name wins. Everything after "--"
+// is left alone.
 func interspersed(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
 	out := []string{args[0]}
+	var globals []string
 	rest := args[1:]
 	cmds := app.Commands
 	flags := app.Flags
@@ -28,6 +32,12 @@ func interspersed(app *cli.App, args []string) []string {
 			break
 		}
 		if strings.HasPrefix(tok, "-") && tok != "-" {
+			if leaf != nil && !knownFlag(flags, tok) && knownFlag(app.Flags, tok) {
+				n := flagTokens(app.Flags, rest)
+				globals = append(globals, rest[:n]...)
+				rest = rest[n:]
+				continue
+			}
 			n := flagTokens(flags, rest)
 			out = append(out, rest[:n]...)
 			rest = rest[n:]
@@ -52,6 +62,16 @@ func interspersed(app *cli.App, args []string) []string {
 			break
 		}
 		if strings.HasPrefix(tok, "-") && tok != "-" {
+			if !knownFlag(flags, tok) && knownFlag(app.Flags, tok) {
+				if len(rest) == 1 && takesValue(app.Flags, tok) {
+					positional = append(positional, tok)
+					break
+				}
+				n := flagTokens(app.Flags, rest)
+				globals = append(globals, rest[:n]...)
+				rest = rest[n:]
+				continue
+			}
 			if len(rest) == 1 && takesValue(flags, tok) {
 				// "-o" last with no value: left last, so that the parser
 				// reports the missing value instead of taking an argument.
@@ -67,7 +87,25 @@ func interspersed(app *cli.App, args []string) []string {
 		rest = rest[1:]
 	}
 	out = append(out, moved...)
-	return append(out, positional...)
+	out = append(out, positional...)
+	if len(globals) == 0 {
+		return out
+	}
+	return append(append([]string{out[0]}, globals...), out[1:]...)
+}
+
+// knownFlag reports whether tok ("-x", "--name" or "--name=value") names
+// one of flags.
+func knownFlag(flags []cli.Flag, tok string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(tok, "-"), "=")
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // flagTokens returns how many tokens the flag at rest[0] takes: 2 when it

@@ -22,7 +22,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 				Name:      "list",
 				Usage:     "list raw exports",
 				UsageText: "mbiload exports list [--json]",
-				Flags:     []cli.Flag{jsonFlag},
+				Flags:     []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error {
 					client, err := newClient(c, env)
 					if err != nil {
@@ -39,7 +39,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 				Name:      "info",
 				Usage:     "describe one export",
 				UsageText: "mbiload exports info ID [--json]\n\nExample:\n  mbiload exports info 51",
-				Flags:     []cli.Flag{jsonFlag},
+				Flags:     []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error {
 					id, err := oneArg(c, "export id")
 					if err != nil {
@@ -61,7 +61,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 				Usage: "create a raw export of a whole table",
 				UsageText: "mbiload exports create TABLE [--wait] [--json]\n\nTABLE is an id or a name.\n\nExample:\n" +
 					"  mbiload exports create sales_order --wait",
-				Flags: []cli.Flag{jsonFlag, &cli.BoolFlag{Name: "wait", Usage: "wait until the export is complete"}},
+				Flags: []cli.Flag{jsonFlag(), &cli.BoolFlag{Name: "wait", Usage: "wait until the export is complete"}},
 				Action: func(c *cli.Context) error {
 					ref, err := oneArg(c, "table id or name")
 					if err != nil {
@@ -91,7 +91,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 				Name:      "copy",
 				Usage:     "create a new export with the same parameters as an existing (possibly expired) one",
 				UsageText: "mbiload exports copy ID [--name NAME] [--wait] [--json]\n\nExample:\n  mbiload exports copy 51 --name \"orders again\"",
-				Flags: []cli.Flag{jsonFlag,
+				Flags: []cli.Flag{jsonFlag(),
 					&cli.StringFlag{Name: "name", Usage: "name of the new export"},
 					&cli.BoolFlag{Name: "wait", Usage: "wait until the new export is complete"}},
 				Action: func(c *cli.Context) error {

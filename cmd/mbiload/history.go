@@ -15,7 +15,7 @@ func historyCommand(env *appEnv) *cli.Command {
 		UsageText: "mbiload history [--limit N] [--table NAME] [--json]\n\nExamples:\n" +
 			"  mbiload history\n  mbiload history --table sales_order --limit 10",
 		Flags: []cli.Flag{
-			jsonFlag,
+			jsonFlag(),
 			&cli.IntFlag{Name: "limit", Value: 30, Usage: "how many loads to show"},
 			&cli.StringFlag{Name: "table", Usage: "only loads of this target table"},
 		},

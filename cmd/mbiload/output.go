@@ -10,8 +10,9 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// jsonFlag is the --json flag of commands with machine-readable output.
-var jsonFlag = &cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"}
+// jsonFlag returns the --json flag of commands with machine-readable
+// output (a new one each time: flags hold parse state).
+func jsonFlag() cli.Flag { return &cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"} }
 
 // printJSON writes v as indented JSON.
 func printJSON(w io.Writer, v any) error {

@@ -28,7 +28,7 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 				Name:      "list",
 				Usage:     "list " + plural,
 				UsageText: fmt.Sprintf("mbiload %s list [--json]", plural),
-				Flags:     []cli.Flag{jsonFlag},
+				Flags:     []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error {
 					client, err := newClient(c, env)
 					if err != nil {

@@ -11,7 +11,7 @@ func updateStatusCommand(env *appEnv) *cli.Command {
 		Name:      "update-status",
 		Usage:     "show when the warehouse last finished its own update cycle",
 		UsageText: "mbiload update-status [--json]\n\nExample:\n  mbiload update-status --json",
-		Flags:     []cli.Flag{jsonFlag},
+		Flags:     []cli.Flag{jsonFlag()},
 		Action: func(c *cli.Context) error {
 			client, err := newClient(c, env)
 			if err != nil {

@@ -17,7 +17,7 @@ func tablesCommand(env *appEnv) *cli.Command {
 				Name:      "list",
 				Usage:     "list tables",
 				UsageText: "mbiload tables list [--json]\n\nExample:\n  MBILOAD_API_KEY=... MBILOAD_CLIENT_ID=12 mbiload tables list",
-				Flags:     []cli.Flag{jsonFlag},
+				Flags:     []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error {
 					client, err := newClient(c, env)
 					if err != nil {
@@ -42,7 +42,7 @@ func tablesCommand(env *appEnv) *cli.Command {
 				Usage: "show a table's columns and how they map to PostgreSQL",
 				UsageText: "mbiload tables describe TABLE [--json | --ddl]\n\nTABLE is an id or a name.\n\nExample:\n" +
 					"  mbiload tables describe sales_order --ddl",
-				Flags: append([]cli.Flag{jsonFlag,
+				Flags: append([]cli.Flag{jsonFlag(),
 					&cli.BoolFlag{Name: "ddl", Usage: "print the CREATE TABLE and COMMENT statements mbiload would run"},
 				}, mappingFlags()...),
 				Action: func(c *cli.Context) error {
