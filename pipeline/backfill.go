@@ -16,8 +16,9 @@ import (
 // BackfillOptions selects the exports a backfill loads.
 type BackfillOptions struct {
 	Options
-	// Since and Until bound the exports' creation times (zero: unbounded),
-	// on the account's clock.
+	// Since and Until bound the exports' creation times (zero: unbounded).
+	// They are instants: the API's wall-clock times are read in
+	// Options.Mapping.SourceTimezone (UTC when unset) to compare them.
 	Since, Until time.Time
 }
 
@@ -34,6 +35,10 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 	opts := bo.Options.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "backfill", StartedAt: time.Now().UTC()}
 	defer rep.Finish()
+	if r.Client == nil || r.Loader == nil {
+		rep.Status = RunFailed
+		return rep, fmt.Errorf("backfill: needs the API and the database")
+	}
 	if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
 		rep.Status = RunFailed
 		return rep, fmt.Errorf("backfill: --mode must be merge or snapshot, not %s", opts.Mode)
@@ -54,12 +59,13 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		rep.Status = RunFailed
 		return rep, err
 	}
+	loc, now := opts.Mapping.SourceTimezone, time.Now()
 	series := map[schema.ID][]extract.Export{}
 	for _, e := range exports {
-		if e.Status != extract.StatusCompleted || !e.ExpiresAt.IsZero() && e.ExpiresAt.Before(time.Now()) {
+		if e.Status != extract.StatusCompleted || !e.ExpiresAt.IsZero() && accountTime(e.ExpiresAt, loc).Before(now) {
 			continue
 		}
-		at := e.CreatedAt.Time
+		at := accountTime(e.CreatedAt, loc)
 		if !bo.Since.IsZero() && at.Before(bo.Since) || !bo.Until.IsZero() && at.After(bo.Until) {
 			continue
 		}
@@ -97,14 +103,21 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 		log.Info("no completed exports to backfill")
 		return nil
 	}
+	failed := func(err error) []TableReport {
+		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
+			Status: StatusFailed, Error: err.Error(), FinishedAt: time.Now().UTC()}
+		r.setTarget(&tr, "", loadTarget(opts.Mode, target))
+		r.obs().Done(t.Name, tr)
+		log.Error("backfill failed for this table", "err", err)
+		return []TableReport{tr}
+	}
 	cols, err := r.Client.Columns(ctx, t.ID)
 	var tbl *schema.Table
 	if err == nil {
 		tbl, err = schema.NewTable(t.ID, t.Name, cols, opts.Mapping)
 	}
 	if err != nil {
-		return []TableReport{{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
-			Status: StatusFailed, Error: err.Error(), FinishedAt: time.Now().UTC()}}
+		return failed(err)
 	}
 	if target != "" {
 		tbl.Name = target
@@ -113,7 +126,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	if opts.Mode == load.ModeMerge {
 		last, err := r.Loader.LastSuccess(ctx, tbl.Name)
 		if err != nil {
-			return []TableReport{{Kind: "table", SourceID: string(t.ID), Source: t.Name, Status: StatusFailed, Error: err.Error()}}
+			return failed(err)
 		}
 		if last != nil {
 			floor = last.ExportedAt
@@ -124,7 +137,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 		start := time.Now()
 		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
 			ExportID: string(e.ID)}
-		r.setTarget(&tr, "", tbl.Name)
+		r.setTarget(&tr, "", loadTarget(opts.Mode, tbl.Name))
 		tr.Status, tr.Error = r.backfillExport(ctx, opts, t, tbl, e, floor, slots, &tr)
 		tr.Durations.Total = time.Since(start).Seconds()
 		tr.FinishedAt = time.Now().UTC()
@@ -144,15 +157,16 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 // error text.
 func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Table, tbl *schema.Table, e extract.Export,
 	floor time.Time, slots chan struct{}, tr *TableReport) (string, string) {
-	if !floor.IsZero() && !e.CreatedAt.After(floor) {
-		tr.Warnings = append(tr.Warnings, "older than the export the table already holds; a merge would roll it back")
-		return StatusSkipped, ""
-	}
-	published, err := r.Loader.AlreadyPublished(ctx, "", tbl.Name, string(e.ID), "")
+	published, err := r.Loader.AlreadyPublished(ctx, "", loadTarget(opts.Mode, tbl.Name), string(e.ID), "")
 	if err != nil {
 		return StatusFailed, err.Error()
 	}
 	if published && !r.Loader.Config().Force {
+		return StatusSkipped, ""
+	}
+	exportedAt := accountTime(e.CreatedAt, opts.Mapping.SourceTimezone)
+	if !floor.IsZero() && !exportedAt.After(floor) {
+		tr.Warnings = append(tr.Warnings, "older than the export the table already holds; a merge would roll it back")
 		return StatusSkipped, ""
 	}
 	select {
@@ -175,7 +189,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	defer os.Remove(dl.Path)
 	tr.Bytes, tr.ExportID = dl.Size, string(e.ID)
 	r.obs().Stage(t.Name, StageLoad)
-	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: e.CreatedAt.Time,
+	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
 		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e)}
 	if err := r.decodeAndLoad(ctx, opts, tbl, dl.Path, job, tr); err != nil {
 		return StatusFailed, err.Error()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -15,14 +16,16 @@ type LastSuccessFunc func(ctx context.Context, target string) (float64, error)
 // WriteMetrics writes the report in the Prometheus text exposition format,
 // for node_exporter's textfile collector, atomically to path. Per table:
 // the last successful load's time, this run's rows and duration, and
-// whether this run failed; per run: its end time, success and duration.
+// whether this run failed; per run: its end time, success and duration. A
+// table with several entries in the report (a backfill loads a series of
+// exports) is one series per metric: rows and durations summed, failed when
+// any entry failed.
 func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess LastSuccessFunc) error {
 	var b strings.Builder
 	gauge := func(name, help string) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 	}
-	tables := append([]TableReport(nil), rep.Tables...)
-	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Target < tables[j].Target })
+	tables := metricTables(rep.Tables)
 	labels := func(t TableReport) string {
 		return fmt.Sprintf(`{kind=%s,source=%s,target=%s}`, quoteLabel(t.Kind), quoteLabel(t.Source), quoteLabel(t.Target))
 	}
@@ -33,7 +36,7 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
-		fmt.Fprintf(&b, "mbiload_table_last_success_timestamp_seconds%s %g\n", labels(t), ts)
+		fmt.Fprintf(&b, "mbiload_table_last_success_timestamp_seconds%s %s\n", labels(t), formatFloat(ts))
 	}
 	gauge("mbiload_table_rows_loaded", "Rows the table's load wrote in the last run.")
 	for _, t := range tables {
@@ -45,7 +48,7 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 	}
 	gauge("mbiload_table_duration_seconds", "Seconds the table took in the last run, all stages.")
 	for _, t := range tables {
-		fmt.Fprintf(&b, "mbiload_table_duration_seconds%s %g\n", labels(t), t.Durations.Total)
+		fmt.Fprintf(&b, "mbiload_table_duration_seconds%s %s\n", labels(t), formatFloat(t.Durations.Total))
 	}
 	gauge("mbiload_table_failed", "1 when the table failed in the last run, else 0.")
 	for _, t := range tables {
@@ -58,7 +61,7 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 	gauge("mbiload_run_timestamp_seconds", "Unix time the last run finished.")
 	fmt.Fprintf(&b, "mbiload_run_timestamp_seconds{command=%s} %d\n", quoteLabel(rep.Command), rep.FinishedAt.Unix())
 	gauge("mbiload_run_duration_seconds", "Seconds the last run took.")
-	fmt.Fprintf(&b, "mbiload_run_duration_seconds{command=%s} %g\n", quoteLabel(rep.Command), rep.FinishedAt.Sub(rep.StartedAt).Seconds())
+	fmt.Fprintf(&b, "mbiload_run_duration_seconds{command=%s} %s\n", quoteLabel(rep.Command), formatFloat(rep.FinishedAt.Sub(rep.StartedAt).Seconds()))
 	gauge("mbiload_run_success", "1 when every table of the last run succeeded (or there was nothing new), else 0.")
 	ok := 0
 	if rep.Status == RunSucceeded || rep.Status == RunNothingNew {
@@ -69,6 +72,43 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 	fmt.Fprintf(&b, "mbiload_run_tables_failed{command=%s} %d\n", quoteLabel(rep.Command), rep.Failed())
 	return writeFileAtomic(path, []byte(b.String()))
 }
+
+// metricTables merges the report's entries that name the same series (kind,
+// source and target), sorted by target: a series appearing twice would make
+// the textfile collector drop the whole file.
+func metricTables(entries []TableReport) []TableReport {
+	type key struct{ kind, source, target string }
+	index := map[key]int{}
+	var out []TableReport
+	for _, t := range entries {
+		k := key{t.Kind, t.Source, t.Target}
+		i, ok := index[k]
+		if !ok {
+			index[k] = len(out)
+			out = append(out, t)
+			continue
+		}
+		m := &out[i]
+		m.RowsRead += t.RowsRead
+		m.RowsRejected += t.RowsRejected
+		m.RowsLoaded += t.RowsLoaded
+		m.Durations.Total += t.Durations.Total
+		if t.Status == StatusFailed {
+			m.Status = StatusFailed
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Target != out[j].Target {
+			return out[i].Target < out[j].Target
+		}
+		return out[i].Source < out[j].Source
+	})
+	return out
+}
+
+// formatFloat writes a sample value as Go's shortest exact form, which the
+// exposition format accepts.
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // quoteLabel quotes a label value as the exposition format wants:
 // backslash, double quote and line feed escaped.

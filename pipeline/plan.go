@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -20,13 +21,20 @@ func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp 
 	} else {
 		fmt.Fprintf(&b, "create a new export of table %s\n", tbl.SourceID)
 	}
+	if r.Loader == nil {
+		fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(r.schema(), loadTarget(opts.Mode, tbl.Name)))
+		b.WriteString("the warehouse is not set up yet: a first run creates the schemas and the ledger, then:\n")
+		b.WriteString(ddlFor(tbl, opts.Mode, r.schema()))
+		appendWarnings(&b, tbl)
+		return b.String(), nil
+	}
 	diff, err := r.Loader.Plan(ctx, tbl, opts.Mode)
 	if err != nil {
 		return "", err
 	}
 	fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(diff.Schema, diff.Table))
 	if !diff.Exists {
-		b.WriteString(tbl.DDL(r.Loader.Schema()))
+		b.WriteString(ddlFor(tbl, opts.Mode, diff.Schema))
 	} else if len(diff.Changes) == 0 {
 		b.WriteString("table exists with the same columns\n")
 	} else {
@@ -38,8 +46,24 @@ func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp 
 	for _, p := range diff.Problems {
 		b.WriteString("would fail: " + p + "\n")
 	}
+	appendWarnings(&b, tbl)
+	return b.String(), nil
+}
+
+// ddlFor is the DDL of the table a first load in mode creates: the
+// table's own, under its <table>_history name for snapshot (which adds the
+// export id and time columns).
+func ddlFor(tbl *schema.Table, mode load.Mode, pgSchema string) string {
+	if mode != load.ModeSnapshot {
+		return tbl.DDL(pgSchema)
+	}
+	hist := *tbl
+	hist.Name = load.HistoryTableName(tbl.Name)
+	return hist.DDL(pgSchema) + "-- plus the columns _export_id text NOT NULL and _exported_at timestamp\n"
+}
+
+func appendWarnings(b *strings.Builder, tbl *schema.Table) {
 	for _, w := range tbl.Warnings {
 		b.WriteString("warning: " + w + "\n")
 	}
-	return b.String(), nil
 }

@@ -8,12 +8,16 @@ import (
 )
 
 // Runner runs jobs. Client may be nil for local-file loads; Loader may be
-// nil for a dry run that has no database.
+// nil for a dry run against a warehouse mbiload has not set up yet (its
+// plans then show every table as new, in Schema).
 type Runner struct {
 	// Client talks to the Export API.
 	Client *extract.Client
 	// Loader writes to PostgreSQL.
 	Loader *load.Loader
+	// Schema is the target schema plans name when Loader is nil; empty
+	// means load.DefaultSchema. With a Loader, the loader's schema is used.
+	Schema string
 	// Log receives progress and warnings; nil discards.
 	Log *slog.Logger
 	// Observer receives progress events; nil ignores them.
@@ -38,7 +42,18 @@ func (r *Runner) obs() Observer {
 // loader's schema.
 func (r *Runner) setTarget(tr *TableReport, pgSchema, table string) {
 	if pgSchema == "" {
-		pgSchema = r.Loader.Schema()
+		pgSchema = r.schema()
 	}
 	tr.Target, tr.TargetSchema, tr.TargetTable = pgSchema+"."+table, pgSchema, table
+}
+
+// schema is the target schema: the loader's, else Schema or the default.
+func (r *Runner) schema() string {
+	switch {
+	case r.Loader != nil:
+		return r.Loader.Schema()
+	case r.Schema != "":
+		return r.Schema
+	}
+	return load.DefaultSchema
 }

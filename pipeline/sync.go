@@ -24,9 +24,11 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	rep := &Report{RunID: opts.RunID, Command: "sync", StartedAt: time.Now().UTC()}
 	defer rep.Finish()
 	if r.Client == nil {
+		rep.Status = RunFailed
 		return rep, fmt.Errorf("sync: no API client")
 	}
 	if r.Loader == nil && !opts.DryRun {
+		rep.Status = RunFailed
 		return rep, fmt.Errorf("sync: no database")
 	}
 	all, err := r.Client.Tables(ctx)
@@ -46,12 +48,18 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	var cycle *updateCycle
 	if opts.WaitForUpdate > 0 && !opts.DryRun {
 		c, err := r.waitForUpdate(ctx, opts, selected, names)
-		if err != nil {
-			if errors.Is(err, ErrNothingNew) {
-				rep.Status, rep.Message = RunNothingNew, err.Error()
-			} else {
-				rep.Status = RunFailed
+		if errors.Is(err, ErrNothingNew) {
+			// Every table is up to date: say so per table, so the report
+			// and the metrics keep every table's last success.
+			for _, t := range selected {
+				rep.Tables = append(rep.Tables, r.upToDate(opts, t, names[string(t.ID)], c))
 			}
+			sortReport(rep)
+			rep.Status, rep.Message = RunNothingNew, err.Error()
+			return rep, err
+		}
+		if err != nil {
+			rep.Status = RunFailed
 			return rep, err
 		}
 		cycle = c
@@ -82,12 +90,30 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		g.Go(func() error { add(r.syncReport(gctx, opts, "chart", ref, slots)); return nil })
 	}
 	_ = g.Wait()
-	sort.SliceStable(rep.Tables, func(i, j int) bool { return rep.Tables[i].Source < rep.Tables[j].Source })
+	sortReport(rep)
 	if err := ctx.Err(); err != nil {
 		rep.Status, rep.Message = RunFailed, "interrupted"
 		return rep, fmt.Errorf("sync interrupted: %w", err)
 	}
 	return rep, nil
+}
+
+// sortReport orders a report's entries by source name.
+func sortReport(rep *Report) {
+	sort.SliceStable(rep.Tables, func(i, j int) bool { return rep.Tables[i].Source < rep.Tables[j].Source })
+}
+
+// upToDate is the report entry of a table already loaded from the
+// warehouse's latest update cycle.
+func (r *Runner) upToDate(opts Options, t extract.Table, target string, cycle *updateCycle) TableReport {
+	tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
+		Status: StatusUpToDate, FinishedAt: time.Now().UTC()}
+	target = loadTarget(opts.Mode, target)
+	r.setTarget(&tr, "", target)
+	if last := cycle.upToDate(target); last != nil {
+		tr.ExportID = last.ExportID
+	}
+	return tr
 }
 
 // targetNamesByID assigns target names over the whole warehouse (see

@@ -55,15 +55,18 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	if target != "" {
 		tbl.Name = target
 	}
-	r.setTarget(&tr, "", tbl.Name)
+	written := loadTarget(opts.Mode, tbl.Name)
+	r.setTarget(&tr, "", written)
 	tr.Warnings = append(tr.Warnings, tbl.Warnings...)
 	for _, w := range tbl.Warnings {
 		log.Warn(w)
 	}
 	done()
-	if cycle != nil && cycle.upToDate(tbl.Name) {
-		tr.Status = StatusUpToDate
-		return tr
+	if cycle != nil {
+		if last := cycle.upToDate(written); last != nil {
+			tr.Status, tr.ExportID = StatusUpToDate, last.ExportID
+			return tr
+		}
 	}
 
 	done = stage(StageExport, &tr.Durations.Export)
@@ -82,7 +85,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		return tr
 	}
 	if reused {
-		published, err := r.Loader.AlreadyPublished(ctx, r.Loader.Schema(), tbl.Name, string(exp.ID), "")
+		published, err := r.Loader.AlreadyPublished(ctx, "", written, string(exp.ID), "")
 		if err != nil {
 			return fail(err)
 		}
@@ -117,32 +120,39 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 
 	obs.Stage(t.Name, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
-		ExportedAt: exp.CreatedAt.Time, SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(exp)}
+		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
+		ExpectedRows: expectedRows(exp)}
 	if err := r.decodeAndLoad(ctx, opts, tbl, dl.Path, job, &tr); err != nil {
 		return fail(err)
 	}
 	return tr
 }
 
+// maxRecreate bounds how many times one download re-creates an expired
+// export: a fresh copy should not expire, but a loop must end.
+const maxRecreate = 3
+
 // download fetches the export to a temp file. With recreate, an export
-// that expired between listing and download (410) is re-created once and
-// fetched again; exp is updated to the export actually downloaded.
+// that expired between listing and download (410) is re-created and fetched
+// again (at most maxRecreate times); exp is updated to the export actually
+// downloaded.
 func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, exp *extract.Export, recreate bool) (*extract.Download, error) {
 	progress := func(done, total int64) { r.obs().Downloaded(t.Name, done, total) }
-	dl, err := r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
-	if !recreate || !errors.Is(err, extract.ErrExpired) {
-		return dl, err
+	for attempt := 0; ; attempt++ {
+		dl, err := r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
+		if !recreate || attempt == maxRecreate || !errors.Is(err, extract.ErrExpired) {
+			return dl, err
+		}
+		r.log().Warn("export expired before its download; re-creating it", "table", t.Name, "export", exp.ID)
+		if exp.TableID == "" {
+			exp.TableID = t.ID
+		}
+		fresh, err := r.Client.RecreateExport(ctx, *exp)
+		if err != nil {
+			return nil, fmt.Errorf("re-create expired export %s: %w", exp.ID, err)
+		}
+		*exp = fresh
 	}
-	r.log().Warn("export expired before its download; re-creating it", "table", t.Name, "export", exp.ID)
-	if exp.TableID == "" {
-		exp.TableID = t.ID
-	}
-	fresh, err := r.Client.RecreateExport(ctx, *exp)
-	if err != nil {
-		return nil, fmt.Errorf("re-create expired export %s: %w", exp.ID, err)
-	}
-	*exp = fresh
-	return r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
 }
 
 // expectedRows is the export's row count when the API gave one, else -1.

@@ -6,58 +6,65 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/load"
 )
 
 // updateCycle is the warehouse's latest completed update and the tables
 // already loaded from it.
 type updateCycle struct {
-	end     time.Time
-	current map[string]bool // target table → loaded from an export made after end
+	end     time.Time                    // the instant the cycle ended
+	current map[string]*load.LedgerEntry // target table → its last load, made from an export after end
 }
 
-func (c *updateCycle) upToDate(target string) bool { return c.current[target] }
+// upToDate returns the last load of a target table when it was made from
+// the latest cycle, else nil.
+func (c *updateCycle) upToDate(target string) *load.LedgerEntry { return c.current[target] }
 
 // waitForUpdate reads the warehouse's full-update status until it shows a
 // completed update cycle that some selected table has not been loaded from
 // yet, polling every Options.UpdatePoll for up to Options.WaitForUpdate. A
 // table is loaded from a cycle when its last successful load used an export
-// created after the cycle ended (both on the account's clock). When the
-// wait runs out, it returns ErrNothingNew.
+// created after the cycle ended (both as instants: the API's wall-clock
+// times are read in Options.Mapping.SourceTimezone, UTC when unset). When
+// the wait runs out, it returns the cycle with every table up to date and
+// ErrNothingNew.
 func (r *Runner) waitForUpdate(ctx context.Context, opts Options, tables []extract.Table, names map[string]string) (*updateCycle, error) {
 	deadline := time.Now().Add(opts.WaitForUpdate)
+	loc := opts.Mapping.SourceTimezone
 	for {
 		st, err := r.Client.FullUpdateStatus(ctx)
 		if err != nil {
 			return nil, err
 		}
-		cycle := &updateCycle{current: map[string]bool{}}
+		cycle := &updateCycle{current: map[string]*load.LedgerEntry{}}
 		if job := st.LastCompletedUpdateJob; job != nil {
-			cycle.end = job.End.Time
+			cycle.end = accountTime(job.End, loc)
 		}
 		stale := 0
 		for _, t := range tables {
-			target := names[string(t.ID)]
+			target := loadTarget(opts.Mode, names[string(t.ID)])
 			last, err := r.Loader.LastSuccess(ctx, target)
 			if err != nil {
 				return nil, err
 			}
 			if last != nil && !cycle.end.IsZero() && last.ExportedAt.After(cycle.end) {
-				cycle.current[target] = true
+				cycle.current[target] = last
 			} else {
 				stale++
 			}
 		}
+		end := cycle.end.In(time.UTC).Format(time.RFC3339)
 		if stale > 0 {
-			r.log().Info("warehouse update to load", "update_finished", cycle.end.Format(extract.TimestampLayout),
+			r.log().Info("warehouse update to load", "update_finished", end,
 				"tables_to_load", stale, "tables_up_to_date", len(tables)-stale)
 			return cycle, nil
 		}
 		wait := min(opts.UpdatePoll, time.Until(deadline))
 		if wait <= 0 {
-			return nil, fmt.Errorf("%w: the last update finished %s and every selected table was loaded after it",
-				ErrNothingNew, cycle.end.Format(extract.TimestampLayout))
+			return cycle, fmt.Errorf("%w: the last update finished %s and every selected table was loaded after it",
+				ErrNothingNew, end)
 		}
-		r.log().Info("waiting for the warehouse's next update", "last_update_finished", cycle.end.Format(extract.TimestampLayout),
+		r.log().Info("waiting for the warehouse's next update", "last_update_finished", end,
 			"next_check_in", wait.Round(time.Second))
 		select {
 		case <-ctx.Done():
@@ -65,4 +72,14 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, tables []extra
 		case <-time.After(wait):
 		}
 	}
+}
+
+// loadTarget is the table a load of a table named name writes in mode:
+// <name>_history for snapshot, name otherwise. The ledger records loads
+// under it.
+func loadTarget(mode load.Mode, name string) string {
+	if mode == load.ModeSnapshot {
+		return load.HistoryTableName(name)
+	}
+	return name
 }

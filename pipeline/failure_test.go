@@ -1,0 +1,128 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// malformedTable is a simulator table of 9 rows whose CSV has a value that
+// is not an integer in the integer column "Qty" on line 5 (the header is
+// line 1).
+func malformedTable(id schema.ID, name string) simulator.Table {
+	cols := []schema.Column{
+		{ID: "9001", Name: "id", Type: "Integer"},
+		{ID: "9002", Name: "Qty", Type: "int(11)"},
+		{ID: "9003", Name: "note", Type: "String"},
+	}
+	return simulator.Table{ID: id, Name: name, Columns: cols, Rows: 9,
+		WriteCSV: func(ctx context.Context, w io.Writer) error {
+			var b strings.Builder
+			b.WriteString("id,Qty,note\n")
+			for i := 1; i <= 9; i++ {
+				qty := fmt.Sprint(i * 10)
+				if i == 4 {
+					qty = "4O" // a letter O: line 5
+				}
+				fmt.Fprintf(&b, "%d,%s,\"row %d\"\n", i, qty, i)
+			}
+			_, err := io.WriteString(w, b.String())
+			return err
+		}}
+}
+
+// TestOneBadTable checks that a table whose CSV holds a malformed row fails
+// alone, with an error naming the table, the line and the column, leaving
+// no table behind and a failed ledger row, while the others load.
+func TestOneBadTable(t *testing.T) {
+	t.Parallel()
+	good := simulator.Generated(200, 5)
+	cfg := faultyConfig(31)
+	cfg.Tables = append(good, malformedTable("90", "Bad Table"))
+	e := newEnv(t, cfg)
+	rep, err := e.runner.Sync(context.Background(), e.opts())
+	if err != nil {
+		t.Fatalf("Sync: got error %v, want table failures in the report only", err)
+	}
+	if rep.Status != RunPartial {
+		t.Errorf("run status: got %q, want %q", rep.Status, RunPartial)
+	}
+	if got := rep.Failed(); got != 1 {
+		t.Errorf("failed tables: got %d, want 1 (%v)", got, failures(rep))
+	}
+	bad := bySource(rep)["Bad Table"]
+	t.Logf("the bad table's error: %s", bad.Error)
+	for _, want := range []string{`"Bad Table"`, "line 5", `column "Qty"`, `"4O"`} {
+		if !strings.Contains(bad.Error, want) {
+			t.Errorf("error %q does not hold %s", bad.Error, want)
+		}
+	}
+	if bad.Status != StatusFailed || bad.TargetTable != "bad_table" {
+		t.Errorf("bad table: got status %q target %q, want failed, bad_table", bad.Status, bad.TargetTable)
+	}
+	if tableExists(t, e.pool, e.target, "bad_table") {
+		t.Error("the bad table exists, want nothing published")
+	}
+	ledgerErr := mustScalar[string](t, e.pool, "SELECT coalesce(string_agg(error, ';'), '') FROM "+schema.Quote(e.ledger, "loads")+
+		" WHERE target_table = 'bad_table' AND status = 'failed'")
+	if !strings.Contains(ledgerErr, "line 5") {
+		t.Errorf("ledger error of the bad table: got %q, want one naming line 5", ledgerErr)
+	}
+	e.tables = good
+	e.mustEqualSim(t, schema.Options{})
+	mustNoTempFiles(t, e.tmp)
+}
+
+// TestAllTablesFail checks that a run in which every table fails reports
+// RunFailed, with each table's error, and loads nothing.
+func TestAllTablesFail(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		cfg     simulator.Config
+		wantErr string
+	}{
+		{
+			name:    "malformed rows",
+			cfg:     simulator.Config{Tables: []simulator.Table{malformedTable("1", "bad one"), malformedTable("2", "bad two")}},
+			wantErr: "line 5",
+		},
+		{
+			name:    "every export ends in Error",
+			cfg:     simulator.Config{Tables: simulator.Generated(50, 1), ExportErrorRate: 1},
+			wantErr: "export failed",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.cfg.ExportDelay = 5 * time.Millisecond
+			e := newEnv(t, tt.cfg)
+			rep, err := e.runner.Sync(context.Background(), e.opts())
+			if err != nil {
+				t.Fatalf("Sync: got error %v, want table failures in the report only", err)
+			}
+			if rep.Status != RunFailed {
+				t.Errorf("run status: got %q, want %q", rep.Status, RunFailed)
+			}
+			if got := rep.Failed(); got != len(tt.cfg.Tables) || got != len(rep.Tables) {
+				t.Errorf("failed tables: got %d of %d, want all %d", got, len(rep.Tables), len(tt.cfg.Tables))
+			}
+			for _, tr := range rep.Tables {
+				if !strings.Contains(tr.Error, tt.wantErr) {
+					t.Errorf("%s: got error %q, want one holding %q", tr.Source, tr.Error, tt.wantErr)
+				}
+			}
+			if n := e.ledgerCount(t, "loaded"); n != 0 {
+				t.Errorf("loaded ledger rows: got %d, want 0", n)
+			}
+			mustNoTempFiles(t, e.tmp)
+		})
+	}
+}
