@@ -55,8 +55,24 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
+# make bench   the performance comparison (internal/bench): server-side COPY,
+#              unzip | psql, mbiload load-file, sync, four tables at once, on
+#              the same data and a throwaway PostgreSQL with default settings
+#              (or MBILOAD_BENCH_DATABASE_URL). Prints the table and writes
+#              bin/bench.json. Set as make or environment variables:
+#              BENCH_ROWS, BENCH_RUNS, BENCH_MULTI_RUNS, BENCH_SCALE_ROWS (0:
+#              skip), BENCH_SCALE_RUNS, BENCH_SEED, BENCH_CACHE_DIR, BENCH_JSON.
+bench: export BENCH_ROWS := $(BENCH_ROWS)
+bench: export BENCH_RUNS := $(BENCH_RUNS)
+bench: export BENCH_MULTI_RUNS := $(BENCH_MULTI_RUNS)
+bench: export BENCH_SCALE_ROWS := $(BENCH_SCALE_ROWS)
+bench: export BENCH_SCALE_RUNS := $(BENCH_SCALE_RUNS)
+bench: export BENCH_SEED := $(BENCH_SEED)
+bench: export BENCH_CACHE_DIR := $(BENCH_CACHE_DIR)
+bench: export BENCH_JSON := $(BENCH_JSON)
+bench: export MBILOAD_BENCH_DATABASE_URL := $(MBILOAD_BENCH_DATABASE_URL)
 bench: build postgres
-	$(BIN) bench
+	$(GO) test -run '^$$' -bench BenchmarkCompare -benchtime 1x -timeout 30m -v ./internal/bench
 
 demo: build postgres
 	$(BIN) demo
