@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"unicode/utf8"
 
@@ -141,11 +142,17 @@ func (cv *converter) appendZeroDate(c *column) error {
 // appendNumeric parses an exact decimal into a Decimal128/256 column, or
 // into canonical text for numeric without a precision or wider than 76.
 func (cv *converter) appendNumeric(c *column, v []byte) error {
+	p, s := int(c.typ.Precision), int(c.typ.Scale)
+	if !c.varlen {
+		if u, ok := fastDecimal(v, p, s); ok {
+			c.appendDecimal(u)
+			return nil
+		}
+	}
 	d, ok := splitDecimal(v)
 	if !ok {
 		return errNotNumber
 	}
-	p, s := int(c.typ.Precision), int(c.typ.Scale)
 	if c.varlen {
 		if p == 0 {
 			s = -1
@@ -166,8 +173,30 @@ func (cv *converter) appendNumeric(c *column, v []byte) error {
 	return nil
 }
 
-// checkText refuses invalid UTF-8 and NUL bytes.
+// checkText refuses invalid UTF-8 and NUL bytes. ASCII without NULs, the
+// common case, is checked eight bytes at a time in one pass.
 func checkText(v []byte) error {
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		w := binary.LittleEndian.Uint64(v[i:])
+		if w&hiBits != 0 || (w-loBits)&^w&hiBits != 0 {
+			return checkTextSlow(v)
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c == 0 || c >= utf8.RuneSelf {
+			return checkTextSlow(v)
+		}
+	}
+	return nil
+}
+
+const (
+	loBits = 0x0101010101010101
+	hiBits = 0x8080808080808080
+)
+
+func checkTextSlow(v []byte) error {
 	if !utf8.Valid(v) {
 		return errInvalidUTF8
 	}

@@ -231,3 +231,59 @@ func (d *decimalText) appendCanonical(dst []byte, precision, scale int) ([]byte,
 func (d decimalText) String() string {
 	return fmt.Sprintf("{neg:%v int:%q frac:%q exp:%d}", d.neg, d.intd, d.frac, d.exp)
 }
+
+// pow10 holds 10^0 .. 10^18.
+var pow10 = func() (t [19]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// fastDecimal is the common case of toFixed: [+-]digits[.digits] with at
+// most scale fractional digits and at most 18 digits once scaled. ok is
+// false for anything else, including errors, which the general path then
+// reports.
+func fastDecimal(v []byte, precision, scale int) (int64, bool) {
+	i := 0
+	neg := false
+	if len(v) > 0 && (v[0] == '-' || v[0] == '+') {
+		neg = v[0] == '-'
+		i = 1
+	}
+	start := i
+	var u uint64
+	for ; i < len(v); i++ {
+		d := v[i] - '0'
+		if d > 9 {
+			break
+		}
+		u = u*10 + uint64(d)
+	}
+	nint := i - start
+	nfrac := 0
+	if i < len(v) && v[i] == '.' {
+		i++
+		fs := i
+		for ; i < len(v); i++ {
+			d := v[i] - '0'
+			if d > 9 {
+				break
+			}
+			u = u*10 + uint64(d)
+		}
+		nfrac = i - fs
+	}
+	if i != len(v) || nint+nfrac == 0 || nfrac > scale || nint+scale > 18 {
+		return 0, false
+	}
+	u *= pow10[scale-nfrac]
+	if precision <= 18 && u >= pow10[precision] {
+		return 0, false
+	}
+	if neg {
+		return -int64(u), true
+	}
+	return int64(u), true
+}

@@ -1,0 +1,83 @@
+package transform
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+)
+
+// benchCSV returns the benchmark's sales_order CSV in memory (BENCH_ROWS
+// rows, default 1,000,000), unzipped from the cached zip.
+func benchCSV(b *testing.B) []byte {
+	b.Helper()
+	path, err := benchZip(benchRows(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := OpenZip(path, ZipLimits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	data, err := io.ReadAll(e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkScanSalesOrder measures the record scanner alone on sales_order
+// CSV held in memory.
+func BenchmarkScanSalesOrder(b *testing.B) {
+	data := benchCSV(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		s := newScanner()
+		s.setBuf(data)
+		s.eof = true
+		n := 0
+		for s.next() == scanRecord {
+			n += len(s.fields)
+		}
+		if n == 0 {
+			b.Fatal("no fields")
+		}
+	}
+}
+
+// BenchmarkDecodeSalesOrderInMemory measures the decoder (scan, convert,
+// build batches) without decompression: the CSV is read from memory.
+func BenchmarkDecodeSalesOrderInMemory(b *testing.B) {
+	data := benchCSV(b)
+	rows := benchRows(b)
+	_, tb, err := salesOrder(rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := NewDecoder(ctx, bytes.NewReader(data), tb, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var n int64
+		for {
+			rec, err := d.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += rec.NumRows()
+			rec.Release()
+		}
+		d.Close()
+		if n != rows {
+			b.Fatalf("rows: got %d, want %d", n, rows)
+		}
+	}
+}
