@@ -47,10 +47,6 @@ type Config struct {
 	MaxBadRows int
 	// Force reloads an export that is already published.
 	Force bool
-	// AsyncCommit commits the load with synchronous_commit off: the commit
-	// does not wait for the WAL flush, so a server crash just after it can
-	// lose the load (the ledger is lost with it, so the next run reloads).
-	AsyncCommit bool
 	// Logger receives progress; nil discards.
 	Logger *slog.Logger
 }

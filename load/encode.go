@@ -254,19 +254,28 @@ func intEncoder[T int16 | int32 | int64](vals []T, oid uint32, numericScale int3
 // jsonb's version byte into jsonb, and as a binary numeric when the string
 // holds canonical decimal text.
 func stringEncoder(arr *array.String, oid uint32, fe *fieldError, bad func() (colEncoder, error)) (colEncoder, error) {
+	// The offsets and bytes are read directly: String.Value re-checks the
+	// index on every call.
+	offs := arr.ValueOffsets()
+	data := arr.ValueBytes()
+	base := int32(0)
+	if len(offs) > 0 {
+		base = offs[0]
+	}
+	value := func(i int) []byte { return data[offs[i]-base : offs[i+1]-base] }
 	switch oid {
 	case oidText, oidVarchar, oidJSON:
 		return func(dst []byte, i int) []byte {
-			s := arr.Value(i)
-			dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)))
-			return append(dst, s...)
+			v := value(i)
+			dst = binary.BigEndian.AppendUint32(dst, uint32(len(v)))
+			return append(dst, v...)
 		}, nil
 	case oidJSONB:
 		return func(dst []byte, i int) []byte {
-			s := arr.Value(i)
-			dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)+1))
+			v := value(i)
+			dst = binary.BigEndian.AppendUint32(dst, uint32(len(v)+1))
 			dst = append(dst, 1)
-			return append(dst, s...)
+			return append(dst, v...)
 		}, nil
 	case oidNumeric:
 		var scratch []uint16
