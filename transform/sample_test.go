@@ -162,6 +162,15 @@ func sameValue(typ schema.Type, raw string, quoted bool, got string) error {
 		if err != nil || strconv.FormatBool(b) != got {
 			return mismatch()
 		}
+	case schema.KindFloat32, schema.KindFloat64:
+		size := 64
+		if typ.Kind == schema.KindFloat32 {
+			size = 32
+		}
+		f, err := strconv.ParseFloat(raw, size)
+		if err != nil || strconv.FormatFloat(f, 'g', -1, size) != got {
+			return mismatch()
+		}
 	case schema.KindDate:
 		d, err := time.Parse(time.DateOnly, raw)
 		if err != nil || d.Format(time.DateOnly) != got {
