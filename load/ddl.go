@@ -85,7 +85,7 @@ func quoteNames(names []string) string {
 // the counts. opts are extra COPY options such as ", FREEZE".
 func (r *loadRun) copyInto(ctx context.Context, table, opts string, cols []copyColumn) error {
 	start := time.Now()
-	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, nil)
+	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, r.job.Progress)
 	r.res.CopyDuration = time.Since(start)
 	if err != nil {
 		r.res.RowsRead = cr.Sent

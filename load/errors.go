@@ -1,9 +1,14 @@
 package load
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Sentinel errors; test for them with errors.Is.
@@ -109,3 +114,46 @@ func (e *RowCountError) Error() string {
 
 // Unwrap returns ErrRowCount.
 func (e *RowCountError) Unwrap() error { return ErrRowCount }
+
+// Retryable reports whether a failed load may succeed if simply run again:
+// the connection broke or could not be made (the server restarted, a
+// network fault, a killed backend), or the server gave up for a transient
+// reason (serialization failure, deadlock, shutdown, too many
+// connections). Data errors, schema conflicts, lock timeouts and
+// cancellations are not retryable. Nothing is ever half-published, so a
+// retry is always safe; this only says whether it is worth it.
+func Retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			pe.Code == "40001", // serialization_failure
+			pe.Code == "40P01", // deadlock_detected
+			pe.Code == "57P01", // admin_shutdown (pg_terminate_backend, fast shutdown)
+			pe.Code == "57P02", // crash_shutdown
+			pe.Code == "57P03", // cannot_connect_now (starting up, recovering)
+			pe.Code == "53300": // too_many_connections
+			return true
+		}
+		return false
+	}
+	if pgconn.SafeToRetry(err) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || isClosedConn(err)
+}
+
+// isClosedConn recognises pgx's "conn closed" and an unexpected EOF from
+// the server, which arrive without a typed error.
+func isClosedConn(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return false
+	}
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed)
+}

@@ -119,6 +119,9 @@ func TestConnectionKilledMidCopy(t *testing.T) {
 		if err == nil {
 			t.Fatal("got success, want the killed load to fail")
 		}
+		if !Retryable(err) {
+			t.Errorf("Retryable(%v) = false, want true", err)
+		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the load did not notice its connection was killed")
 	}
@@ -165,6 +168,9 @@ func TestServerRestartMidCopy(t *testing.T) {
 	case err := <-done:
 		if err == nil {
 			t.Fatal("got success, want the load to fail")
+		}
+		if !Retryable(err) {
+			t.Errorf("Retryable(%v) = false, want true", err)
 		}
 	case <-time.After(60 * time.Second):
 		t.Fatal("the load did not notice the restart")
@@ -310,6 +316,9 @@ func TestBadRowLate(t *testing.T) {
 	if !errors.As(err, &re) || re.Line != int64(badLine) || re.Column != "total" {
 		t.Fatalf("got %v, want a row error at line %d, column total", err, badLine)
 	}
+	if Retryable(err) {
+		t.Errorf("Retryable(%v) = true, want false for a data error", err)
+	}
 	for _, want := range []string{`"orders"`, fmt.Sprint("line ", badLine), "total"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
@@ -318,4 +327,41 @@ func TestBadRowLate(t *testing.T) {
 	if got := e.rows(t, "orders", "id"); len(got) != 3 {
 		t.Errorf("got %d rows, want the 3 published before", len(got))
 	}
+}
+
+// TestCancelMidCopy: cancelling the context (Ctrl-C, SIGTERM) stops the
+// load promptly with nothing published.
+func TestCancelMidCopy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
+	src := newEndless(t, ordersTable(t))
+	defer src.rec.Release()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.Load(ctx, Job{Table: ordersTable(t), Source: src, ExportID: "endless", ExpectedRows: -1})
+		done <- err
+	}()
+	for src.sent.Load() < 10 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	start := time.Now()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+		if Retryable(err) {
+			t.Errorf("Retryable(%v) = true, want false", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the load did not stop")
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("stopping took %v", took)
+	}
+	checkIntact(t, e.pool, l, e.schema, e.ledger)
 }

@@ -47,8 +47,13 @@ type Job struct {
 	// ExpectedRows is the export's row count as the API reports it, or -1
 	// when unknown. Good rows plus rejected rows must equal it.
 	ExpectedRows int64
-	// Source yields the rows. A skipped load does not read it.
+	// Source yields the rows. A skipped load does not read it; the caller
+	// closes it either way.
 	Source Batches
+	// Progress, when set, is called with the row count of each batch as the
+	// COPY takes it (from the COPY's goroutine: it must be quick and safe
+	// for concurrent use), for progress displays.
+	Progress func(rows int64)
 }
 
 // Mechanisms: how a load wrote its rows (see [Result.Mechanism]).
@@ -218,6 +223,7 @@ func (l *Loader) Load(ctx context.Context, job Job) (Result, error) {
 	}
 	r.qtarget = schema.Quote(l.cfg.Schema, r.target)
 	res.Mode, res.Table = job.Mode, r.target
+	res.Warnings = append(res.Warnings, job.Table.Warnings...)
 	log := l.log.With("table", r.qtarget, "mode", string(job.Mode), "export", job.ExportID)
 	log.Debug("load started")
 	err := r.run(ctx)

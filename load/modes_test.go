@@ -1,11 +1,17 @@
 package load
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mbiload/mbiload/transform"
+	"golang.org/x/sync/errgroup"
 )
 
 func TestAppend(t *testing.T) {
@@ -158,5 +164,34 @@ func TestSnapshot(t *testing.T) {
 	}
 	if got := HistoryTableName(strings.Repeat("t", 63)); len(got) != 63 || !strings.HasPrefix(got, "tttt") {
 		t.Errorf("HistoryTableName of a 63-byte name: got %q (%d bytes)", got, len(got))
+	}
+}
+
+// TestConcurrentTables loads several tables at once through one Loader,
+// as the pipeline does.
+func TestConcurrentTables(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	g, ctx := errgroup.WithContext(context.Background())
+	g.SetLimit(3)
+	var progress atomic.Int64
+	for i := 0; i < 6; i++ {
+		tbl := mustTable(t, fmt.Sprint("table ", i), "id*:int(11)", "v:varchar(10)")
+		src := csvSource(t, tbl, "id,v\n1,a\n2,b\n", transform.Options{})
+		g.Go(func() error {
+			_, err := l.Load(ctx, Job{Table: tbl, Source: src, ExportID: "x", ExpectedRows: 2, Progress: func(n int64) { progress.Add(n) }})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := l.History(context.Background(), 0)
+	if err != nil || len(hist) != 6 {
+		t.Errorf("ledger: got %d entries, %v, want 6", len(hist), err)
+	}
+	if progress.Load() != 12 {
+		t.Errorf("progress: got %d rows, want 12", progress.Load())
 	}
 }

@@ -94,6 +94,9 @@ func TestReplaceKeepsDependents(t *testing.T) {
 	mustExec(t, e.pool, "GRANT SELECT ON "+e.schema+".big_orders TO "+role)
 	mustExec(t, e.pool, "COMMENT ON COLUMN "+q+".total IS 'my own note'")
 	mustExec(t, e.pool, "ALTER TABLE "+q+" SET (fillfactor = 70)")
+	mustExec(t, e.pool, "CREATE TABLE "+e.schema+".ids (id int PRIMARY KEY)")
+	mustExec(t, e.pool, "INSERT INTO "+e.schema+".ids SELECT generate_series(1, 20)")
+	mustExec(t, e.pool, "ALTER TABLE "+q+" ADD CONSTRAINT orders_id_fk FOREIGN KEY (id) REFERENCES "+e.schema+".ids (id)")
 
 	res := e.mustLoad(t, l, tbl, "id,Customer Name,total,created\n10,Xavier,5,2021-01-01\n11,Yvonne,0.5,2021-01-02\n", Job{ExportID: "e2"})
 	if res.Mechanism != MechanismSwap {
@@ -114,6 +117,7 @@ func TestReplaceKeepsDependents(t *testing.T) {
 		name, sql, want string
 	}{
 		{"check constraint", "SELECT conname FROM pg_constraint WHERE conrelid = '" + q + "'::regclass AND contype = 'c'", "total_positive"},
+		{"foreign key", "SELECT conname FROM pg_constraint WHERE conrelid = '" + q + "'::regclass AND contype = 'f'", "orders_id_fk"},
 		{"table grant", "SELECT has_table_privilege('" + role + "', '" + q + "', 'SELECT')::text", "true"},
 		{"no extra grant", "SELECT has_table_privilege('" + role + "', '" + q + "', 'INSERT')::text", "false"},
 		{"column grant", "SELECT has_column_privilege('" + role + "', '" + q + "', 'total', 'UPDATE')::text", "true"},
@@ -187,5 +191,16 @@ func TestReplaceViewOnDroppedColumn(t *testing.T) {
 	}
 	if got := queryText(t, e.pool, "SELECT count(*) FROM "+e.schema+".recent"); got[0][0] != "2" {
 		t.Errorf("view: got %v, want 2 rows", got)
+	}
+}
+
+func TestReplaceNotATable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	mustExec(t, e.pool, "CREATE VIEW "+e.schema+".orders AS SELECT 1 AS one")
+	_, err := e.load(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
+	if !errors.Is(err, ErrNotATable) || !strings.Contains(err.Error(), "view") {
+		t.Errorf("got %v, want ErrNotATable saying it is a view", err)
 	}
 }
