@@ -290,20 +290,34 @@ func (e *env) mustRef(t testing.TB, tbl *schema.Table, name string, data []byte)
 	return schema.Quote(e.ref, name)
 }
 
-// mustSameRows checks that two queries return the same multiset of rows:
-// equal counts and nothing left by EXCEPT ALL either way.
-func mustSameRows(t testing.TB, pool *pgxpool.Pool, what, got, want string) {
+// rowDiff compares the rows of two queries as multisets: their counts and
+// how many rows of each EXCEPT ALL the other leaves.
+func rowDiff(t testing.TB, pool *pgxpool.Pool, got, want string) (nGot, nWant, extra, missing int64) {
 	t.Helper()
-	var nGot, nWant, extra, missing int64
 	err := pool.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM ("+got+") g), (SELECT count(*) FROM ("+want+") w), "+
 		"(SELECT count(*) FROM (("+got+") EXCEPT ALL ("+want+")) x), (SELECT count(*) FROM (("+want+") EXCEPT ALL ("+got+")) y)").
 		Scan(&nGot, &nWant, &extra, &missing)
 	if err != nil {
-		t.Fatalf("%s: compare: %v", what, err)
+		t.Fatalf("compare %s with %s: %v", got, want, err)
 	}
+	return nGot, nWant, extra, missing
+}
+
+// mustSameRows checks that two queries return the same multiset of rows:
+// equal counts and nothing left by EXCEPT ALL either way.
+func mustSameRows(t testing.TB, pool *pgxpool.Pool, what, got, want string) {
+	t.Helper()
+	nGot, nWant, extra, missing := rowDiff(t, pool, got, want)
 	if nGot != nWant || extra != 0 || missing != 0 {
 		t.Errorf("%s: got %d rows (%d not in the reference), want %d (%d missing)", what, nGot, extra, nWant, missing)
 	}
+}
+
+// sameRows reports whether two queries return the same multiset of rows.
+func sameRows(t testing.TB, pool *pgxpool.Pool, got, want string) bool {
+	t.Helper()
+	nGot, nWant, extra, missing := rowDiff(t, pool, got, want)
+	return nGot == nWant && extra == 0 && missing == 0
 }
 
 // mustEqualSim checks that every simulator table named in want (by source
@@ -410,6 +424,7 @@ type recorder struct {
 	stages  map[string][]string
 	done    map[string]TableReport
 	onStage func(table, stage string)
+	onRows  func(table string, rows int64)
 }
 
 var _ Observer = (*recorder)(nil)
@@ -429,7 +444,12 @@ func (r *recorder) Stage(table, stage string) {
 }
 
 func (r *recorder) Downloaded(string, int64, int64) {}
-func (r *recorder) Rows(string, int64)              {}
+
+func (r *recorder) Rows(table string, rows int64) {
+	if r.onRows != nil {
+		r.onRows(table, rows)
+	}
+}
 
 func (r *recorder) Done(table string, tr TableReport) {
 	r.mu.Lock()

@@ -1,12 +1,15 @@
 package pipeline
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mbiload/mbiload/schema"
 )
@@ -27,10 +30,8 @@ func (in *inference) add(v string) {
 		return
 	}
 	in.seen = true
-	if in.isInt {
-		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-			in.isInt = false
-		}
+	if in.isInt && !isInteger(v) {
+		in.isInt = false
 	}
 	if in.isDecimal {
 		intDigits, scale, ok := decimalShape(v)
@@ -43,7 +44,7 @@ func (in *inference) add(v string) {
 	if in.isDate && !isDate(v) {
 		in.isDate = false
 	}
-	if in.isDatetime && !isDatetime(v) {
+	if in.isDatetime && !isDate(v) && !isDatetime(v) {
 		in.isDatetime = false
 	}
 }
@@ -72,84 +73,125 @@ func (in *inference) column(id int, name string) schema.Column {
 	return c
 }
 
-// decimalShape reads a plain decimal number ([+-]digits[.digits]) and
-// returns its integer and fractional digit counts.
-func decimalShape(v string) (intDigits, scale int, ok bool) {
-	s := strings.TrimLeft(v, "+-")
-	if len(v)-len(s) > 1 || s == "" {
-		return 0, 0, false
-	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if whole == "" && frac == "" || hasDot && frac == "" {
-		return 0, 0, false
-	}
-	for _, part := range []string{whole, frac} {
-		for i := 0; i < len(part); i++ {
-			if part[i] < '0' || part[i] > '9' {
-				return 0, 0, false
-			}
-		}
-	}
-	return len(strings.TrimLeft(whole, "0")), len(frac), true
-}
-
-func isDate(v string) bool {
-	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
+// digits reports whether s is one or more ASCII digits without a leading
+// zero (a lone "0" is fine): "007" is a code, whose zeros a number would
+// lose.
+func digits(s string) bool {
+	if s == "" || len(s) > 1 && s[0] == '0' {
 		return false
 	}
-	_, err := strconv.Atoi(v[:4] + v[5:7] + v[8:])
-	return err == nil && v[5:7] >= "01" && v[5:7] <= "12" && v[8:] >= "01" && v[8:] <= "31"
-}
-
-func isDatetime(v string) bool {
-	if len(v) < 19 || (v[10] != ' ' && v[10] != 'T') || !isDate(v[:10]) {
-		return false
-	}
-	t := v[11:]
-	if t[2] != ':' || t[5] != ':' {
-		return false
-	}
-	for i, c := range t {
-		if i == 2 || i == 5 || (i == 8 && c == '.') {
-			continue
-		}
-		if c < '0' || c > '9' {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
 	return true
 }
 
+// isInteger reports whether v is [+-]digits within int64.
+func isInteger(v string) bool {
+	if !digits(strings.TrimLeft(v, "+-")) {
+		return false
+	}
+	_, err := strconv.ParseInt(v, 10, 64)
+	return err == nil
+}
+
+// decimalShape reads a plain decimal number ([+-]digits[.digits], the
+// integer part without leading zeros) and returns its integer and
+// fractional digit counts.
+func decimalShape(v string) (intDigits, scale int, ok bool) {
+	s := strings.TrimLeft(v, "+-")
+	if len(v)-len(s) > 1 {
+		return 0, 0, false
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if !digits(whole) || hasDot && frac == "" {
+		return 0, 0, false
+	}
+	for i := 0; i < len(frac); i++ {
+		if frac[i] < '0' || frac[i] > '9' {
+			return 0, 0, false
+		}
+	}
+	if whole == "0" {
+		whole = ""
+	}
+	return len(whole), len(frac), true
+}
+
+// isDate reports whether v is a real calendar date YYYY-MM-DD after year 0.
+func isDate(v string) bool {
+	if len(v) != 10 {
+		return false
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	return err == nil && t.Year() > 0
+}
+
+// isDatetime reports whether v is YYYY-MM-DD HH:MM:SS (or with a T) with up
+// to six fractional digits (more only when they are zeros), as the
+// decoder reads datetimes.
+func isDatetime(v string) bool {
+	if len(v) < 19 || v[10] != ' ' && v[10] != 'T' || !isDate(v[:10]) {
+		return false
+	}
+	if _, err := time.Parse(time.TimeOnly, v[11:19]); err != nil {
+		return false
+	}
+	frac := v[19:]
+	if frac == "" {
+		return true
+	}
+	if frac[0] != '.' || len(frac) == 1 {
+		return false
+	}
+	for i := 1; i < len(frac); i++ {
+		if c := frac[i]; c < '0' || c > '9' || i > 6 && c != '0' {
+			return false
+		}
+	}
+	return true
+}
+
+// utf8BOM is the byte order mark a CSV may start with.
+var utf8BOM = []byte("\ufeff")
+
 // InferColumns reads a CSV with a header row and infers a column type for
 // each column from its values, since figures and charts come with no
 // metadata: integers (bigint), decimals (numeric with the widest scale
-// seen, plus headroom), dates, datetimes, else text. Empty values are NULL
-// and do not count. It returns the columns and the number of data rows.
-func InferColumns(r io.Reader) ([]schema.Column, int64, error) {
-	cr := csv.NewReader(r)
+// seen, plus headroom), dates, datetimes, else text. A value with a leading
+// zero keeps its column text (a code such as a ZIP code would lose its
+// zeros as a number). Empty values are NULL and do not count; a leading
+// BOM is not part of the first name. Column ids are 1, 2, ... in header
+// order.
+func InferColumns(r io.Reader) ([]schema.Column, error) {
+	br := bufio.NewReader(r)
+	if head, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(head, utf8BOM) {
+		br.Discard(len(utf8BOM))
+	}
+	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, 0, fmt.Errorf("infer column types: empty CSV, no header row")
+			return nil, fmt.Errorf("infer column types: empty CSV, no header row")
 		}
-		return nil, 0, fmt.Errorf("infer column types: %w", err)
+		return nil, fmt.Errorf("infer column types: %w", err)
 	}
 	names := append([]string(nil), header...)
 	ins := make([]*inference, len(names))
 	for i := range ins {
 		ins[i] = newInference()
 	}
-	var rows int64
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("infer column types: %w", err)
+			return nil, fmt.Errorf("infer column types: %w", err)
 		}
-		rows++
 		for i, v := range rec {
 			ins[i].add(v)
 		}
@@ -158,5 +200,5 @@ func InferColumns(r io.Reader) ([]schema.Column, int64, error) {
 	for i, in := range ins {
 		cols[i] = in.column(i+1, names[i])
 	}
-	return cols, rows, nil
+	return cols, nil
 }

@@ -71,7 +71,7 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string,
 	if err != nil {
 		return fail(err)
 	}
-	cols, _, err := InferColumns(f)
+	cols, err := InferColumns(f)
 	f.Close()
 	if err != nil {
 		return fail(fmt.Errorf("%s %s: %w", kind, ref, err))
