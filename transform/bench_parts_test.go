@@ -5,7 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/mbiload/mbiload/schema"
 )
 
 // benchCSV returns the benchmark's sales_order CSV in memory (BENCH_ROWS
@@ -79,5 +83,42 @@ func BenchmarkDecodeSalesOrderInMemory(b *testing.B) {
 		if n != rows {
 			b.Fatalf("rows: got %d, want %d", n, rows)
 		}
+	}
+}
+
+// BenchmarkDecodeProducts decodes the Magento sample's products.csv (70
+// columns, quoted HTML with line breaks in most rows) from memory: the
+// scanner's quoted path.
+func BenchmarkDecodeProducts(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(sampleDir, "products.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cols, err := schema.ReadColumnsFile(filepath.Join(sampleDir, "products.columns.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tb, err := schema.NewTable("", "products", cols, schema.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := NewDecoder(ctx, bytes.NewReader(data), tb, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			rec, err := d.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec.Release()
+		}
+		d.Close()
 	}
 }

@@ -203,7 +203,7 @@ func (d *decimalText) appendCanonical(dst []byte, precision, scale int) ([]byte,
 	if d.neg && a < nd {
 		dst = append(dst, '-')
 	}
-	if a >= point {
+	if a >= point || a == nd {
 		dst = append(dst, '0')
 	} else {
 		for k := a; k < point; k++ {

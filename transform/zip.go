@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path"
@@ -138,6 +139,9 @@ func findCSV(files []*zip.File) (*zip.File, error) {
 		}
 		if ignoredEntry(zf) {
 			continue
+		}
+		if zf.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("entry %q: %w: a symbolic link", zf.Name, ErrUnsafePath)
 		}
 		if strings.HasSuffix(strings.ToLower(zf.Name), ".csv") {
 			found = append(found, zf)

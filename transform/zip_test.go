@@ -203,3 +203,23 @@ func TestDecodeZip(t *testing.T) {
 		t.Errorf("bad crc: got %d rows, %v; want no rows and ErrChecksum", len(got.rows), got.err)
 	}
 }
+
+func TestOpenZipSymlink(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	fh := &zip.FileHeader{Name: "export.csv", Method: zip.Store}
+	fh.SetMode(os.ModeSymlink | 0o777)
+	w, err := zw.CreateHeader(fh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, "/etc/passwd")
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "link.zip")
+	if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenZip(p, ZipLimits{}); !errors.Is(err, ErrUnsafePath) {
+		t.Errorf("got %v, want ErrUnsafePath", err)
+	}
+}
