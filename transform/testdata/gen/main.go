@@ -194,6 +194,10 @@ func main() {
 		write(filepath.Join("testdata", "fuzz", "FuzzDecode", fmt.Sprintf("seed%02d", i)),
 			corpusFile(fmt.Sprintf("[]byte(%q)", s), fmt.Sprintf("byte(%d)", i), fmt.Sprintf("bool(%v)", i%2 == 0)))
 	}
+	for i, s := range []string{"0", "-1.5e3", ".5", "12.34567", "1e-3", "99999999.9999", "+007.50", "1e1000", "-0e5"} {
+		write(filepath.Join("testdata", "fuzz", "FuzzDecimal", fmt.Sprintf("seed%02d", i)),
+			corpusFile(fmt.Sprintf("string(%q)", s), fmt.Sprintf("byte(%d)", 11+i*9), fmt.Sprintf("byte(%d)", i)))
+	}
 	for name, data := range zips {
 		if len(data) > 64<<10 {
 			continue
