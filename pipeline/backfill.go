@@ -11,14 +11,18 @@ import (
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
+	"golang.org/x/sync/errgroup"
 )
+
+// olderWarning is the note on an export a merge backfill skips.
+const olderWarning = "not newer than the export the table already holds; a merge would roll it back"
 
 // BackfillOptions selects the exports a backfill loads.
 type BackfillOptions struct {
 	Options
-	// Since and Until bound the exports' creation times (zero: unbounded).
-	// They are instants: the API's wall-clock times are read in
-	// Options.Mapping.SourceTimezone (UTC when unset) to compare them.
+	// Since and Until bound the exports' creation times (zero: unbounded),
+	// on the account's clock: their wall-clock reading (in any location) is
+	// compared with the API's created_at.
 	Since, Until time.Time
 }
 
@@ -59,32 +63,17 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		rep.Status = RunFailed
 		return rep, err
 	}
-	loc, now := opts.Mapping.SourceTimezone, time.Now()
-	series := map[schema.ID][]extract.Export{}
-	for _, e := range exports {
-		if e.Status != extract.StatusCompleted || !e.ExpiresAt.IsZero() && accountTime(e.ExpiresAt, loc).Before(now) {
-			continue
-		}
-		at := accountTime(e.CreatedAt, loc)
-		if !bo.Since.IsZero() && at.Before(bo.Since) || !bo.Until.IsZero() && at.After(bo.Until) {
-			continue
-		}
-		series[e.TableID] = append(series[e.TableID], e)
-	}
+	series := backfillSeries(exports, bo, opts.Mapping.SourceTimezone, time.Now())
 	results := make([][]TableReport, len(selected))
 	slots := make(chan struct{}, opts.Concurrency)
-	done := make(chan struct{})
+	var g errgroup.Group
 	for i, t := range selected {
-		list := series[t.ID]
-		sort.SliceStable(list, func(a, b int) bool { return list[a].CreatedAt.Before(list[b].CreatedAt.Time) })
-		go func() {
-			defer func() { done <- struct{}{} }()
-			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], list, slots)
-		}()
+		g.Go(func() error {
+			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], series[t.ID], slots)
+			return nil
+		})
 	}
-	for range selected {
-		<-done
-	}
+	_ = g.Wait()
 	for _, trs := range results {
 		rep.Tables = append(rep.Tables, trs...)
 	}
@@ -93,6 +82,28 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		return rep, fmt.Errorf("backfill interrupted: %w", err)
 	}
 	return rep, nil
+}
+
+// backfillSeries groups the exports to backfill by table, each series
+// oldest first: Completed exports not expired at now (expiry times are the
+// account's wall clock, read in loc; nil is UTC) created within the
+// options' window.
+func backfillSeries(exports []extract.Export, bo BackfillOptions, loc *time.Location, now time.Time) map[schema.ID][]extract.Export {
+	series := map[schema.ID][]extract.Export{}
+	for _, e := range exports {
+		if e.Status != extract.StatusCompleted || !e.ExpiresAt.IsZero() && accountTime(e.ExpiresAt, loc).Before(now) {
+			continue
+		}
+		at := e.CreatedAt.Time // the account's wall clock, read as UTC
+		if !bo.Since.IsZero() && at.Before(wallClock(bo.Since)) || !bo.Until.IsZero() && at.After(wallClock(bo.Until)) {
+			continue
+		}
+		series[e.TableID] = append(series[e.TableID], e)
+	}
+	for _, list := range series {
+		sort.SliceStable(list, func(a, b int) bool { return list[a].CreatedAt.Before(list[b].CreatedAt.Time) })
+	}
+	return series
 }
 
 // backfillTable loads one table's exports in order, stopping at the first
@@ -166,7 +177,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	}
 	exportedAt := accountTime(e.CreatedAt, opts.Mapping.SourceTimezone)
 	if !floor.IsZero() && !exportedAt.After(floor) {
-		tr.Warnings = append(tr.Warnings, "older than the export the table already holds; a merge would roll it back")
+		tr.Warnings = append(tr.Warnings, olderWarning)
 		return StatusSkipped, ""
 	}
 	select {
@@ -195,4 +206,10 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 		return StatusFailed, err.Error()
 	}
 	return tr.Status, ""
+}
+
+// wallClock returns t's wall-clock reading as a UTC time, as the API's
+// timestamps are decoded.
+func wallClock(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }

@@ -14,9 +14,10 @@ import (
 // BackfillFiles loads local export files of one table in chronological
 // order (by the file's modification time, which a download preserves when
 // copied with its timestamps), in Options.Mode (merge or snapshot), each
-// once: a file already loaded (same SHA-256) is skipped. The series stops
-// at the first failure, so a later export never lands on top of a missing
-// earlier one.
+// once: a file already loaded (same SHA-256) is skipped, and in merge mode
+// so is a file not newer than the table's latest load, so a backfill never
+// rolls a table back. The series stops at the first failure, so a later
+// export never lands on top of a missing earlier one.
 func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Table, files []string) (*Report, error) {
 	opts = opts.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "backfill", StartedAt: time.Now().UTC()}
@@ -36,10 +37,28 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 			rep.Status = RunFailed
 			return rep, fmt.Errorf("backfill: %w", err)
 		}
-		list = append(list, dated{f, st.ModTime().UTC()})
+		list = append(list, dated{f, st.ModTime().UTC().Truncate(time.Microsecond)}) // as the ledger keeps it
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].at.Before(list[j].at) })
+	var floor time.Time
+	if opts.Mode == load.ModeMerge {
+		last, err := r.Loader.LastSuccess(ctx, tbl.Name)
+		if err != nil {
+			rep.Status = RunFailed
+			return rep, fmt.Errorf("backfill: %w", err)
+		}
+		if last != nil {
+			floor = last.ExportedAt
+		}
+	}
 	for _, f := range list {
+		if !floor.IsZero() && !f.at.After(floor) {
+			tr := TableReport{Kind: "file", Source: tbl.SourceName + " (" + f.path + ")", SourceID: string(tbl.SourceID),
+				Mode: string(opts.Mode), Status: StatusSkipped, Warnings: []string{olderWarning}, FinishedAt: time.Now().UTC()}
+			r.setTarget(&tr, "", tbl.Name)
+			rep.Tables = append(rep.Tables, tr)
+			continue
+		}
 		tr, err := r.LoadFile(ctx, opts, FileJob{Path: f.path, Table: tbl, ExportedAt: f.at})
 		tr.Source = tbl.SourceName + " (" + f.path + ")"
 		rep.Tables = append(rep.Tables, tr)

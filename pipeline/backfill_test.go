@@ -1,12 +1,17 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/extract/simulator/magentogen"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )
@@ -151,11 +156,158 @@ func TestBackfill(t *testing.T) {
 		mustReportSeries(t, rep, []madeExport{b, d, c, a, f},
 			[]string{StatusSkipped, StatusSkipped, StatusSkipped, StatusSkipped, StatusLoaded})
 		for i := range 3 { // b, d, c: older than a
-			if w := strings.Join(rep.Tables[i].Warnings, ";"); !strings.Contains(w, "older than") {
+			if w := strings.Join(rep.Tables[i].Warnings, ";"); !strings.Contains(w, "not newer than") {
 				t.Errorf("entry %d: got warnings %q, want one saying it is older", i, w)
 			}
 		}
 		ref = e.mustRef(t, tbl, refName(), mustCSV(t, f.data))
 		mustSameRows(t, e.pool, "after merging f", "TABLE "+schema.Quote(e.target, tbl.Name), "TABLE "+ref)
 	})
+}
+
+// TestBackfillSeries checks which exports a backfill takes: Completed and
+// not expired (expiry read on the account's clock), within the window (on
+// the account's clock), grouped by table, oldest first.
+func TestBackfillSeries(t *testing.T) {
+	t.Parallel()
+	ny := mustLoad(t, "America/New_York")
+	ts := func(s string) extract.Timestamp {
+		v, err := extract.ParseTimestamp(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	exp := func(id, table, status, created, expires string) extract.Export {
+		return extract.Export{ID: schema.ID(id), TableID: schema.ID(table), Status: extract.Status(status),
+			CreatedAt: ts(created), ExpiresAt: ts(expires)}
+	}
+	exports := []extract.Export{
+		exp("1", "1", "Completed", "2026-11-20 10:00:00", "2026-11-27 10:00:00"),
+		exp("2", "1", "Completed", "2026-11-19 10:00:00", "2026-11-26 10:00:00"),
+		exp("3", "1", "Error", "2026-11-21 10:00:00", "2026-11-28 10:00:00"),
+		exp("4", "1", "Pending", "2026-11-22 10:00:00", "2026-11-29 10:00:00"),
+		exp("5", "2", "Completed", "2026-11-22 10:00:00", ""),
+		exp("6", "1", "Completed", "2026-11-26 07:00:00", "2026-11-26 09:00:00"),
+	}
+	// 13:00 UTC: 08:00 in New York.
+	now := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
+	ids := func(list []extract.Export) string {
+		var out []string
+		for _, e := range list {
+			out = append(out, string(e.ID))
+		}
+		return strings.Join(out, ",")
+	}
+	tests := []struct {
+		name         string
+		since, until time.Time
+		loc          *time.Location
+		want         map[schema.ID]string
+	}{
+		{name: "UTC account: exports 2 and 6 expired", want: map[schema.ID]string{"1": "1", "2": "5"}},
+		{name: "New York account: exports 2 and 6 expire later in UTC", loc: ny, want: map[schema.ID]string{"1": "2,1,6", "2": "5"}},
+		{name: "since, on the account's clock", loc: ny, since: time.Date(2026, 11, 20, 0, 0, 0, 0, ny),
+			want: map[schema.ID]string{"1": "1,6", "2": "5"}},
+		{name: "until, inclusive", loc: ny, until: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), want: map[schema.ID]string{"1": "2,1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := backfillSeries(exports, BackfillOptions{Since: tt.since, Until: tt.until}, tt.loc, now)
+			gotIDs := map[schema.ID]string{}
+			for table, list := range got {
+				gotIDs[table] = ids(list)
+			}
+			if !reflect.DeepEqual(gotIDs, tt.want) {
+				t.Errorf("got %v, want %v", gotIDs, tt.want)
+			}
+		})
+	}
+}
+
+// TestBackfillFiles loads local zip files of a table, oldest first by
+// modification time: snapshot appends each once, with its digest as the
+// export id and its time; merge leaves the newest file's data and skips a
+// file not newer than the table's latest load.
+func TestBackfillFiles(t *testing.T) {
+	t.Parallel()
+	e := fileEnv(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	base := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
+	type file struct {
+		path string
+		at   time.Time
+		gen  *magentogen.Table
+	}
+	mk := func(name string, seed int64, at time.Time) file {
+		gen := magentogen.Find(magentogen.Warehouse(backfillScale, seed), "sales_order")
+		var buf bytes.Buffer
+		if err := gen.WriteZip(ctx, &buf, "sales_order.csv"); err != nil {
+			t.Fatal(err)
+		}
+		path := mustWriteFile(t, dir, name, buf.Bytes())
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+		return file{path, at, gen}
+	}
+	// Names in another order than times.
+	a := mk("a.zip", 1, base.Add(2*time.Hour))
+	b := mk("b.zip", 2, base)
+	c := mk("c.zip", 3, base.Add(time.Hour))
+	tbl, err := schema.NewTable("1", "sales_order", a.gen.Columns, schema.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := strings.Join(tbl.ColumnNames(), ", ")
+	refOf := func(f file) string {
+		var buf bytes.Buffer
+		if err := f.gen.WriteCSV(ctx, &buf); err != nil {
+			t.Fatal(err)
+		}
+		return e.mustRef(t, tbl, refName(), buf.Bytes())
+	}
+	statuses := func(rep *Report) string {
+		var out []string
+		for _, tr := range rep.Tables {
+			out = append(out, tr.Status)
+		}
+		return strings.Join(out, ",")
+	}
+	files := []string{a.path, b.path, c.path}
+
+	opts := Options{Mode: load.ModeSnapshot}
+	rep, err := e.runner.BackfillFiles(ctx, opts, tbl, files)
+	if err != nil || rep.Status != RunSucceeded || statuses(rep) != "loaded,loaded,loaded" {
+		t.Fatalf("BackfillFiles snapshot: got %v, %q %q %v", err, rep.Status, statuses(rep), failures(rep))
+	}
+	hist := schema.Quote(e.target, "sales_order_history")
+	for i, f := range []file{b, c, a} {
+		if !strings.Contains(rep.Tables[i].Source, f.path) {
+			t.Errorf("entry %d: got %q, want %s (oldest first)", i, rep.Tables[i].Source, f.path)
+		}
+		at := f.at.UTC().Format("2006-01-02 15:04:05")
+		mustSameRows(t, e.pool, f.path, "SELECT "+cols+" FROM "+hist+" WHERE _exported_at = '"+at+"'", "TABLE "+refOf(f))
+	}
+	ids := mustScalar[int64](t, e.pool, "SELECT count(DISTINCT _export_id) FROM "+hist+" WHERE _export_id LIKE 'sha256:%'")
+	if ids != 3 {
+		t.Errorf("distinct sha256 export ids: got %d, want 3", ids)
+	}
+	rep, err = e.runner.BackfillFiles(ctx, opts, tbl, files)
+	if err != nil || statuses(rep) != "skipped,skipped,skipped" {
+		t.Errorf("BackfillFiles snapshot again: got %v, %q", err, statuses(rep))
+	}
+
+	opts.Mode = load.ModeMerge
+	rep, err = e.runner.BackfillFiles(ctx, opts, tbl, []string{a.path, c.path})
+	if err != nil || statuses(rep) != "loaded,loaded" {
+		t.Fatalf("BackfillFiles merge: got %v, %q %v", err, statuses(rep), failures(rep))
+	}
+	mustSameRows(t, e.pool, "after merging c, a", "TABLE "+schema.Quote(e.target, "sales_order"), "TABLE "+refOf(a))
+	rep, err = e.runner.BackfillFiles(ctx, opts, tbl, []string{b.path})
+	if err != nil || statuses(rep) != "skipped" || !strings.Contains(strings.Join(rep.Tables[0].Warnings, ";"), "not newer") {
+		t.Errorf("BackfillFiles merge of an older file: got %v, %q %v", err, statuses(rep), rep.Tables)
+	}
+	mustSameRows(t, e.pool, "after the older file", "TABLE "+schema.Quote(e.target, "sales_order"), "TABLE "+refOf(a))
 }
