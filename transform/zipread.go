@@ -27,6 +27,8 @@ type verifyReader struct {
 	err  error
 }
 
+var _ io.Reader = (*verifyReader)(nil)
+
 func (v *verifyReader) Read(p []byte) (int, error) {
 	if v.err != nil {
 		return 0, v.err
