@@ -49,7 +49,9 @@ func reusable(list []extract.Export, t extract.Table, maxAge time.Duration, now 
 		if !e.ExpiresAt.IsZero() && !accountTime(e.ExpiresAt, loc).After(now.Add(time.Minute)) {
 			continue
 		}
-		if !found || e.CreatedAt.After(best.CreatedAt.Time) {
+		// Timestamps have whole seconds: between two exports of the same
+		// second, the later id is the newer.
+		if !found || e.CreatedAt.After(best.CreatedAt.Time) || e.CreatedAt.Equal(best.CreatedAt.Time) && idLess(best.ID, e.ID) {
 			best, found = e, true
 		}
 	}

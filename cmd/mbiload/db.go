@@ -59,6 +59,27 @@ func openPool(ctx context.Context, c *cli.Context, conns int) (*pgxpool.Pool, er
 	return pool, nil
 }
 
+// warehouseReady reports whether the target schema, the ledger schema and
+// the ledger tables all exist, creating nothing: commands that must not
+// change the database (a dry run, history) check it before load.New, which
+// creates what is missing.
+func warehouseReady(ctx context.Context, c *cli.Context, pool *pgxpool.Pool) (bool, error) {
+	target, ledger := c.String("schema"), c.String("ledger-schema")
+	var n int
+	err := pool.QueryRow(ctx, `
+SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)) +
+       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $2 AND c.relname IN ('loads', 'rejects') AND c.relkind IN ('r', 'p'))`, target, ledger).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up the ledger: %w", err)
+	}
+	want := 4
+	if target == ledger {
+		want = 3
+	}
+	return n == want, nil
+}
+
 // newLoader builds the loader from the global and load flags.
 func newLoader(ctx context.Context, c *cli.Context, env *appEnv, pool *pgxpool.Pool) (*load.Loader, error) {
 	lockTimeout := c.Duration("lock-timeout")

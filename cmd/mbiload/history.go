@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -25,6 +26,17 @@ func historyCommand(env *appEnv) *cli.Command {
 				return err
 			}
 			defer pool.Close()
+			ready, err := warehouseReady(c.Context, c, pool)
+			if err != nil {
+				return err
+			}
+			if !ready {
+				if c.Bool("json") {
+					return printJSON(env.stdout, []load.LedgerEntry{})
+				}
+				fmt.Fprintf(env.stdout, "no loads yet: there is no ledger in schema %s (mbiload sync creates it)\n", c.String("ledger-schema"))
+				return nil
+			}
 			loader, err := load.New(c.Context, pool, load.Config{Schema: c.String("schema"), LedgerSchema: c.String("ledger-schema"), Logger: env.log})
 			if err != nil {
 				return err

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/urfave/cli/v2"
 )
@@ -53,7 +55,7 @@ func syncCommand(env *appEnv) *cli.Command {
 				return err
 			}
 			defer pool.Close()
-			loader, err := newLoader(c.Context, c, env, pool)
+			loader, err := syncLoader(c, env, pool, opts.DryRun)
 			if err != nil {
 				return err
 			}
@@ -61,7 +63,7 @@ func syncCommand(env *appEnv) *cli.Command {
 			if err != nil {
 				return err
 			}
-			runner := &pipeline.Runner{Client: client, Loader: loader, Log: env.log, Observer: display}
+			runner := &pipeline.Runner{Client: client, Loader: loader, Schema: c.String("schema"), Log: env.log, Observer: display}
 			env.log.Info("sync starting", "run", opts.RunID, "concurrency", opts.Concurrency, "mode", opts.Mode, "dry_run", opts.DryRun)
 			rep, runErr := runner.Sync(c.Context, opts)
 			display.Close()
@@ -79,6 +81,24 @@ func syncCommand(env *appEnv) *cli.Command {
 			return runResult(rep)
 		},
 	}
+}
+
+// syncLoader returns the loader of a sync. A dry run against a warehouse
+// not set up yet gets none, so that it creates nothing (load.New would
+// create the schemas and the ledger); its plans then show every table as
+// new.
+func syncLoader(c *cli.Context, env *appEnv, pool *pgxpool.Pool, dryRun bool) (*load.Loader, error) {
+	if dryRun {
+		ready, err := warehouseReady(c.Context, c, pool)
+		if err != nil {
+			return nil, err
+		}
+		if !ready {
+			env.log.Info("dry run: the warehouse is not set up yet (no ledger); nothing will be created")
+			return nil, nil
+		}
+	}
+	return newLoader(c.Context, c, env, pool)
 }
 
 // splitList splits comma-separated values of a repeatable flag.
