@@ -14,9 +14,12 @@ import (
 // it.
 type results struct {
 	StartedAt time.Time `json:"started_at"`
+	// TotalSeconds is how long the cases took, TimedSeconds the part of it
+	// inside timed runs (the rest: checkpoints, table resets, checks).
 	// Revision is the working tree's `git describe --always --dirty`.
 	Revision     string             `json:"revision"`
 	TotalSeconds float64            `json:"total_seconds"`
+	TimedSeconds float64            `json:"timed_seconds"`
 	Host         hostInfo           `json:"host"`
 	Server       serverInfo         `json:"server"`
 	Data         dataInfo           `json:"data"`
@@ -113,6 +116,14 @@ func (h *harness) compare(ctx context.Context) *results {
 	res.Targets = targets(res)
 	res.Host.LoadAvgEnd = loadAvg()
 	res.TotalSeconds = time.Since(start).Seconds()
+	for _, c := range []*caseResult{a, b, c, d, e, seq, caseByKey(cases, "c_scale")} {
+		if c == nil {
+			continue
+		}
+		for _, s := range c.Samples {
+			res.TimedSeconds += s.Seconds
+		}
+	}
 	return res
 }
 

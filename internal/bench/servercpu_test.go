@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // userHZ is the unit of the times in /proc/<pid>/stat: USER_HZ, 100 on
@@ -58,14 +59,35 @@ func serverCPUForUser(name string) (serverCPU, error) {
 	return serverCPU{procDir: "/proc", uid: uid}, nil
 }
 
+// zombieWait bounds how long Seconds waits for the server to reap its
+// exited children.
+const zombieWait = 5 * time.Second
+
 // Seconds returns the CPU seconds the metered processes have used so far.
+// An exited child that its parent has not reaped yet (a zombie, as a
+// backend is for a moment after its client disconnects) shows only part of
+// its time, and the rest reaches the parent's count when it is reaped, so
+// Seconds waits until there are none, up to zombieWait.
 func (s serverCPU) Seconds() (float64, error) {
+	deadline := time.Now().Add(zombieWait)
+	for {
+		secs, zombies, err := s.read()
+		if err != nil || zombies == 0 || time.Now().After(deadline) {
+			return secs, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// read sums the metered processes' times once and counts the zombies
+// among them.
+func (s serverCPU) read() (float64, int, error) {
 	entries, err := os.ReadDir(s.procDir)
 	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", s.procDir, err)
+		return 0, 0, fmt.Errorf("read %s: %w", s.procDir, err)
 	}
 	var ticks int64
-	found := false
+	found, zombies := false, 0
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -87,22 +109,26 @@ func (s serverCPU) Seconds() (float64, error) {
 		}
 		st, err := parseStat(data)
 		if err != nil {
-			return 0, fmt.Errorf("process %d: %w", pid, err)
+			return 0, 0, fmt.Errorf("process %d: %w", pid, err)
 		}
 		if s.postmaster > 0 && pid != s.postmaster && st.ppid != s.postmaster {
 			continue
 		}
 		found = found || s.postmaster == 0 || pid == s.postmaster
+		if st.state == "Z" {
+			zombies++
+		}
 		ticks += st.utime + st.stime + st.cutime + st.cstime
 	}
 	if !found {
-		return 0, fmt.Errorf("no server process in %s (postmaster %d, uid %d)", s.procDir, s.postmaster, s.uid)
+		return 0, 0, fmt.Errorf("no server process in %s (postmaster %d, uid %d)", s.procDir, s.postmaster, s.uid)
 	}
-	return float64(ticks) / userHZ, nil
+	return float64(ticks) / userHZ, zombies, nil
 }
 
 // procStat holds the fields of /proc/<pid>/stat the meter needs.
 type procStat struct {
+	state                        string // R, S, D, Z, ...
 	ppid                         int
 	utime, stime, cutime, cstime int64
 }
@@ -120,7 +146,7 @@ func parseStat(data []byte) (procStat, error) {
 	if len(f) < 15 {
 		return procStat{}, fmt.Errorf("parse stat %.60q: got %d fields after the name, want at least 15", data, len(f))
 	}
-	var st procStat
+	st := procStat{state: f[0]}
 	var err error
 	if st.ppid, err = strconv.Atoi(f[1]); err != nil {
 		return procStat{}, fmt.Errorf("parse stat ppid %q: %w", f[1], err)
