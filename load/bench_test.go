@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -89,7 +90,9 @@ func BenchmarkLoadSalesOrder(b *testing.B) {
 		b.Fatal("psql is needed for the comparison")
 	}
 	var psqlTime, ourTime time.Duration
+	var psqlCPU, ourCPU float64
 	ctx := context.Background()
+	pm := postmasterPID(b, pool)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		// psql: a fresh table of the same DDL each time.
@@ -101,6 +104,7 @@ func BenchmarkLoadSalesOrder(b *testing.B) {
 			b.Fatal(err)
 		}
 		checkpoint(b, pool)
+		srv0 := serverCPU(pm)
 		b.StartTimer()
 		start := time.Now()
 		cmd := exec.Command("sh", "-c", `unzip -p "$ZIP" | psql -X -q -v ON_ERROR_STOP=1 "$URL" -c "\copy $TABLE FROM STDIN WITH (FORMAT csv, HEADER true)"`)
@@ -110,7 +114,9 @@ func BenchmarkLoadSalesOrder(b *testing.B) {
 		}
 		psqlTime += time.Since(start)
 		b.StopTimer()
+		psqlCPU += serverCPU(pm) - srv0 + (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 		checkpoint(b, pool)
+		srv0, self0 := serverCPU(pm), selfCPU()
 		b.StartTimer()
 
 		start = time.Now()
@@ -130,6 +136,7 @@ func BenchmarkLoadSalesOrder(b *testing.B) {
 		}
 		ourTime += time.Since(start)
 		b.StopTimer()
+		ourCPU += serverCPU(pm) - srv0 + selfCPU() - self0
 		if res.RowsLoaded != n {
 			b.Fatalf("loaded %d rows, want %d", res.RowsLoaded, n)
 		}
@@ -145,6 +152,82 @@ func BenchmarkLoadSalesOrder(b *testing.B) {
 	b.ReportMetric(ms, "mbiload-s")
 	b.ReportMetric(ms/ps, "mbiload/psql")
 	b.ReportMetric(float64(n)/ms, "rows/s")
+	if pm > 0 {
+		// CPU seconds (client and server processes) are what a load costs
+		// whatever else runs on the machine.
+		b.ReportMetric(psqlCPU/float64(b.N), "psql-cpu-s")
+		b.ReportMetric(ourCPU/float64(b.N), "mbiload-cpu-s")
+	}
+}
+
+// postmasterPID finds the server's postmaster through a backend's parent,
+// or returns 0 when the server is not on this machine.
+func postmasterPID(b *testing.B, pool interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) int {
+	var pid int
+	if err := pool.QueryRow(context.Background(), "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		b.Fatal(err)
+	}
+	f := procStat(pid)
+	if len(f) < 2 {
+		return 0
+	}
+	pm, _ := strconv.Atoi(f[1])
+	return pm
+}
+
+// procStat returns the fields of /proc/pid/stat after the command name
+// (field 3, the state, first), or nil.
+func procStat(pid int) []string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	s := string(data)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+2:]
+	}
+	return strings.Fields(s)
+}
+
+// serverCPU sums the CPU seconds of the postmaster, its live children and
+// the children it has reaped.
+func serverCPU(pm int) float64 {
+	if pm == 0 {
+		return 0
+	}
+	ticks := func(f []string, idx ...int) float64 {
+		var t float64
+		for _, i := range idx {
+			if i < len(f) {
+				v, _ := strconv.ParseFloat(f[i], 64)
+				t += v
+			}
+		}
+		return t
+	}
+	total := ticks(procStat(pm), 11, 12, 13, 14) // utime, stime, cutime, cstime
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if f := procStat(pid); len(f) > 12 && f[1] == strconv.Itoa(pm) {
+			total += ticks(f, 11, 12)
+		}
+	}
+	return total / 100
+}
+
+// selfCPU is this process's CPU seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func checkpoint(b *testing.B, pool interface {
@@ -325,15 +408,7 @@ func BenchmarkCopyOptions(b *testing.B) {
 // procCPU returns the user+system CPU seconds of process pid from /proc
 // (0 when unreadable, e.g. a remote server).
 func procCPU(pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(data)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 {
-		s = s[i+2:]
-	}
-	f := strings.Fields(s)
+	f := procStat(pid)
 	if len(f) < 13 {
 		return 0
 	}
@@ -342,11 +417,90 @@ func procCPU(pid int) float64 {
 	return (ut + st) / 100 // clock ticks; USER_HZ is 100 on Linux
 }
 
-// copyPart COPYs batches into a fresh staging table in one transaction,
-// as a load does, and rolls it back.
-func copyPart(ctx context.Context, pool interface {
+// chanBatches is a Batches fed by a channel (one of several COPYs sharing
+// one decoder).
+type chanBatches struct{ ch <-chan arrow.RecordBatch }
+
+func (s chanBatches) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	select {
+	case r, ok := <-s.ch:
+		if !ok {
+			return nil, io.EOF
+		}
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s chanBatches) Rejects() []schema.Reject { return nil }
+
+// BenchmarkParallelCopyLive is BenchmarkParallelCopy with the decoding
+// included, as a load would run it: one decoder reading the zip, its
+// batches dealt to 1 or 2 COPY connections.
+func BenchmarkParallelCopyLive(b *testing.B) {
+	n := benchRows(b)
+	zipPath, tbl := salesOrderZip(b, n)
+	pool := pgtest.Pool(b)
+	sch := pgtest.Schema(b, pool)
+	ctx := context.Background()
+	for _, conns := range []int{1, 2} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				checkpoint(b, pool)
+				b.StartTimer()
+				entry, err := transform.OpenZip(zipPath, transform.ZipLimits{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				d, err := transform.NewDecoder(ctx, entry, tbl, transform.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				chans := make([]chan arrow.RecordBatch, conns)
+				var wg sync.WaitGroup
+				errs := make([]error, conns)
+				for c := range chans {
+					chans[c] = make(chan arrow.RecordBatch, 1)
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						errs[c] = copyStream(ctx, pool, tbl, sch, chanBatches{chans[c]})
+					}()
+				}
+				for k := 0; ; k++ {
+					rec, err := d.Next(ctx)
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					chans[k%conns] <- rec
+				}
+				for _, c := range chans {
+					close(c)
+				}
+				wg.Wait()
+				d.Close()
+				entry.Close()
+				b.StopTimer()
+				for _, err := range errs {
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// copyStream COPYs a stream of batches into a fresh table in one
+// transaction and rolls it back.
+func copyStream(ctx context.Context, pool interface {
 	Begin(context.Context) (pgx.Tx, error)
-}, tbl *schema.Table, sch string, recs []arrow.RecordBatch) error {
+}, tbl *schema.Table, sch string, src Batches) error {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return err
@@ -356,8 +510,16 @@ func copyPart(ctx context.Context, pool interface {
 	if _, err := tx.Exec(ctx, "CREATE TABLE "+name+" ("+joinDefs(tbl)+")"); err != nil {
 		return err
 	}
-	_, err = copyBatches(ctx, tx.Conn().PgConn(), name, copyFreeze, &retainedBatches{recs: recs}, tbl.ArrowSchema(), fieldColumns(tbl), nil)
+	_, err = copyBatches(ctx, tx.Conn().PgConn(), name, copyFreeze, src, tbl.ArrowSchema(), fieldColumns(tbl), nil)
 	return err
+}
+
+// copyPart COPYs batches into a fresh staging table in one transaction,
+// as a load does, and rolls it back.
+func copyPart(ctx context.Context, pool interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, tbl *schema.Table, sch string, recs []arrow.RecordBatch) error {
+	return copyStream(ctx, pool, tbl, sch, &retainedBatches{recs: recs})
 }
 
 func joinDefs(t *schema.Table) string {
