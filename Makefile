@@ -61,7 +61,8 @@ lint:
 #              (or MBILOAD_BENCH_DATABASE_URL). Prints the table and writes
 #              bin/bench.json. Set as make or environment variables:
 #              BENCH_ROWS, BENCH_RUNS, BENCH_MULTI_RUNS, BENCH_SCALE_ROWS (0:
-#              skip), BENCH_SCALE_RUNS, BENCH_SEED, BENCH_CACHE_DIR, BENCH_JSON.
+#              skip), BENCH_SCALE_RUNS, BENCH_SEED, BENCH_CACHE_DIR, BENCH_JSON,
+#              BENCH_PERF=1 (also profile one load-file with perf).
 bench: export BENCH_ROWS := $(BENCH_ROWS)
 bench: export BENCH_RUNS := $(BENCH_RUNS)
 bench: export BENCH_MULTI_RUNS := $(BENCH_MULTI_RUNS)
@@ -70,6 +71,7 @@ bench: export BENCH_SCALE_RUNS := $(BENCH_SCALE_RUNS)
 bench: export BENCH_SEED := $(BENCH_SEED)
 bench: export BENCH_CACHE_DIR := $(BENCH_CACHE_DIR)
 bench: export BENCH_JSON := $(BENCH_JSON)
+bench: export BENCH_PERF := $(BENCH_PERF)
 bench: export MBILOAD_BENCH_DATABASE_URL := $(MBILOAD_BENCH_DATABASE_URL)
 bench: build postgres
 	$(GO) test -run '^$$' -bench BenchmarkCompare -benchtime 1x -timeout 30m -v ./internal/bench

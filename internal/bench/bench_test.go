@@ -51,6 +51,11 @@ func BenchmarkCompare(b *testing.B) {
 	} else {
 		b.Logf("results written to %s", cfg.JSONPath)
 	}
+	if cfg.PerfPath != "" {
+		if err := h.profileLoadFile(ctx, cfg.PerfPath); err != nil {
+			b.Error(err)
+		}
+	}
 	for _, r := range res.Ratios {
 		if r.Value != nil {
 			b.ReportMetric(*r.Value, metricUnit(r.Name))

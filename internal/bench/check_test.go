@@ -37,6 +37,11 @@ func TestConfigFromEnv(t *testing.T) {
 			want: func(c config) bool {
 				return c.DatabaseURL == "postgres://x@db/y" && c.CacheDir == "/c" && c.JSONPath == "/j.json"
 			}},
+		{name: "profile to the default path", env: map[string]string{envPerf: "1"}, want: func(c config) bool {
+			return c.PerfPath == filepath.Join("/repo", "bin", "bench-perf.data")
+		}},
+		{name: "profile to a path", env: map[string]string{envPerf: "/tmp/p.data"}, want: func(c config) bool { return c.PerfPath == "/tmp/p.data" }},
+		{name: "no profile by default", env: map[string]string{envPerf: "0"}, want: func(c config) bool { return c.PerfPath == "" }},
 		{name: "not a number", env: map[string]string{envRows: "1e6"}, wantErr: true},
 		{name: "zero rows", env: map[string]string{envRows: "0"}, wantErr: true},
 		{name: "zero runs", env: map[string]string{envRuns: "0"}, wantErr: true},
@@ -378,5 +383,24 @@ func TestMillions(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestPerfLines(t *testing.T) {
+	report := `# Samples: 2K of event 'cpu-clock'
+#
+    31.88%  [.] github.com/klauspost/compress/flate.(*decompressor).huffmanBufioReader  -      -
+     8.78%  [.] runtime.memmove                                                         -      -
+     1.21%  [k] _copy_from_iter                                                         -      -
+            |
+            ---main
+`
+	got := perfLines(report, 2)
+	want := []string{" 31.88%  github.com/klauspost/compress/flate.(*decompressor).huffmanBufioReader", "  8.78%  runtime.memmove"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := perfLines(report, 10); len(got) != 3 {
+		t.Errorf("got %d lines, want 3 (kernel symbols too, no call-graph lines)", len(got))
 	}
 }

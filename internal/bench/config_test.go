@@ -27,6 +27,9 @@ const (
 	envCacheDir = "BENCH_CACHE_DIR"
 	// envJSON is where the JSON results go.
 	envJSON = "BENCH_JSON"
+	// envPerf, when set, profiles one more load-file with perf: "1" keeps
+	// the profile in bin/bench-perf.data, anything else is the path.
+	envPerf = "BENCH_PERF"
 	// envDatabaseURL names an existing server instead of a throwaway one.
 	envDatabaseURL = "MBILOAD_BENCH_DATABASE_URL"
 )
@@ -44,6 +47,8 @@ type config struct {
 	ScaleRuns int
 	CacheDir  string
 	JSONPath  string
+	// PerfPath is where the perf profile goes; "" for no profile.
+	PerfPath string
 	// DatabaseURL is empty for a throwaway server. It may hold a password:
 	// it is never printed.
 	DatabaseURL string
@@ -87,6 +92,13 @@ func configFromEnv(getenv func(string) string, root string) (config, error) {
 	cfg.ScaleRuns = int(scaleRuns)
 	if cfg.CacheDir == "" {
 		cfg.CacheDir = filepath.Join(os.TempDir(), "mbiload-bench")
+	}
+	switch perf := getenv(envPerf); perf {
+	case "", "0":
+	case "1":
+		cfg.PerfPath = filepath.Join(root, "bin", "bench-perf.data")
+	default:
+		cfg.PerfPath = perf
 	}
 	if cfg.JSONPath == "" {
 		cfg.JSONPath = filepath.Join(root, "bin", "bench.json")
