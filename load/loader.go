@@ -307,10 +307,14 @@ func (r *loadRun) run(ctx context.Context) error {
 	if err := lockTable(ctx, tx, r.qtarget, l.cfg.LockTimeout); err != nil {
 		return err
 	}
-	if l.cfg.LockTimeout > 0 {
-		if err := setLockTimeout(ctx, tx, l.cfg.LockTimeout); err != nil {
-			return err
-		}
+	// Later lock waits (the publish, a COPY into a table someone holds)
+	// are bounded too; "do not wait" still allows one publish attempt.
+	wait := l.cfg.LockTimeout
+	if wait < 0 {
+		wait = l.cfg.PublishLockTry
+	}
+	if err := setLockTimeout(ctx, tx, wait); err != nil {
+		return err
 	}
 	if !l.cfg.Force {
 		done, err := published(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job.Mode, r.job.ExportID, r.job.SHA256)

@@ -160,3 +160,37 @@ func TestNumericTextRefused(t *testing.T) {
 		})
 	}
 }
+
+// FuzzNumericText checks that canonical decimal text encodes to the same
+// value and display scale, and that anything else is refused.
+func FuzzNumericText(f *testing.F) {
+	for _, s := range []string{"0", "-0.0001", "123.4500", "00012.3400", "-0", "1e5", "", ".", "-", "9999.9999", "10000.00001", "1.", ".5"} {
+		f.Add(s)
+	}
+	var scratch []uint16
+	f.Fuzz(func(t *testing.T, s string) {
+		out, ok := appendNumericText(nil, s, &scratch)
+		ip, fp, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+		canonical := len(ip)+len(fp) > 0 && allDigits(ip) && allDigits(fp) && strings.Count(s, ".") <= 1 &&
+			len(fp) <= numericMaxScale && len(strings.TrimLeft(ip, "0")) <= 4*numericMaxGroup
+		if ok != canonical {
+			t.Fatalf("%q: got ok=%v, want %v", s, ok, canonical)
+		}
+		if !ok {
+			return
+		}
+		want := strings.TrimLeft(ip, "0")
+		if want == "" {
+			want = "0"
+		}
+		if fp != "" {
+			want += "." + fp
+		}
+		if strings.HasPrefix(s, "-") && strings.Trim(ip+fp, "0") != "" {
+			want = "-" + want
+		}
+		if got := numericText(t, out); got != want {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}
