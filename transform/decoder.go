@@ -35,6 +35,7 @@ type Stats struct {
 // may be called from any goroutine.
 type Decoder struct {
 	t      *schema.Table
+	schema *arrow.Schema
 	cancel context.CancelFunc
 	g      *errgroup.Group
 	out    chan arrow.RecordBatch
@@ -71,6 +72,7 @@ func NewDecoder(ctx context.Context, r io.Reader, t *schema.Table, opts Options)
 	if err != nil {
 		return nil, err
 	}
+	d.schema = p.schema
 	base, cancel := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(base)
 	d.cancel, d.g = cancel, g
@@ -120,6 +122,9 @@ func (d *Decoder) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, ctx.Err()
 	}
 }
+
+// Schema returns the schema of every batch: t.ArrowSchema().
+func (d *Decoder) Schema() *arrow.Schema { return d.schema }
 
 // Rejects returns the rows refused within the error budget so far, in CSV
 // order. Rejected rows never appear in a batch.

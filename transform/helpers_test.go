@@ -77,6 +77,9 @@ func decodeReader(t testing.TB, tb *schema.Table, r io.Reader, opts Options) dec
 	}
 	defer d.Close()
 	want := tb.ArrowSchema()
+	if !d.Schema().Equal(want) {
+		t.Errorf("Schema: got %v, want %v", d.Schema(), want)
+	}
 	for {
 		rec, err := d.Next(context.Background())
 		if errors.Is(err, io.EOF) {
