@@ -10,7 +10,7 @@ import (
 )
 
 // bom is the UTF-8 byte order mark, skipped at the start of the input.
-var bom = []byte{0xEF, 0xBB, 0xBF}
+const bom = "\xef\xbb\xbf"
 
 // parser is the decoding goroutine's state: the scan window over the
 // chunks, the columns of the batch being built and the error budget.
@@ -71,7 +71,7 @@ func (p *parser) readHeader(ctx context.Context) error {
 			return err
 		}
 	}
-	if len(p.sc.buf) >= len(bom) && string(p.sc.buf[:len(bom)]) == string(bom) {
+	if len(p.sc.buf) >= len(bom) && string(p.sc.buf[:len(bom)]) == bom {
 		p.sc.pos = len(bom)
 	}
 	for {
