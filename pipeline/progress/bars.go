@@ -31,7 +31,11 @@ type barState struct {
 
 func newBars(ctx context.Context, w io.Writer) *bars {
 	b := &bars{
-		p:      mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond)),
+		// Auto refresh even when w is not a terminal: bars are drawn on a
+		// terminal, or when forced (ModeTTY), and mpb would otherwise draw
+		// nothing on a pipe.
+		p: mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond),
+			mpb.WithAutoRefresh()),
 		tables: map[string]*barState{},
 		start:  time.Now(),
 	}
