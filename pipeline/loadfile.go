@@ -111,14 +111,18 @@ type FileJob struct {
 // LoadFile loads one local export file through the same path as a sync:
 // decode, COPY, publish, ledger. A file already published (same SHA-256, or
 // same export id when given) is skipped unless the loader forces.
-func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (TableReport, error) {
+func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr TableReport, err error) {
 	opts = opts.withDefaults()
 	start := time.Now()
-	tr := TableReport{Kind: "file", Source: fj.Table.SourceName, SourceID: string(fj.Table.SourceID),
+	tr = TableReport{Kind: "file", Source: fj.Table.SourceName, SourceID: string(fj.Table.SourceID),
 		Mode: string(opts.Mode), ExportID: fj.ExportID}
 	r.setTarget(&tr, "", fj.Table.Name)
 	tr.Warnings = append(tr.Warnings, fj.Table.Warnings...)
-	defer func() { tr.Durations.Total = time.Since(start).Seconds(); tr.FinishedAt = time.Now().UTC() }()
+	defer func() {
+		tr.Durations.Total = time.Since(start).Seconds()
+		tr.FinishedAt = time.Now().UTC()
+		r.obs().Done(fj.Table.SourceName, tr)
+	}()
 	sum, size, err := fileSHA256(ctx, fj.Path)
 	if err != nil {
 		tr.Status, tr.Error = StatusFailed, err.Error()
@@ -132,6 +136,5 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (TableR
 	if err != nil {
 		tr.Status, tr.Error = StatusFailed, err.Error()
 	}
-	r.obs().Done(fj.Table.SourceName, tr)
 	return tr, err
 }

@@ -58,6 +58,9 @@ func TestLoadFile(t *testing.T) {
 		if err != nil || tr.Status != StatusLoaded {
 			t.Fatalf("LoadFile %s: got %q, %v", f.table, tr.Status, err)
 		}
+		if tr.Durations.Total <= 0 || tr.Durations.Load <= 0 || tr.FinishedAt.IsZero() {
+			t.Errorf("%s: got durations %+v, finished at %v; want them set", f.table, tr.Durations, tr.FinishedAt)
+		}
 		if tr.RowsLoaded != gen.Rows || tr.Kind != "file" || tr.TargetTable != f.table || tr.Bytes <= 0 {
 			t.Errorf("%s: got %d rows, kind %q, target %q, %d bytes; want %d rows of a file into %s",
 				f.table, tr.RowsLoaded, tr.Kind, tr.TargetTable, tr.Bytes, gen.Rows, f.table)

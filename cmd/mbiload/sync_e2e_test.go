@@ -262,3 +262,29 @@ func TestSyncExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestDemo runs the demo (the README's first command) against the test
+// database as a login with a password, on a small warehouse plus the
+// Magento sample: every table, the figure and the chart load, the SQL
+// report prints, and no secret shows.
+func TestDemo(t *testing.T) {
+	db := mustE2EDB(t)
+	db.env(t)
+	r := runCLI(t.Context(), "demo", "--scale", "300", "--sample-dir", "../../../shared/data/magento-sample", "--progress", "none")
+	if r.code != 0 {
+		t.Fatalf("demo: exit code %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"serving the Magento sample tables", "figure_revenue_by_month", "chart_customer_cohorts",
+		"revenue by month", "best-selling products", "==> done in"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout: want it to hold %q\n%s", want, r.stdout)
+		}
+	}
+	if n := strings.Count(r.stdout, " loaded "); n != 5+8+2 {
+		t.Errorf("loaded entries: got %d, want 15 (5 generated tables, 8 sample tables, a figure and a chart)\n%s", n, r.stdout)
+	}
+	if n := db.count(t, "products"); n != 1994 {
+		t.Errorf("products: got %d rows, want the sample's 1994", n)
+	}
+	checkNoSecret(t, "demo output", r.output(), db.password)
+}
