@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -129,8 +130,13 @@ func TestTargetNames(t *testing.T) {
 func tinyTable(id schema.ID, name string) simulator.Table {
 	cols := []schema.Column{{ID: "1", Name: "id", Type: "Integer", IsPrimaryKey: true}, {ID: "2", Name: "note", Type: "String"}}
 	return simulator.Table{ID: id, Name: name, Columns: cols, Rows: 3, WriteCSV: func(ctx context.Context, w io.Writer) error {
-		_, err := fmt.Fprintf(w, "id,note\n1,%[1]q\n2,%[1]q\n3,%[1]q\n", name)
-		return err
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"id", "note"})
+		for i := 1; i <= 3; i++ {
+			cw.Write([]string{fmt.Sprint(i), name})
+		}
+		cw.Flush()
+		return cw.Error()
 	}}
 }
 

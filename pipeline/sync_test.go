@@ -26,7 +26,10 @@ const syncScale = 2000
 func TestSyncWithFaults(t *testing.T) {
 	t.Parallel()
 	cfg := faultyConfig(11)
-	cfg.Tables = mustCombine(t, simulator.Generated(syncScale, 7), mustSample(t))
+	// A name with a quote, a backslash and a line feed, for the metrics'
+	// label escaping.
+	hostile := tinyTable("99", "weird \"quoted\" \\ name\nsecond line")
+	cfg.Tables = mustCombine(t, simulator.Generated(syncScale, 7), mustSample(t), []simulator.Table{hostile})
 	e := newEnv(t, cfg)
 	rec := newRecorder()
 	e.runner.Observer = rec
