@@ -2,11 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -163,4 +166,69 @@ func TestDryRun(t *testing.T) {
 		t.Fatalf("Sync: %v %v", err, failures(rep))
 	}
 	t.Run("after a load", func(t *testing.T) { check(t, "table exists with the same columns") })
+}
+
+// TestSyncSnapshotMode syncs in snapshot mode, where every load appends to
+// <table>_history: the ledger checks (reuse, wait for update) must look at
+// that table, so a re-run skips without downloading, a run with nothing
+// new says so, and a run with new exports appends them.
+func TestSyncSnapshotMode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, simulator.Config{Tables: simulator.Generated(100, 1)})
+	ctx := context.Background()
+	opts := e.opts()
+	opts.Mode = load.ModeSnapshot
+	n := len(e.tables)
+	check := func(t *testing.T, rep *Report, err error, wantErr error, status string) {
+		t.Helper()
+		if !errors.Is(err, wantErr) {
+			t.Fatalf("Sync: got error %v, want %v", err, wantErr)
+		}
+		if len(rep.Tables) != n {
+			t.Fatalf("report entries: got %d, want %d", len(rep.Tables), n)
+		}
+		for _, tr := range rep.Tables {
+			if tr.Status != status || !strings.HasSuffix(tr.TargetTable, "_history") || tr.Mode != "snapshot" {
+				t.Errorf("%s: got %s into %s (%s), want %s into its _history table", tr.Source, tr.Status, tr.TargetTable, tr.Mode, status)
+			}
+		}
+	}
+
+	plan := opts
+	plan.DryRun = true
+	rep, err := e.runner.Sync(ctx, plan)
+	check(t, rep, err, nil, StatusPlanned)
+	if p := bySource(rep)["sales_order"].Plan; !strings.Contains(p, `"sales_order_history"`) || !strings.Contains(p, "_export_id") {
+		t.Errorf("plan: got %q, want the _history table and its extra columns", p)
+	}
+
+	rep, err = e.runner.Sync(ctx, opts)
+	check(t, rep, err, nil, StatusLoaded)
+
+	rec := newRecorder()
+	e.runner.Observer = rec
+	reuse := opts
+	reuse.ReuseExports = time.Hour
+	rep, err = e.runner.Sync(ctx, reuse)
+	e.runner.Observer = nil
+	check(t, rep, err, nil, StatusSkipped)
+	if got := rec.count(StageDownload); got != 0 {
+		t.Errorf("downloads: got %d, want none", got)
+	}
+
+	wait := opts
+	wait.WaitForUpdate, wait.UpdatePoll = 50*time.Millisecond, 10*time.Millisecond
+	rep, err = e.runner.Sync(ctx, wait)
+	check(t, rep, err, ErrNothingNew, StatusUpToDate)
+
+	rep, err = e.runner.Sync(ctx, opts)
+	check(t, rep, err, nil, StatusLoaded)
+	for _, st := range e.tables {
+		tbl := mustResolve(t, st, e.tables, schema.Options{})
+		hist := schema.Quote(e.target, load.HistoryTableName(tbl.Name))
+		got := mustScalar[string](t, e.pool, "SELECT count(*) || '/' || count(DISTINCT _export_id) FROM "+hist)
+		if want := fmt.Sprintf("%d/2", 2*st.Rows); got != want {
+			t.Errorf("%s: got rows/exports %s, want %s", hist, got, want)
+		}
+	}
 }
