@@ -30,6 +30,7 @@ func simulateCommand(env *appEnv) *cli.Command {
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of the generated data and of fault decisions"},
 			&cli.DurationFlag{Name: "export-delay", Value: 2 * time.Second, Usage: "how long a new export stays Pending"},
 			&cli.DurationFlag{Name: "export-ttl", Value: simulator.DefaultExportTTL, Usage: "how long an export can be downloaded before 410"},
+			&cli.Int64Flag{Name: "first-export-id", DefaultText: "derived from --seed", Usage: "id of the first export created (give simulators that feed one warehouse distinct ranges)"},
 			&cli.Float64Flag{Name: "fault-rate", Usage: "fraction of requests answered 500/502/503"},
 			&cli.Float64Flag{Name: "throttle-rate", Usage: "fraction of requests answered 429 with Retry-After"},
 			&cli.DurationFlag{Name: "retry-after", Usage: "Retry-After sent with 429 (default 1s)"},
@@ -103,6 +104,6 @@ func simulatorConfig(c *cli.Context, env *appEnv) (simulator.Config, error) {
 		FaultRate: c.Float64("fault-rate"), ThrottleRate: c.Float64("throttle-rate"), RetryAfter: c.Duration("retry-after"),
 		Latency: c.Duration("latency"), DropRate: c.Float64("drop-rate"), ResetRate: c.Float64("reset-rate"),
 		ExpireRate: c.Float64("expire-rate"), ExportErrorRate: c.Float64("export-error-rate"),
-		Quirks: quirks, Logger: env.log, WorkDir: c.String("work-dir"),
+		FirstExportID: c.Int64("first-export-id"), Quirks: quirks, Logger: env.log, WorkDir: c.String("work-dir"),
 	}, nil
 }

@@ -1,0 +1,159 @@
+//go:build chaos
+
+package chaos
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Fault kinds, the first column group of the results.
+const (
+	kindSurvive  = "survive"
+	kindFailSafe = "fail-safe"
+	kindSecurity = "security"
+)
+
+// figures are what one run of a scenario measured.
+type figures struct {
+	lost, dup, half int64
+	notes           []string
+}
+
+// faultResult is one line of the results table.
+type faultResult struct {
+	Fault          string   `json:"fault"`
+	Kind           string   `json:"kind"`
+	Runs           int      `json:"runs"`
+	Passed         int      `json:"passed"`
+	RowsLost       int64    `json:"rows_lost"`
+	RowsDuplicated int64    `json:"rows_duplicated"`
+	HalfVisible    int64    `json:"half_visible_tables"`
+	Seconds        float64  `json:"seconds"`
+	Notes          []string `json:"notes,omitempty"`
+}
+
+// tally collects the results of all scenarios in the order they first ran.
+type tally struct {
+	mu    sync.Mutex
+	order []string
+	by    map[string]*faultResult
+}
+
+var results = &tally{by: map[string]*faultResult{}}
+
+// record adds one run of fault: passed when the test has not failed.
+func (r *tally) record(t testing.TB, kind, fault string, f *figures, took time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fr := r.by[fault]
+	if fr == nil {
+		fr = &faultResult{Fault: fault, Kind: kind}
+		r.by[fault] = fr
+		r.order = append(r.order, fault)
+	}
+	fr.Runs++
+	if !t.Failed() {
+		fr.Passed++
+	}
+	fr.RowsLost += f.lost
+	fr.RowsDuplicated += f.dup
+	fr.HalfVisible += f.half
+	fr.Seconds += took.Seconds()
+	for _, n := range f.notes {
+		if !slices.Contains(fr.Notes, n) {
+			fr.Notes = append(fr.Notes, n)
+		}
+	}
+}
+
+// note adds a note to a fault's line without counting a run.
+func (r *tally) note(kind, fault, note string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fr := r.by[fault]
+	if fr == nil {
+		fr = &faultResult{Fault: fault, Kind: kind}
+		r.by[fault] = fr
+		r.order = append(r.order, fault)
+	}
+	fr.Notes = append(fr.Notes, note)
+}
+
+func (r *tally) lines() ([]faultResult, faultResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	total := faultResult{Fault: "TOTAL"}
+	var out []faultResult
+	for _, name := range r.order {
+		fr := *r.by[name]
+		out = append(out, fr)
+		total.Runs += fr.Runs
+		total.Passed += fr.Passed
+		total.RowsLost += fr.RowsLost
+		total.RowsDuplicated += fr.RowsDuplicated
+		total.HalfVisible += fr.HalfVisible
+		total.Seconds += fr.Seconds
+	}
+	return out, total
+}
+
+// print writes the results table.
+func (r *tally) print(w io.Writer, cfg config) {
+	lines, total := r.lines()
+	width := len("fault")
+	for _, l := range lines {
+		width = max(width, len(l.Fault))
+	}
+	row := func(kind, fault string, runs, passed any, lost, dup, half any, secs any) {
+		fmt.Fprintf(w, "%-9s | %-*s | %4v | %6v | %9v | %15v | %19v | %7v\n", kind, width, fault, runs, passed, lost, dup, half, secs)
+	}
+	fmt.Fprintf(w, "\nchaos results (quick=%v, kills=%d, seed=%d)\n", cfg.quick, cfg.kills, cfg.seed)
+	row("kind", "fault", "runs", "passed", "rows lost", "rows duplicated", "half-visible tables", "seconds")
+	fmt.Fprintln(w, strings.Repeat("-", width+95))
+	for _, l := range lines {
+		row(l.Kind, l.Fault, l.Runs, l.Passed, l.RowsLost, l.RowsDuplicated, l.HalfVisible, fmt.Sprintf("%.1f", l.Seconds))
+	}
+	fmt.Fprintln(w, strings.Repeat("-", width+95))
+	row("", total.Fault, total.Runs, total.Passed, total.RowsLost, total.RowsDuplicated, total.HalfVisible, fmt.Sprintf("%.1f", total.Seconds))
+	var notes []string
+	for _, l := range lines {
+		for _, n := range l.Notes {
+			notes = append(notes, l.Fault+": "+n)
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "\nnotes:")
+		for _, n := range notes {
+			fmt.Fprintln(w, "  - "+n)
+		}
+	}
+}
+
+// writeJSON writes the results as JSON to cfg.jsonPath.
+func (r *tally) writeJSON(cfg config) error {
+	lines, total := r.lines()
+	doc := struct {
+		Quick  bool          `json:"quick"`
+		Kills  int           `json:"kills"`
+		Seed   int64         `json:"seed"`
+		Faults []faultResult `json:"faults"`
+		Total  faultResult   `json:"total"`
+	}{cfg.quick, cfg.kills, cfg.seed, lines, total}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.jsonPath), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(cfg.jsonPath, append(data, '\n'), 0o644)
+}
