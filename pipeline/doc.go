@@ -18,4 +18,14 @@
 // Target table names are assigned over the whole warehouse in table-id
 // order (see TargetNames), so a table's name does not depend on which tables
 // a run selects.
+//
+// # Times
+//
+// The API writes times as the account's wall clock, without a zone. The
+// pipeline reads them in Options.Mapping.SourceTimezone (UTC when unset)
+// to get instants, and uses those everywhere: the ledger's exported_at, the
+// age of a reusable export, the expiry of exports and the check for a
+// newer update cycle. An account outside UTC run without its time zone
+// sees its exports older or younger by its UTC offset (a reuse window is
+// off by as much), though the update-cycle check stays consistent.
 package pipeline
