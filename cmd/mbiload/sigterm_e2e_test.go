@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -63,7 +64,8 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin, append(args, "--log-level", "debug")...)
+	reportPath := filepath.Join(t.TempDir(), "run.json")
+	cmd := exec.Command(bin, append(args, "--log-level", "debug", "--report", reportPath)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -106,6 +108,20 @@ func TestSIGTERMDuringLoad(t *testing.T) {
 	}
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
+	}
+	data, err := os.ReadFile(reportPath)
+	if err != nil {
+		t.Fatalf("the interrupted run wrote no report: %v", err)
+	}
+	var rep struct {
+		Status, Message string
+		Tables          []struct{ Source, Status, Error string }
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("decode the report: %v", err)
+	}
+	if rep.Status != "failed" || rep.Message != "interrupted" || len(rep.Tables) != 1 || rep.Tables[0].Status != "failed" {
+		t.Errorf("report: got %+v, want a failed, interrupted run with sales_order failed", rep)
 	}
 
 	if after := db.digest(t, "sales_order"); after != before {
