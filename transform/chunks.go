@@ -110,14 +110,17 @@ func readChunks(ctx context.Context, r io.Reader, g chunkGeom, out chan<- *chunk
 			putChunk(c)
 			return fmt.Errorf("read csv: %w", err)
 		}
-		c.last = err == io.EOF
+		// c belongs to the consumer once sent (it may be back in the pool
+		// and reused by another decoder): decide on last before sending.
+		last := err == io.EOF
+		c.last = last
 		select {
 		case out <- c:
 		case <-ctx.Done():
 			putChunk(c)
 			return ctx.Err()
 		}
-		if c.last {
+		if last {
 			return nil
 		}
 	}
