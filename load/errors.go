@@ -63,6 +63,7 @@ type LockError struct {
 	Waited string
 }
 
+// Error names the table, the lock, how long the load waited and who holds it.
 func (e *LockError) Error() string {
 	msg := fmt.Sprintf("%s: %s on %s not granted within %s", ErrLockTimeout.Error(), e.What, e.Table, e.Waited)
 	if len(e.Holders) > 0 {
@@ -89,6 +90,7 @@ type ColumnError struct {
 	Err error
 }
 
+// Error names the column, the table and, for a view, what to do about it.
 func (e *ColumnError) Error() string {
 	if e.View != "" {
 		return fmt.Sprintf("%v: view %s uses column %q of %s, which %s; drop or change the view, or load with --mode append",
@@ -108,6 +110,7 @@ type RowCountError struct {
 	Got, Want int64
 }
 
+// Error names the counts compared and their values.
 func (e *RowCountError) Error() string {
 	return fmt.Sprintf("%v: %s: got %d, want %d", ErrRowCount, e.What, e.Got, e.Want)
 }
