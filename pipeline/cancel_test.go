@@ -12,8 +12,8 @@ import (
 )
 
 // cancelScale is the generated sales_order's row count in the cancellation
-// tests: sales_order_item has 6000 rows, in batches of 256.
-const cancelScale = 3000
+// tests: sales_order_item has 2400 rows, in batches of 256.
+const cancelScale = 1200
 
 // TestCancelSync cancels a sync while a table is about to load or in the
 // middle of its COPY, on a first load and on a replace: Sync must return
