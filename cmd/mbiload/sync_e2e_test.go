@@ -57,7 +57,7 @@ func TestSyncEndToEnd(t *testing.T) {
 		return r
 	}
 
-	t.Run("dry run on a fresh database", func(t *testing.T) {
+	t.Run("dry run and history on a fresh database", func(t *testing.T) {
 		r := run(t, 0, "sync", "--dry-run", "--progress", "none")
 		if n := strings.Count(r.stdout, "CREATE TABLE"); n != len(gen) {
 			t.Errorf("plans with DDL: got %d, want %d\n%s", n, len(gen), r.stdout)
@@ -65,9 +65,15 @@ func TestSyncEndToEnd(t *testing.T) {
 		if !strings.Contains(r.stdout, "not set up yet") || !strings.Contains(r.stdout, `"`+db.target+`"."sales_order"`) {
 			t.Errorf("stdout: got %q, want plans into %s saying the warehouse is not set up", r.stdout, db.target)
 		}
+		if r := run(t, 0, "history"); !strings.Contains(r.stdout, "no loads yet") {
+			t.Errorf("history before any load: got %q, want it to say there are no loads", r.stdout)
+		}
+		if r := run(t, 0, "history", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+			t.Errorf("history --json before any load: got %q, want []", r.stdout)
+		}
 		for _, s := range []string{db.target, db.ledger} {
 			if db.schemaExists(t, s) {
-				t.Errorf("schema %s exists after a dry run, want nothing created", s)
+				t.Errorf("schema %s exists after a dry run and history, want nothing created", s)
 			}
 		}
 		if exps, err := sim.c.Exports(t.Context()); err != nil || len(exps) != 0 {
