@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,9 @@ type config struct {
 	jsonPath string // CHAOS_JSON: where the results go
 	scale    int64  // sales_order rows of most scenarios
 	big      int64  // sales_order rows where a COPY must last long enough to hit
+	// knownBugs (CHAOS_KNOWN_BUGS, comma separated ids of knownBugs) are
+	// reported rather than failed.
+	knownBugs map[string]bool
 }
 
 // suite is the state shared by every scenario: the binary, the private
@@ -93,6 +97,16 @@ func readConfig() (config, error) {
 			return cfg, fmt.Errorf("CHAOS_SEED=%q: want a positive number", v)
 		}
 		cfg.seed = n
+	}
+	cfg.knownBugs = map[string]bool{}
+	for _, id := range strings.Split(os.Getenv("CHAOS_KNOWN_BUGS"), ",") {
+		if id = strings.TrimSpace(id); id == "" {
+			continue
+		}
+		if _, ok := knownBugs[id]; !ok {
+			return cfg, fmt.Errorf("CHAOS_KNOWN_BUGS: no known bug %q", id)
+		}
+		cfg.knownBugs[id] = true
 	}
 	if v := os.Getenv("CHAOS_JSON"); v != "" {
 		cfg.jsonPath = v

@@ -86,15 +86,20 @@ type fileTable struct {
 	target string // the expected target name, "" when found by comment
 }
 
-// fromFiles builds the reference of tables read from CSV files.
-func (s *suite) fromFiles(t testing.TB, name string, files []fileTable) *version {
+// fromFiles builds the reference of tables read from CSV files, named by
+// the mapping options (the defaults when none are given).
+func (s *suite) fromFiles(t testing.TB, name string, files []fileTable, opts ...schema.Options) *version {
 	t.Helper()
 	ctx, cancel := withTimeout(5 * time.Minute)
 	defer cancel()
 	v := &version{name: name, schema: "ref_f_" + randomHex(4)}
 	s.mustExec(t, ctx, "CREATE SCHEMA "+schema.Quote(v.schema))
 	for i, f := range files {
-		tbl, err := schema.NewTable("", f.source, f.cols, schema.Options{})
+		var o schema.Options
+		if len(opts) > 0 {
+			o = opts[0]
+		}
+		tbl, err := schema.NewTable("", f.source, f.cols, o)
 		if err != nil {
 			t.Fatalf("resolve %q: %v", f.source, err)
 		}

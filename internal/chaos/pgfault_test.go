@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,15 +35,22 @@ func TestPostgresFaults(t *testing.T) {
 	if t.Failed() {
 		t.Fatalf("the first clean run failed")
 	}
+	const (
+		terminate = iota // pg_terminate_backend of every mbiload session
+		restart          // pg_ctl restart -m immediate
+		sigkill          // SIGKILL of the mbiload process
+	)
 	cases := []struct {
 		name, fault string
 		publish     bool // strike mid-publish, else mid-COPY
-		restart     bool // restart the server, else terminate the connections
+		action      int
 	}{
-		{"terminate_copy", "connection killed (pg_terminate_backend) mid-COPY", false, false},
-		{"terminate_publish", "connection killed (pg_terminate_backend) mid-publish", true, false},
-		{"restart_copy", "PostgreSQL restarted (immediate) mid-COPY", false, true},
-		{"restart_publish", "PostgreSQL restarted (immediate) mid-publish", true, true},
+		{"terminate_copy", "connection killed (pg_terminate_backend) mid-COPY", false, terminate},
+		{"terminate_publish", "connection killed (pg_terminate_backend) mid-publish", true, terminate},
+		{"restart_copy", "PostgreSQL restarted (immediate) mid-COPY", false, restart},
+		{"restart_publish", "PostgreSQL restarted (immediate) mid-publish", true, restart},
+		{"sigkill_copy", "SIGKILL mid-COPY (deterministic)", false, sigkill},
+		{"sigkill_publish", "SIGKILL mid-publish (deterministic)", true, sigkill},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,14 +79,18 @@ WHERE a.application_name LIKE 'mbiload%' AND c.tuples_processed > 1000`
 				p.wait(t, time.Minute)
 				t.Fatalf("the moment to strike never came (%s)", firstLine(cond))
 			}
-			if tc.restart {
+			before := sc.tempFiles()
+			switch tc.action {
+			case sigkill:
+				p.cmd.Process.Kill()
+			case restart:
 				ctx, cancel := withTimeout(2 * time.Minute)
 				if err := st.pg.Restart(ctx, "immediate"); err != nil {
 					t.Errorf("restart PostgreSQL: %v", err)
 				}
 				cancel()
 				st.db.Reset()
-			} else {
+			case terminate:
 				ctx, cancel := withTimeout(time.Minute)
 				var n int
 				if err := st.db.QueryRow(ctx, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'mbiload%'").Scan(&n); err != nil {
@@ -94,12 +106,20 @@ WHERE a.application_name LIKE 'mbiload%' AND c.tuples_processed > 1000`
 			t.Logf("mbiload sync: exit %d after %v", r.code, r.dur.Round(time.Millisecond))
 			sc.waitIdle()
 			atNext := sc.expectPrevOrNew(prev, next)
-			if r.code == 0 {
+			switch {
+			case tc.action == sigkill:
+				if r.signal != syscall.SIGKILL {
+					t.Errorf("the run ended with exit code %d before the kill", r.code)
+				}
+				left := newFiles(sc.tempFiles(), before)
+				sc.expectPrivate(left)
+				sc.clearTemp()
+			case r.code == 0:
 				if atNext != len(next.tables) {
 					t.Errorf("exit 0 with %d of %d tables at the new version", atNext, len(next.tables))
 				}
 				sc.note("exit 0: the run retried the load")
-			} else {
+			default:
 				sc.expectFailure(r, "failed")
 				if atNext == len(next.tables) {
 					t.Errorf("exit %d, yet every table is at the new version", r.code)
@@ -108,6 +128,7 @@ WHERE a.application_name LIKE 'mbiload%' AND c.tuples_processed > 1000`
 			}
 			sc.expectNoDebris()
 			sc.expectNoTempFiles()
+			sc.note("%d of %d tables at the new version after the fault", atNext, len(next.tables))
 
 			sc.expectOK(sc.sync(sim))
 			sc.expectVersion(next)

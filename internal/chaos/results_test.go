@@ -26,6 +26,42 @@ const (
 type figures struct {
 	lost, dup, half int64
 	notes           []string
+	bugs            []string // known bugs reproduced
+}
+
+// knownBugs are the bugs this suite found that are not fixed yet, by id.
+// The check that shows one calls [scn.bug]. A reproduction fails the test
+// unless CHAOS_KNOWN_BUGS names the id (as .ci/run does, so CI stays
+// usable while the fix is routed); the run is then counted as not passed
+// and the bug listed under the table. A named bug that does not reproduce
+// fails the test, so the list cannot go stale.
+var knownBugs = map[string]string{
+	"outputs-on-setup-failure": "sync writes no --report and no --metrics-file when it fails before any table starts " +
+		"(wrong DATABASE_URL, server down, wrong password): cmd/mbiload/sync.go returns before writeOutputs, " +
+		"so a monitoring textfile keeps the last good run's figures",
+	"metrics-on-ledger-error": "--metrics-file is not written when the ledger cannot be read (e.g. permission denied): " +
+		"pipeline.WriteMetrics gives up on the first LastSuccess error (cmd/mbiload/run.go writeOutputs)",
+}
+
+// bug checks a known bug: ok is the behaviour wanted.
+func (sc *scn) bug(id string, ok bool, format string, args ...any) {
+	sc.t.Helper()
+	desc, known := knownBugs[id]
+	if !known {
+		sc.t.Fatalf("bug %q is not in knownBugs", id)
+	}
+	allowed := st.cfg.knownBugs[id]
+	switch {
+	case ok && allowed:
+		sc.t.Errorf("known bug %s did not reproduce: it looks fixed; remove it from CHAOS_KNOWN_BUGS (.ci/run) and knownBugs", id)
+	case ok:
+	case allowed:
+		sc.fig.bugs = append(sc.fig.bugs, id)
+		sc.t.Logf("KNOWN BUG %s (%s): "+format, append([]any{id, desc}, args...)...)
+	default:
+		sc.fig.bugs = append(sc.fig.bugs, id)
+		sc.t.Errorf("BUG %s (%s): "+format, append([]any{id, desc}, args...)...)
+	}
 }
 
 // faultResult is one line of the results table.
@@ -39,6 +75,7 @@ type faultResult struct {
 	HalfVisible    int64    `json:"half_visible_tables"`
 	Seconds        float64  `json:"seconds"`
 	Notes          []string `json:"notes,omitempty"`
+	KnownBugs      []string `json:"known_bugs,omitempty"`
 }
 
 // tally collects the results of all scenarios in the order they first ran.
@@ -61,8 +98,13 @@ func (r *tally) record(t testing.TB, kind, fault string, f *figures, took time.D
 		r.order = append(r.order, fault)
 	}
 	fr.Runs++
-	if !t.Failed() {
+	if !t.Failed() && len(f.bugs) == 0 {
 		fr.Passed++
+	}
+	for _, b := range f.bugs {
+		if !slices.Contains(fr.KnownBugs, b) {
+			fr.KnownBugs = append(fr.KnownBugs, b)
+		}
 	}
 	fr.RowsLost += f.lost
 	fr.RowsDuplicated += f.dup
@@ -124,10 +166,19 @@ func (r *tally) print(w io.Writer, cfg config) {
 	}
 	fmt.Fprintln(w, strings.Repeat("-", width+95))
 	row("", total.Fault, total.Runs, total.Passed, total.RowsLost, total.RowsDuplicated, total.HalfVisible, fmt.Sprintf("%.1f", total.Seconds))
-	var notes []string
+	var notes, bugs []string
 	for _, l := range lines {
 		for _, n := range l.Notes {
 			notes = append(notes, l.Fault+": "+n)
+		}
+		for _, b := range l.KnownBugs {
+			bugs = append(bugs, l.Fault+": "+b+": "+knownBugs[b])
+		}
+	}
+	if len(bugs) > 0 {
+		fmt.Fprintln(w, "\nbugs reproduced (runs not counted as passed):")
+		for _, b := range bugs {
+			fmt.Fprintln(w, "  - "+b)
 		}
 	}
 	if len(notes) > 0 {
