@@ -60,7 +60,7 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 			continue
 		}
 		tr, err := r.LoadFile(ctx, opts, FileJob{Path: f.path, Table: tbl, ExportedAt: f.at})
-		tr.Source = tbl.SourceName + " (" + f.path + ")"
+		tr.File = f.path
 		rep.Tables = append(rep.Tables, tr)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -284,8 +284,8 @@ func TestBackfillFiles(t *testing.T) {
 	}
 	hist := schema.Quote(e.target, "sales_order_history")
 	for i, f := range []file{b, c, a} {
-		if !strings.Contains(rep.Tables[i].Source, f.path) {
-			t.Errorf("entry %d: got %q, want %s (oldest first)", i, rep.Tables[i].Source, f.path)
+		if rep.Tables[i].File != f.path || rep.Tables[i].Source != "sales_order" {
+			t.Errorf("entry %d: got file %q source %q, want %s of sales_order (oldest first)", i, rep.Tables[i].File, rep.Tables[i].Source, f.path)
 		}
 		at := f.at.UTC().Format("2006-01-02 15:04:05")
 		mustSameRows(t, e.pool, f.path, "SELECT "+cols+" FROM "+hist+" WHERE _exported_at = '"+at+"'", "TABLE "+refOf(f))

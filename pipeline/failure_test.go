@@ -122,6 +122,11 @@ func TestAllTablesFail(t *testing.T) {
 			if n := e.ledgerCount(t, "loaded"); n != 0 {
 				t.Errorf("loaded ledger rows: got %d, want 0", n)
 			}
+			// Every failure is in the ledger, also those before the COPY
+			// (an export ending in Error), so history shows them.
+			if n := e.ledgerCount(t, "failed"); n != int64(len(tt.cfg.Tables)) {
+				t.Errorf("failed ledger rows: got %d, want %d (one per table)", n, len(tt.cfg.Tables))
+			}
 			mustNoTempFiles(t, e.tmp)
 		})
 	}

@@ -68,17 +68,20 @@ func fileSHA256(ctx context.Context, path string) (string, int64, error) {
 // decodeAndLoad streams an export file on disk into the loader and fills
 // tr from the result. job carries everything but the source.
 func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job, tr *TableReport) error {
+	job.Table = tbl
 	entry, err := openExportFile(path, opts.Zip)
 	if err != nil {
-		return fmt.Errorf("open export file: %w", err)
+		err = fmt.Errorf("open export file: %w", err)
+		r.Loader.RecordFailure(ctx, job, time.Now(), err)
+		return err
 	}
 	defer entry.Close()
 	dec, err := transform.NewDecoder(ctx, entry, tbl, opts.Decode)
 	if err != nil {
+		r.Loader.RecordFailure(ctx, job, time.Now(), err)
 		return err
 	}
 	defer dec.Close()
-	job.Table = tbl
 	job.Source = &countingBatches{src: dec, table: tbl.SourceName, obs: r.obs()}
 	start := time.Now()
 	res, err := r.Loader.Load(ctx, job)
@@ -115,7 +118,7 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 	opts = opts.withDefaults()
 	start := time.Now()
 	tr = TableReport{Kind: "file", Source: fj.Table.SourceName, SourceID: string(fj.Table.SourceID),
-		Mode: string(opts.Mode), ExportID: fj.ExportID}
+		Mode: string(opts.Mode), ExportID: fj.ExportID, File: fj.Path}
 	r.setTarget(&tr, "", fj.Table.Name)
 	tr.Warnings = append(tr.Warnings, fj.Table.Warnings...)
 	defer func() {

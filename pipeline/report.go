@@ -53,6 +53,9 @@ type TableReport struct {
 	// this run.
 	ExportID     string `json:"export_id,omitempty"`
 	ExportReused bool   `json:"export_reused,omitempty"`
+	// File is the local export file loaded, for load-file and backfills of
+	// files.
+	File string `json:"file,omitempty"`
 	// Status is one of the Status* constants.
 	Status string `json:"status"`
 	// Mechanism says how the loader published the rows.

@@ -62,6 +62,13 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		log.Warn(w)
 	}
 	done()
+	// From here on the target is known: a failure before the loader runs is
+	// recorded in the ledger too, so history shows every failed night.
+	failRecorded := func(err error) TableReport {
+		job := load.Job{RunID: opts.RunID, Table: tbl, Mode: opts.Mode, ExportID: tr.ExportID, ExpectedRows: -1}
+		r.Loader.RecordFailure(ctx, job, start, err)
+		return fail(err)
+	}
 	if cycle != nil {
 		if last := cycle.upToDate(written); last != nil {
 			tr.Status, tr.ExportID = StatusUpToDate, last.ExportID
@@ -72,7 +79,10 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	done = stage(StageExport, &tr.Durations.Export)
 	exp, reused, err := r.exportFor(ctx, opts, t, exports)
 	if err != nil {
-		return fail(err)
+		if opts.DryRun {
+			return fail(err)
+		}
+		return failRecorded(err)
 	}
 	done()
 	tr.ExportID, tr.ExportReused = string(exp.ID), reused
@@ -97,7 +107,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 
 	done = stage(StageWait, &tr.Durations.Wait)
 	if exp, err = r.Client.WaitExport(ctx, exp.ID); err != nil {
-		return fail(err)
+		return failRecorded(err)
 	}
 	done()
 
@@ -105,14 +115,14 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return fail(ctx.Err())
+		return failRecorded(ctx.Err())
 	}
 	defer func() { <-slots }()
 
 	done = stage(StageDownload, &tr.Durations.Download)
 	dl, err := r.download(ctx, opts, t, &exp, true)
 	if err != nil {
-		return fail(err)
+		return failRecorded(err)
 	}
 	defer dl.Remove()
 	done()

@@ -41,6 +41,11 @@ func newClient(c *cli.Context, env *appEnv) (*extract.Client, error) {
 		InsecureHTTP: c.Bool("insecure-http"),
 		Logger:       env.log,
 		UserAgent:    "mbiload/" + version,
+		Poll: extract.PollPolicy{
+			Initial: c.Duration("poll-interval"),
+			Max:     c.Duration("poll-max"),
+			Timeout: c.Duration("export-timeout"),
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("configure the API client: %w", err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/mbiload/mbiload/extract"
 	"github.com/urfave/cli/v2"
 )
@@ -24,6 +26,12 @@ func globalFlags() []cli.Flag {
 			Usage: "the warehouse's client id"},
 		&cli.BoolFlag{Name: "insecure-http", Category: catAPI, EnvVars: []string{"MBILOAD_INSECURE_HTTP"},
 			Usage: "allow a plain http:// API URL to a non-loopback host (sends the key in clear text)"},
+		&cli.DurationFlag{Name: "poll-interval", Category: catAPI, EnvVars: []string{"MBILOAD_POLL_INTERVAL"}, Value: time.Second,
+			Usage: "first wait between polls of an export's status; waits grow toward --poll-max"},
+		&cli.DurationFlag{Name: "poll-max", Category: catAPI, EnvVars: []string{"MBILOAD_POLL_MAX"}, Value: time.Minute,
+			Usage: "longest wait between polls (the vendor asks for at least 60s on its status endpoints)"},
+		&cli.DurationFlag{Name: "export-timeout", Category: catAPI, EnvVars: []string{"MBILOAD_EXPORT_TIMEOUT"}, Value: 6 * time.Hour,
+			Usage: "give up waiting for an export after this long"},
 		&cli.StringFlag{Name: "database-url", Category: catDB, EnvVars: []string{"DATABASE_URL"}, DefaultText: "none",
 			Usage: "PostgreSQL connection string"},
 		&cli.StringFlag{Name: "schema", Category: catDB, EnvVars: []string{"MBILOAD_SCHEMA"}, Value: "mbi",
