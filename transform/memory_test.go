@@ -67,8 +67,8 @@ func (r *rowsReader) Read(p []byte) (int, error) {
 }
 
 // TestMemoryBounded checks that the decoder's Arrow memory does not grow
-// with the number of rows: the peak is the same for 50,000 and 500,000 rows
-// when the consumer releases each batch.
+// with the number of rows: for 50,000 and 500,000 rows alike, the peak
+// stays within a few batches when the consumer releases each batch.
 func TestMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("decodes 500,000 rows")
@@ -100,11 +100,13 @@ func TestMemoryBounded(t *testing.T) {
 	}
 	small, large := peak(50_000), peak(500_000)
 	t.Logf("peak Arrow memory: %d bytes for 50,000 rows, %d for 500,000", small, large)
-	if float64(large) > 1.25*float64(small) {
-		t.Errorf("peak Arrow memory: got %d bytes for 500,000 rows, want about the %d of 50,000", large, small)
-	}
-	// One batch of 5000 rows is about 5000*(4+16+(4+3)) bytes plus bitmaps.
-	if perBatch := 5000 * 27; large > 6*perBatch {
-		t.Errorf("peak Arrow memory: got %d bytes, want at most %d (a few batches)", large, 6*perBatch)
+	// One batch of 5000 rows is about 5000*(4+16+4+3) bytes plus bitmaps;
+	// a batch being built, one queued and one held by the consumer, with
+	// room for growth, fit in six whatever the number of rows.
+	const bound = 6 * 5000 * 27
+	for _, p := range []int{small, large} {
+		if p > bound {
+			t.Errorf("peak Arrow memory: got %d bytes, want at most %d (a few batches)", p, bound)
+		}
 	}
 }
