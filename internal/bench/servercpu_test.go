@@ -59,71 +59,99 @@ func serverCPUForUser(name string) (serverCPU, error) {
 	return serverCPU{procDir: "/proc", uid: uid}, nil
 }
 
-// zombieWait bounds how long Seconds waits for the server to reap its
-// exited children.
-const zombieWait = 5 * time.Second
+// settleWait bounds how long Seconds waits for a reading that no exiting
+// process disturbed.
+const settleWait = 5 * time.Second
 
 // Seconds returns the CPU seconds the metered processes have used so far.
-// An exited child that its parent has not reaped yet (a zombie, as a
-// backend is for a moment after its client disconnects) shows only part of
-// its time, and the rest reaches the parent's count when it is reaped, so
-// Seconds waits until there are none, up to zombieWait.
+//
+// A reading is not atomic, and a backend often exits just as it is taken
+// (its client has just disconnected): read live and then reaped into the
+// postmaster's children's time before the postmaster is read, it would
+// count twice; a zombie shows only part of its time. Children are therefore
+// read before the postmaster, and a reading during which a counted process
+// exited, or that saw a zombie, is taken again, for up to settleWait.
 func (s serverCPU) Seconds() (float64, error) {
-	deadline := time.Now().Add(zombieWait)
+	deadline := time.Now().Add(settleWait)
 	for {
-		secs, zombies, err := s.read()
-		if err != nil || zombies == 0 || time.Now().After(deadline) {
+		secs, settled, err := s.read()
+		if err != nil || settled || time.Now().After(deadline) {
 			return secs, err
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-// read sums the metered processes' times once and counts the zombies
-// among them.
-func (s serverCPU) read() (float64, int, error) {
+// read sums the metered processes' times once; settled is false when a
+// zombie was seen or a counted process exited during the reading.
+func (s serverCPU) read() (secs float64, settled bool, err error) {
 	entries, err := os.ReadDir(s.procDir)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read %s: %w", s.procDir, err)
+		return 0, false, fmt.Errorf("read %s: %w", s.procDir, err)
 	}
 	var ticks int64
-	found, zombies := false, 0
+	var counted []string
+	settled = true
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+		if err != nil || pid == s.postmaster {
 			continue
 		}
-		dir := filepath.Join(s.procDir, e.Name())
-		if s.postmaster == 0 {
-			fi, err := os.Stat(dir)
-			if err != nil {
-				continue // the process exited
-			}
-			if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != s.uid {
-				continue
-			}
-		}
-		data, err := os.ReadFile(filepath.Join(dir, "stat"))
-		if err != nil {
+		if s.postmaster == 0 && !s.ownedBy(e.Name()) {
 			continue
 		}
-		st, err := parseStat(data)
+		st, ok, err := s.stat(e.Name())
 		if err != nil {
-			return 0, 0, fmt.Errorf("process %d: %w", pid, err)
+			return 0, false, err
 		}
-		if s.postmaster > 0 && pid != s.postmaster && st.ppid != s.postmaster {
+		if !ok || (s.postmaster > 0 && st.ppid != s.postmaster) {
 			continue
 		}
-		found = found || s.postmaster == 0 || pid == s.postmaster
-		if st.state == "Z" {
-			zombies++
+		settled = settled && st.state != "Z"
+		ticks += st.utime + st.stime + st.cutime + st.cstime
+		counted = append(counted, e.Name())
+	}
+	if s.postmaster > 0 {
+		st, ok, err := s.stat(strconv.Itoa(s.postmaster))
+		if err != nil {
+			return 0, false, err
+		}
+		if !ok {
+			return 0, false, fmt.Errorf("postmaster %d is not running", s.postmaster)
 		}
 		ticks += st.utime + st.stime + st.cutime + st.cstime
+	} else if len(counted) == 0 {
+		return 0, false, fmt.Errorf("no process of uid %d in %s", s.uid, s.procDir)
 	}
-	if !found {
-		return 0, 0, fmt.Errorf("no server process in %s (postmaster %d, uid %d)", s.procDir, s.postmaster, s.uid)
+	for _, pid := range counted {
+		if _, err := os.Stat(filepath.Join(s.procDir, pid)); err != nil {
+			settled = false // exited: maybe counted again in its parent
+		}
 	}
-	return float64(ticks) / userHZ, zombies, nil
+	return float64(ticks) / userHZ, settled, nil
+}
+
+// ownedBy reports whether process pid belongs to s.uid.
+func (s serverCPU) ownedBy(pid string) bool {
+	fi, err := os.Stat(filepath.Join(s.procDir, pid))
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == s.uid
+}
+
+// stat reads process pid's stat; ok is false when the process is gone.
+func (s serverCPU) stat(pid string) (procStat, bool, error) {
+	data, err := os.ReadFile(filepath.Join(s.procDir, pid, "stat"))
+	if err != nil {
+		return procStat{}, false, nil
+	}
+	st, err := parseStat(data)
+	if err != nil {
+		return procStat{}, false, fmt.Errorf("process %s: %w", pid, err)
+	}
+	return st, true, nil
 }
 
 // procStat holds the fields of /proc/<pid>/stat the meter needs.
