@@ -19,6 +19,7 @@ var (
 
 // converter appends CSV fields to columns, parsing them by type.
 type converter struct {
+	emptyNull  bool // NULL is an unquoted empty field (NullString "")
 	nullString string
 	zeroDates  string
 	zone       *zoneResolver // for timestamptz columns
@@ -27,7 +28,7 @@ type converter struct {
 
 // isNull reports whether an unquoted field is the NULL marker.
 func (cv *converter) isNull(v []byte) bool {
-	if cv.nullString == "" {
+	if cv.emptyNull {
 		return len(v) == 0
 	}
 	return string(v) == cv.nullString
@@ -35,9 +36,8 @@ func (cv *converter) isNull(v []byte) bool {
 
 // appendField parses f into c, appending exactly one value on success and
 // nothing on error.
-func (cv *converter) appendField(c *column, f field) error {
-	v := f.v
-	if !f.quoted && cv.isNull(v) {
+func (cv *converter) appendField(c *column, v []byte, quoted bool) error {
+	if !quoted && cv.isNull(v) {
 		if c.notNull {
 			return errNull
 		}

@@ -31,10 +31,9 @@ type Stats struct {
 // the batches' buffers; bounded channels between them and to [Decoder.Next]
 // keep memory at a few chunks and batches whatever the input's size.
 //
-// A Decoder is not safe for concurrent use, except that Stats and Rejects
-// may be called from any goroutine.
+// A Decoder is not safe for concurrent use, except that Schema, Stats and
+// Rejects may be called from any goroutine.
 type Decoder struct {
-	t      *schema.Table
 	schema *arrow.Schema
 	cancel context.CancelFunc
 	g      *errgroup.Group
@@ -67,7 +66,7 @@ func NewDecoder(ctx context.Context, r io.Reader, t *schema.Table, opts Options)
 	if r == nil {
 		return nil, fmt.Errorf("%w: nil reader", ErrInvalidOptions)
 	}
-	d := &Decoder{t: t, out: make(chan arrow.RecordBatch, 1)}
+	d := &Decoder{out: make(chan arrow.RecordBatch, 1)}
 	p, err := newParser(t, opts, d)
 	if err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ func newParser(t *schema.Table, opts Options, d *Decoder) (*parser, error) {
 	sch := t.ArrowSchema()
 	p := &parser{
 		t: t, opts: opts, d: d, schema: sch, sc: newScanner(),
-		cv: converter{nullString: opts.NullString, zeroDates: opts.ZeroDates},
+		cv: converter{emptyNull: opts.NullString == "", nullString: opts.NullString, zeroDates: opts.ZeroDates},
 	}
 	for i, f := range t.Fields {
 		if f.Type.Kind == schema.KindTimestampTZ {
@@ -147,9 +147,11 @@ func (p *parser) record() error {
 		}
 		p.open = true
 	}
-	for i, f := range fields {
-		if err := p.cv.appendField(p.order[i], f); err != nil {
-			for _, c := range p.order[:i] {
+	order := p.order[:len(fields)]
+	for i := range fields {
+		f := &fields[i]
+		if err := p.cv.appendField(order[i], f.v, f.quoted); err != nil {
+			for _, c := range order[:i] {
 				c.truncate(p.rows)
 			}
 			return p.reject(p.rowError(i, f.v, err))
