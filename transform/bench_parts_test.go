@@ -63,7 +63,7 @@ func BenchmarkDecodeSalesOrderInMemory(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	ctx := context.Background()
 	cpu0 := cpuTime()
-	defer func() { b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+	defer func() { b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 	for b.Loop() {
 		d, err := NewDecoder(ctx, bytes.NewReader(data), tb, Options{})
 		if err != nil {
