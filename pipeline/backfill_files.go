@@ -7,13 +7,15 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
+	"github.com/mbiload/mbiload/transform"
 )
 
 // BackfillFiles loads local export files of one table in chronological
-// order (by the file's modification time, which a download preserves when
-// copied with its timestamps), in Options.Mode (merge or snapshot), each
+// order (by the time the zip entry records, else the file's modification
+// time; see exportTime), in Options.Mode (merge or snapshot), each
 // once: a file already loaded (same SHA-256) is skipped, and in merge mode
 // so is a file not newer than the table's latest load, so a backfill never
 // rolls a table back. The series stops at the first failure, so a later
@@ -32,12 +34,12 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 	}
 	list := make([]dated, 0, len(files))
 	for _, f := range files {
-		st, err := os.Stat(f)
+		at, err := exportTime(f, opts)
 		if err != nil {
 			rep.Status = RunFailed
 			return rep, fmt.Errorf("backfill: %w", err)
 		}
-		list = append(list, dated{f, st.ModTime().UTC().Truncate(time.Microsecond)}) // as the ledger keeps it
+		list = append(list, dated{f, at.UTC().Truncate(time.Microsecond)}) // as the ledger keeps it
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].at.Before(list[j].at) })
 	var floor time.Time
@@ -53,7 +55,7 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 	}
 	for _, f := range list {
 		if !floor.IsZero() && !f.at.After(floor) {
-			tr := TableReport{Kind: "file", Source: tbl.SourceName + " (" + f.path + ")", SourceID: string(tbl.SourceID),
+			tr := TableReport{Kind: "file", Source: tbl.SourceName, File: f.path, SourceID: string(tbl.SourceID),
 				Mode: string(opts.Mode), Status: StatusSkipped, Warnings: []string{olderWarning}, FinishedAt: time.Now().UTC()}
 			r.setTarget(&tr, "", tbl.Name)
 			rep.Tables = append(rep.Tables, tr)
@@ -72,4 +74,31 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 		}
 	}
 	return rep, nil
+}
+
+// exportTime is when a local export file was made: the time its zip entry
+// records (the account's wall clock, as the API writes it, read in
+// --source-timezone), else the file's modification time (a plain CSV, or a
+// zip entry without a date).
+func exportTime(path string, opts Options) (time.Time, error) {
+	isZip, err := isZipFile(path)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if isZip {
+		entry, err := transform.OpenZip(path, opts.Zip)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("open %s: %w", path, err)
+		}
+		modified := entry.Modified
+		entry.Close()
+		if modified.Year() > 1980 { // 1980-01-01 is the zip format's "no date"
+			return accountTime(extract.Timestamp{Time: modified}, opts.Mapping.SourceTimezone), nil
+		}
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return st.ModTime(), nil
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"os"
@@ -242,12 +243,23 @@ func TestBackfillFiles(t *testing.T) {
 	}
 	mk := func(name string, seed int64, at time.Time) file {
 		gen := magentogen.Find(magentogen.Warehouse(backfillScale, seed), "sales_order")
+		// The entry records the export's time, as the API's zips do; the
+		// file's mtime is set too, and must not be what orders them.
 		var buf bytes.Buffer
-		if err := gen.WriteZip(ctx, &buf, "sales_order.csv"); err != nil {
+		zw := zip.NewWriter(&buf)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: "sales_order.csv", Method: zip.Deflate, Modified: at.UTC()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gen.WriteCSV(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
 			t.Fatal(err)
 		}
 		path := mustWriteFile(t, dir, name, buf.Bytes())
-		if err := os.Chtimes(path, at, at); err != nil {
+		mtime := base.Add(-time.Duration(seed) * time.Hour) // c, b, a: not the export order
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
 			t.Fatal(err)
 		}
 		return file{path, at, gen}

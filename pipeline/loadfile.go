@@ -23,19 +23,31 @@ var zipSignatures = [][]byte{[]byte("PK\x03\x04"), []byte("PK\x05\x06"), []byte(
 // openExportFile opens a zip export or a plain CSV file, told apart by the
 // zip signature rather than the file name.
 func openExportFile(path string, lim transform.ZipLimits) (*transform.Entry, error) {
-	f, err := os.Open(path)
+	isZip, err := isZipFile(path)
 	if err != nil {
 		return nil, err
 	}
-	head := make([]byte, 4)
-	n, _ := io.ReadFull(f, head)
-	f.Close()
-	for _, sig := range zipSignatures {
-		if bytes.Equal(head[:n], sig) {
-			return transform.OpenZip(path, lim)
-		}
+	if isZip {
+		return transform.OpenZip(path, lim)
 	}
 	return transform.OpenCSV(path)
+}
+
+// isZipFile reports whether the file starts with a zip signature.
+func isZipFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	for _, sig := range zipSignatures {
+		if bytes.Equal(head[:n], sig) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // fileSHA256 returns the hex SHA-256 and size of a file.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Entry is the CSV inside an export (see [OpenZip]) or a plain CSV file (see
@@ -18,6 +19,10 @@ type Entry struct {
 	Size int64
 	// CompressedSize is the entry's compressed size (Size for a plain file).
 	CompressedSize int64
+	// Modified is the entry's modification time as the zip records it (the
+	// export's time, for the API's exports), or a plain file's; zero when
+	// unknown.
+	Modified time.Time
 
 	r      io.Reader
 	closer func() error
@@ -68,6 +73,7 @@ func OpenCSV(path string) (*Entry, error) {
 		Name:           filepath.Base(path),
 		Size:           st.Size(),
 		CompressedSize: st.Size(),
+		Modified:       st.ModTime(),
 		r:              f,
 		closer:         f.Close,
 	}, nil

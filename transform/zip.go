@@ -125,6 +125,7 @@ func openZipReader(ra io.ReaderAt, size int64, closeFile func() error, lim ZipLi
 		Name:           zf.Name,
 		Size:           int64(zf.UncompressedSize64),
 		CompressedSize: int64(zf.CompressedSize64),
+		Modified:       zf.Modified,
 		r:              vr,
 		closer:         closer,
 	}, nil
