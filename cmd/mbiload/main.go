@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The time zone database, for --source-timezone in minimal container
+	// images that have none.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
