@@ -107,7 +107,7 @@ func versionCommand(env *appEnv) *cli.Command {
 	return &cli.Command{
 		Name:      "version",
 		Usage:     "print the version",
-		UsageText: "mbiload version",
+		UsageText: "mbiload version\n\nExample:\n  mbiload version",
 		Action: func(c *cli.Context) error {
 			_, err := fmt.Fprintf(env.stdout, "mbiload %s\n", version)
 			return err

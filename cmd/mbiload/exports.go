@@ -21,7 +21,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 			{
 				Name:      "list",
 				Usage:     "list raw exports",
-				UsageText: "mbiload exports list [--json]",
+				UsageText: "mbiload exports list [--json]\n\nExample:\n  mbiload exports list --json | jq '.[] | select(.status == \"Completed\")'",
 				Flags:     []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error {
 					client, err := newClient(c, env)

@@ -27,7 +27,7 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 			{
 				Name:      "list",
 				Usage:     "list " + plural,
-				UsageText: fmt.Sprintf("mbiload %s list [--json]", plural),
+				UsageText: fmt.Sprintf("mbiload %s list [--json]\n\nExample:\n  mbiload %s list", plural, plural),
 				Flags:     []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error {
 					client, err := newClient(c, env)
