@@ -31,19 +31,23 @@ func TestSIGKILL(t *testing.T) {
 	scale := st.cfg.big
 	seed0 := st.cfg.seed * 10000
 
-	// Publish a first version, then time a clean replace run on a fresh
-	// simulator (as each kill will meet one).
+	// Publish a first version.
 	v0 := st.generated(t, scale, seed0)
 	sim0 := base.startSim(simArgs{scale: scale, seed: seed0})
 	base.expectOK(base.sync(sim0))
 	base.expectVersion(v0)
 	sim0.stop()
-	vm := st.generated(t, scale, seed0+999)
-	simM := base.startSim(simArgs{scale: scale, seed: seed0 + 999})
+	// Time clean replace runs on fresh simulators, as each kill meets one
+	// (a fresh simulator builds its zips while the run waits).
 	clock := &runClock{}
-	clock.add(base.timedSync(simM))
-	base.expectVersion(vm)
-	simM.stop()
+	var vm *version
+	for _, seed := range []int64{seed0 + 998, seed0 + 999} {
+		vm = st.generated(t, scale, seed)
+		simM := base.startSim(simArgs{scale: scale, seed: seed})
+		clock.add(base.timedSync(simM))
+		base.expectVersion(vm)
+		simM.stop()
+	}
 	if t.Failed() {
 		t.Fatalf("the clean runs failed; no kill loop")
 	}
@@ -56,8 +60,6 @@ func TestSIGKILL(t *testing.T) {
 	atNew := map[int]int{}
 	leftTotal := 0
 	for i, frac := range fracs {
-		// The point is a fraction of the median clean run so far: the
-		// machine's speed varies, the fractions do not.
 		at := time.Duration(frac * float64(clock.total())).Round(time.Millisecond)
 		name := fmt.Sprintf("kill%02d_at_%dms", i+1, at.Milliseconds())
 		t.Run(name, func(t *testing.T) {
@@ -68,7 +70,7 @@ func TestSIGKILL(t *testing.T) {
 			before := sc.tempFiles()
 			p := sc.launch(sc.env(sim), "sync", "--progress", "plain")
 			time.Sleep(at - time.Since(p.start))
-			phase := sc.phase(p)
+			phase := sc.phase(before)
 			p.cmd.Process.Kill()
 			r := p.wait(t, time.Minute)
 			if r.signal == 0 {
@@ -85,7 +87,7 @@ func TestSIGKILL(t *testing.T) {
 			t.Logf("killed at %v (%s): %d of %d tables at the new version, %d temp files left",
 				at, phase, n, len(next.tables), len(left))
 
-			clock.add(sc.timedSync(sim))
+			sc.expectOK(sc.sync(sim))
 			sc.expectVersion(next)
 			sc.expectNoDebris()
 			if after := newFiles(sc.tempFiles(), before); !slices.Equal(after, left) {
@@ -147,7 +149,7 @@ func (c *runClock) add(total, firstDownload time.Duration) {
 	}
 }
 
-// total is the median clean run.
+// total is the median clean run (the upper one of two).
 func (c *runClock) total() time.Duration {
 	s := slices.Clone(c.totals)
 	slices.Sort(s)
@@ -187,7 +189,7 @@ var (
 // phase says what the run is doing, from its sessions on the server and its
 // temp files: "publish", "COPY/decode", "staging build", "in transaction",
 // "download" or "API/export wait".
-func (sc *scn) phase(p *proc) string {
+func (sc *scn) phase(before []string) string {
 	ctx, cancel := withTimeout(2 * time.Second)
 	defer cancel()
 	rows, err := st.db.Query(ctx, `SELECT a.state, coalesce(a.query, ''), EXISTS (SELECT 1 FROM pg_stat_progress_copy c WHERE c.pid = a.pid)
@@ -216,7 +218,7 @@ FROM pg_stat_activity a WHERE a.application_name LIKE 'mbiload%' AND a.state <> 
 		}
 	}
 	if len(labels) == 0 {
-		for _, f := range sc.tempFiles() {
+		for _, f := range newFiles(sc.tempFiles(), before) {
 			if strings.Contains(f, "mbiload-export-") {
 				labels = append(labels, "5 download")
 			}

@@ -22,6 +22,7 @@ import (
 type config struct {
 	quick    bool   // CHAOS_QUICK: the CI-sized variant
 	kills    int    // CHAOS_KILLS: SIGKILL points (default 20, quick 5)
+	reps     int    // runs of each targeted fault with fresh data (3, quick 1)
 	seed     int64  // CHAOS_SEED: kill points and data versions
 	jsonPath string // CHAOS_JSON: where the results go
 	scale    int64  // sales_order rows of most scenarios
@@ -79,10 +80,10 @@ func runMain(m *testing.M) int {
 }
 
 func readConfig() (config, error) {
-	cfg := config{quick: os.Getenv("CHAOS_QUICK") == "1", kills: 20, seed: 1, scale: 3000, big: 20000,
+	cfg := config{quick: os.Getenv("CHAOS_QUICK") == "1", kills: 20, reps: 3, seed: 1, scale: 3000, big: 20000,
 		jsonPath: "../../bin/chaos.json"}
 	if cfg.quick {
-		cfg.kills = 5
+		cfg.kills, cfg.reps = 5, 1
 	}
 	if v := os.Getenv("CHAOS_KILLS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -153,8 +154,8 @@ func setUp(cfg config) (*suite, error) {
 	if err := s.db.Ping(ctx); err != nil {
 		return s, fmt.Errorf("ping PostgreSQL: %w", err)
 	}
-	fmt.Printf("chaos: binary %s, PostgreSQL on port %d, quick=%v kills=%d seed=%d\n",
-		s.bin, s.pg.Port, cfg.quick, cfg.kills, cfg.seed)
+	fmt.Printf("chaos: binary %s, PostgreSQL on port %d, quick=%v kills=%d reps=%d seed=%d\n",
+		s.bin, s.pg.Port, cfg.quick, cfg.kills, cfg.reps, cfg.seed)
 	return s, nil
 }
 

@@ -52,10 +52,17 @@ func TestPostgresFaults(t *testing.T) {
 		{"sigkill_copy", "SIGKILL mid-COPY (deterministic)", false, sigkill},
 		{"sigkill_publish", "SIGKILL mid-publish (deterministic)", true, sigkill},
 	}
-	for i, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	var runs []int
+	for rep := range st.cfg.reps {
+		for i := range cases {
+			runs = append(runs, rep*len(cases)+i)
+		}
+	}
+	for _, n := range runs {
+		tc := cases[n%len(cases)]
+		t.Run(repName(tc.name, n/len(cases)), func(t *testing.T) {
 			sc := base.sub(t, kindFailSafe, tc.fault)
-			seed := seed0 + int64(i) + 1
+			seed := seed0 + int64(n) + 1
 			next := st.generated(t, scale, seed)
 			sim := sc.startSim(simArgs{scale: scale, seed: seed})
 			big := next.tables[1] // sales_order_item, the largest

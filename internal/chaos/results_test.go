@@ -27,6 +27,7 @@ type figures struct {
 	lost, dup, half int64
 	notes           []string
 	bugs            []string // known bugs reproduced
+	injected        map[string]int
 }
 
 // knownBugs are the bugs this suite found that are not fixed yet, by id.
@@ -76,6 +77,8 @@ type faultResult struct {
 	Seconds        float64  `json:"seconds"`
 	Notes          []string `json:"notes,omitempty"`
 	KnownBugs      []string `json:"known_bugs,omitempty"`
+	// Injected counts the faults the simulators logged, by kind.
+	Injected map[string]int `json:"faults_injected,omitempty"`
 }
 
 // tally collects the results of all scenarios in the order they first ran.
@@ -100,6 +103,12 @@ func (r *tally) record(t testing.TB, kind, fault string, f *figures, took time.D
 	fr.Runs++
 	if !t.Failed() && len(f.bugs) == 0 {
 		fr.Passed++
+	}
+	for k, n := range f.injected {
+		if fr.Injected == nil {
+			fr.Injected = map[string]int{}
+		}
+		fr.Injected[k] += n
 	}
 	for _, b := range f.bugs {
 		if !slices.Contains(fr.KnownBugs, b) {
@@ -168,6 +177,9 @@ func (r *tally) print(w io.Writer, cfg config) {
 	row("", total.Fault, total.Runs, total.Passed, total.RowsLost, total.RowsDuplicated, total.HalfVisible, fmt.Sprintf("%.1f", total.Seconds))
 	var notes, bugs []string
 	for _, l := range lines {
+		if len(l.Injected) > 0 {
+			notes = append(notes, l.Fault+": injected "+formatCounts(l.Injected))
+		}
 		for _, n := range l.Notes {
 			notes = append(notes, l.Fault+": "+n)
 		}

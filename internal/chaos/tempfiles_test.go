@@ -110,16 +110,23 @@ func TestTempFiles(t *testing.T) {
 		sc.expectNoTempFiles()
 	})
 
-	for _, tc := range []struct {
+	type sigterm struct {
 		name, fault, cond string
-	}{
+	}
+	var terms []sigterm
+	for _, tc := range []sigterm{
 		{"sigterm_download", "SIGTERM while downloading", ""},
 		{"sigterm_copy", "SIGTERM mid-COPY", `SELECT count(*) FROM pg_stat_progress_copy c JOIN pg_stat_activity a ON a.pid = c.pid
 WHERE a.application_name LIKE 'mbiload%' AND c.tuples_processed > 1000`},
 	} {
+		for rep := range st.cfg.reps {
+			terms = append(terms, sigterm{repName(tc.name, rep), tc.fault, tc.cond})
+		}
+	}
+	for i, tc := range terms {
 		t.Run(tc.name, func(t *testing.T) {
 			sc := base.sub(t, kindFailSafe, tc.fault)
-			prevSeed, nextSeed := seed0+10+int64(len(tc.name)), seed0+20+int64(len(tc.name))
+			prevSeed, nextSeed := seed0+100+int64(2*i), seed0+101+int64(2*i)
 			prev, next := st.generated(t, scale, prevSeed), st.generated(t, scale, nextSeed)
 			sp := sc.startSim(simArgs{scale: scale, seed: prevSeed})
 			sc.expectOK(sc.sync(sp))
