@@ -196,3 +196,36 @@ func (sc *scn) expectTablesNamed(r result, prev, next *version) {
 		}
 	}
 }
+
+// TestKillFirstLoad kills the very first sync of a warehouse (the tables
+// are created and filled in the load's transaction) with SIGKILL while a
+// COPY is in progress: a table either exists complete or not at all.
+func TestKillFirstLoad(t *testing.T) {
+	for rep := range st.cfg.reps {
+		t.Run(repName("first_load", rep), func(t *testing.T) {
+			sc := newScn(t, kindFailSafe, "SIGKILL mid-COPY of the first load (tables created in the transaction)")
+			scale, seed := st.cfg.big, st.cfg.seed*10000+9600+int64(rep)
+			next := st.generated(t, scale, seed)
+			sim := sc.startSim(simArgs{scale: scale, seed: seed})
+			before := sc.tempFiles()
+			p := sc.launch(sc.env(sim), "sync", "--progress", "plain")
+			if !sc.waitFor(p, `SELECT count(*) FROM pg_stat_progress_copy c JOIN pg_stat_activity a ON a.pid = c.pid
+WHERE a.application_name LIKE 'mbiload%' AND c.tuples_processed > 1000`, time.Minute) {
+				p.wait(t, time.Minute)
+				t.Fatalf("no COPY in progress was seen")
+			}
+			p.cmd.Process.Kill()
+			p.wait(t, time.Minute)
+			sc.waitIdle()
+			n := sc.expectPrevOrNew(nil, next)
+			sc.note("%d of %d tables complete after the kill, the others absent", n, len(next.tables))
+			sc.expectNoDebris()
+			sc.expectPrivate(newFiles(sc.tempFiles(), before))
+			sc.clearTemp()
+			sc.expectOK(sc.sync(sim))
+			sc.expectVersion(next)
+			sc.expectNoDebris()
+			sc.expectNoTempFiles()
+		})
+	}
+}
