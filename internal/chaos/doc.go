@@ -34,8 +34,11 @@
 // It prints a table (fault | runs | passed | rows lost | rows duplicated |
 // half-visible tables) and writes it to bin/chaos.json. Environment:
 // CHAOS_QUICK, CHAOS_KILLS, CHAOS_SEED (kill points and data versions),
-// CHAOS_JSON (where the JSON goes). It needs root for the tmpfs of the
-// disk-full case and the PostgreSQL binaries that localpg uses.
+// CHAOS_JSON (where the JSON goes), CHAOS_KEEP=1 (keep every run's output
+// and logs in the suite's temp dir), CHAOS_KNOWN_BUGS (ids of bugs found
+// and not fixed yet, reported instead of failed; see knownBugs). It needs
+// root for the tmpfs of the disk-full case, the PostgreSQL binaries that
+// localpg uses, and ../shared/data/magento-sample.
 package chaos
 
 //go:generate go run ./testdata/gen

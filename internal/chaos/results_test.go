@@ -154,6 +154,8 @@ func (r *tally) lines() ([]faultResult, faultResult) {
 		total.HalfVisible += fr.HalfVisible
 		total.Seconds += fr.Seconds
 	}
+	rank := map[string]int{kindSurvive: 0, kindFailSafe: 1, kindSecurity: 2}
+	slices.SortStableFunc(out, func(a, b faultResult) int { return rank[a.Kind] - rank[b.Kind] })
 	return out, total
 }
 
