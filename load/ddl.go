@@ -35,6 +35,7 @@ func (r *loadRun) createTable(ctx context.Context, table, prefix string, defs []
 	if _, err := r.tx.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("create table %s: %w", table, err)
 	}
+	r.steps.done("create table")
 	return nil
 }
 
@@ -87,6 +88,7 @@ func (r *loadRun) copyInto(ctx context.Context, table, opts string, cols []copyC
 	start := time.Now()
 	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, r.job.Progress)
 	r.res.CopyDuration = time.Since(start)
+	r.steps.done("copy")
 	if err != nil {
 		r.res.RowsRead = cr.Sent
 		return fmt.Errorf("copy: %w", err)

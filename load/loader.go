@@ -226,6 +226,7 @@ func (l *Loader) Load(ctx context.Context, job Job) (Result, error) {
 	res.Warnings = append(res.Warnings, job.Table.Warnings...)
 	log := l.log.With("table", r.qtarget, "mode", string(job.Mode), "export", job.ExportID)
 	log.Debug("load started")
+	r.steps = newSteps(log, started)
 	err := r.run(ctx)
 	res.Duration = time.Since(started)
 	if err != nil {
@@ -280,6 +281,7 @@ type loadRun struct {
 	tx      pgx.Tx
 	rejects []schema.Reject
 	copyEnd time.Time
+	steps   *steps
 }
 
 // run is the load's transaction: lock, idempotency check, the mode's work,
@@ -316,6 +318,7 @@ func (r *loadRun) run(ctx context.Context) error {
 	if err := setLockTimeout(ctx, tx, wait); err != nil {
 		return err
 	}
+	r.steps.done("begin and load lock")
 	if !l.cfg.Force {
 		done, err := published(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job.Mode, r.job.ExportID, r.job.SHA256)
 		if err != nil {
@@ -325,6 +328,7 @@ func (r *loadRun) run(ctx context.Context) error {
 			r.res.Status = StatusSkipped
 			return nil
 		}
+		r.steps.done("published check")
 	}
 	switch r.job.Mode {
 	case ModeReplace:
@@ -342,9 +346,11 @@ func (r *loadRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.steps.done("ledger")
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	r.steps.done("commit")
 	r.res.LedgerID = id
 	r.res.Status = StatusLoaded
 	if !r.copyEnd.IsZero() {

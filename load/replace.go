@@ -32,6 +32,7 @@ func (r *loadRun) replace(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.steps.done("read the catalog")
 	changes, dropped, retyped := schemaChanges(r.job.Table, info)
 	r.res.SchemaChanges = changes
 	if err := r.checkViews(info, deps, dropped, retyped); err != nil {
@@ -57,13 +58,16 @@ func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")"); err != nil {
 			return fmt.Errorf("add primary key: %w", err)
 		}
+		r.steps.done("primary key")
 	}
 	if err := r.comments(ctx, r.qtarget, nil, false); err != nil {
 		return err
 	}
+	r.steps.done("comments")
 	if _, err := r.tx.Exec(ctx, "ANALYZE "+r.qtarget); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
+	r.steps.done("analyze")
 	r.res.Mechanism = MechanismCreate
 	r.res.RowsLoaded = r.res.RowsRead
 	return nil
@@ -124,6 +128,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if _, err := r.tx.Exec(ctx, "ANALYZE "+qstage); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
+	r.steps.done("analyze")
 
 	// The publish: everything below runs under the ACCESS EXCLUSIVE lock.
 	// Views first: a reader of a view locks the view, then the table.
@@ -135,6 +140,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := lockForPublish(ctx, r.tx, rels, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
 		return err
 	}
+	r.steps.done("publish lock")
 	now, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
 	if err != nil {
 		return err
@@ -153,6 +159,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err != nil {
 		return err
 	}
+	r.steps.done("re-read the catalog")
 	old := "mbiload_old_" + randomHex(8)
 	pgSchema := r.l.cfg.Schema
 	stmts := []string{
@@ -166,6 +173,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := r.execAll(ctx, stmts, "publish"); err != nil {
 		return err
 	}
+	r.steps.done("renames")
 	var newOID uint32
 	if err := r.tx.QueryRow(ctx, "SELECT $1::regclass::oid", r.qtarget).Scan(&newOID); err != nil {
 		return fmt.Errorf("publish: %w", err)
@@ -185,6 +193,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := r.comments(ctx, r.qtarget, now, false); err != nil {
 		return err
 	}
+	r.steps.done("grants, owner and comments")
 	stmts = []string{"DROP TABLE " + schema.Quote(pgSchema, old)}
 	for _, rn := range renames {
 		if rn.constraint {
@@ -196,6 +205,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := r.execAll(ctx, stmts, "publish"); err != nil {
 		return err
 	}
+	r.steps.done("drop the old table, final names")
 	r.res.Mechanism = MechanismSwap
 	r.res.RowsLoaded = r.res.RowsRead
 	return nil
@@ -235,6 +245,7 @@ func (r *loadRun) buildKeys(ctx context.Context, qstage, stage string, deps *dep
 			" PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")"); err != nil {
 			return nil, fmt.Errorf("build the primary key: %w", err)
 		}
+		r.steps.done("primary key")
 		renames = append(renames, rename{constraint: true, tmp: name, final: final})
 	}
 	for _, c := range deps.Constraints {
@@ -267,6 +278,7 @@ func (r *loadRun) buildKeys(ctx context.Context, qstage, stage string, deps *dep
 		}
 		renames = append(renames, rename{tmp: name, final: x.Name})
 	}
+	r.steps.done("other constraints and indexes")
 	return renames, nil
 }
 
