@@ -120,7 +120,10 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err := r.comments(ctx, r.qtarget, now, true); err != nil {
 		return err
 	}
-	return r.execAll(ctx, []string{"DROP TABLE " + qstage, "ANALYZE " + r.qtarget}, "publish in place")
+	if err := r.execAll(ctx, []string{"DROP TABLE " + qstage}, "publish in place"); err != nil {
+		return err
+	}
+	return r.analyze(ctx, r.qtarget, r.res.RowsLoaded)
 }
 
 func containsString(list []string, s string) bool {

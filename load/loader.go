@@ -109,6 +109,10 @@ type Result struct {
 	Duration time.Duration
 	// LedgerID is the id of the ledger row written.
 	LedgerID int64
+	// QuickStatistics says the ANALYZE before the publish sampled a tenth
+	// of the usual rows (statistics target 10), because autovacuum analyzes
+	// the table fully soon after the commit anyway (see load/README.md).
+	QuickStatistics bool
 }
 
 // Loader loads tables into PostgreSQL. It is safe for concurrent use: each

@@ -64,8 +64,8 @@ func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 		return err
 	}
 	r.steps.done("comments")
-	if _, err := r.tx.Exec(ctx, "ANALYZE "+r.qtarget); err != nil {
-		return fmt.Errorf("analyze: %w", err)
+	if err := r.analyze(ctx, r.qtarget, r.res.RowsRead); err != nil {
+		return err
 	}
 	r.steps.done("analyze")
 	r.res.Mechanism = MechanismCreate
@@ -125,8 +125,8 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err != nil {
 		return err
 	}
-	if _, err := r.tx.Exec(ctx, "ANALYZE "+qstage); err != nil {
-		return fmt.Errorf("analyze: %w", err)
+	if err := r.analyze(ctx, qstage, r.res.RowsRead); err != nil {
+		return err
 	}
 	r.steps.done("analyze")
 
