@@ -19,9 +19,9 @@ import (
 const faultKill = "SIGKILL at seeded random points"
 
 // TestSIGKILL kills `mbiload sync` with SIGKILL at CHAOS_KILLS points
-// chosen from CHAOS_SEED and spread over a clean run's duration (half over
-// the whole run, half over its download-to-publish part, where the
-// interesting states are). Each kill meets a new version of the data with
+// chosen from CHAOS_SEED and spread over a clean run's duration (a third
+// over the whole run, the rest over its download-to-publish part, where
+// the interesting states are). Each kill meets a new version of the data with
 // the previous one published; after the kill every table must hold the
 // previous version or the new one, no staging table may be left, and the
 // next clean run must publish the new version exactly, with the kill's
@@ -108,12 +108,14 @@ func TestSIGKILL(t *testing.T) {
 		"%d temp files (all 0600) left by the killed processes, which cannot clean up; the next runs succeeded with them in TMPDIR", leftTotal))
 }
 
-// killFractions spreads n kill points as fractions of a clean run: the
-// first half (rounded up) over the whole run, the rest from load (the
-// fraction at which the first download is done) to the end, each stratum
-// evenly with a seeded jitter, interleaved, all before 90% of the run.
+// killFractions spreads n kill points as fractions of a clean run: a third
+// (rounded up) over the whole run, the rest from load (the fraction at
+// which the first download is done) to the end, where the download,
+// decode, COPY and publish states are; each stratum evenly with a seeded
+// jitter, the two interleaved, all before 90% of the run.
 func killFractions(rng *rand.Rand, n int, load float64) []float64 {
-	whole, late := (n+1)/2, n/2
+	whole := (n + 2) / 3
+	late := n - whole
 	spread := func(from, to float64, k int) []float64 {
 		out := make([]float64, k)
 		for j := range out {
@@ -122,11 +124,12 @@ func killFractions(rng *rand.Rand, n int, load float64) []float64 {
 		return out
 	}
 	a, b := spread(0, 0.9, whole), spread(load, 0.9, late)
-	var out []float64
-	for j := 0; j < whole; j++ {
-		out = append(out, a[j])
-		if j < late {
-			out = append(out, b[j])
+	out := make([]float64, 0, n)
+	for len(a)+len(b) > 0 {
+		if len(a) > 0 && len(a)*late >= len(b)*whole {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
 		}
 	}
 	return out
