@@ -77,24 +77,77 @@ func fileSHA256(ctx context.Context, path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), size, nil
 }
 
+// fileDigest is a file's SHA-256 computed in its own goroutine, so that a
+// load-file decodes (on the other core) while it hashes instead of after.
+type fileDigest struct {
+	done chan struct{}
+	sum  string
+	size int64
+	err  error
+}
+
+// startDigest starts hashing path; the goroutine stops early when ctx ends.
+func startDigest(ctx context.Context, path string) *fileDigest {
+	d := &fileDigest{done: make(chan struct{})}
+	go func() {
+		defer close(d.done)
+		d.sum, d.size, d.err = fileSHA256(ctx, path)
+	}()
+	return d
+}
+
+// wait returns the digest and size once computed.
+func (d *fileDigest) wait() (string, int64, error) {
+	<-d.done
+	return d.sum, d.size, d.err
+}
+
+// source is an export file opened and being decoded.
+type source struct {
+	entry *transform.Entry
+	dec   *transform.Decoder
+}
+
+// openSource opens an export file and starts decoding it for tbl (the
+// decoder's goroutines read ahead, a few chunks and batches, until the
+// load takes the batches). On failure it returns nil and the error for the
+// ledger.
+func openSource(ctx context.Context, opts Options, tbl *schema.Table, path string) (*source, error) {
+	entry, err := openExportFile(path, opts.Zip)
+	if err != nil {
+		return nil, fmt.Errorf("open export file: %w", err)
+	}
+	dec, err := transform.NewDecoder(ctx, entry, tbl, opts.Decode)
+	if err != nil {
+		entry.Close()
+		return nil, err
+	}
+	return &source{entry: entry, dec: dec}, nil
+}
+
+// close stops the decoder and closes the file.
+func (s *source) close() {
+	s.dec.Close()
+	s.entry.Close()
+}
+
 // decodeAndLoad streams an export file on disk into the loader and fills
 // tr from the result. job carries everything but the source.
 func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job, tr *TableReport) error {
 	job.Table = tbl
-	entry, err := openExportFile(path, opts.Zip)
-	if err != nil {
-		err = fmt.Errorf("open export file: %w", err)
-		r.Loader.RecordFailure(ctx, job, time.Now(), err)
-		return err
+	src, err := openSource(ctx, opts, tbl, path)
+	return r.loadSource(ctx, job, src, err, tr)
+}
+
+// loadSource loads an opened export file (openErr: why it could not be
+// opened, recorded as a failed load) and fills tr from the result.
+func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, openErr error, tr *TableReport) error {
+	if openErr != nil {
+		r.Loader.RecordFailure(ctx, job, time.Now(), openErr)
+		return openErr
 	}
-	defer entry.Close()
-	dec, err := transform.NewDecoder(ctx, entry, tbl, opts.Decode)
-	if err != nil {
-		r.Loader.RecordFailure(ctx, job, time.Now(), err)
-		return err
-	}
-	defer dec.Close()
-	job.Source = &countingBatches{src: dec, table: tbl.SourceName, obs: r.obs()}
+	defer src.close()
+	job.Source = &countingBatches{src: src.dec, table: job.Table.SourceName, obs: r.obs()}
 	start := time.Now()
 	res, err := r.Loader.Load(ctx, job)
 	tr.Durations.Load = time.Since(start).Seconds()
@@ -138,16 +191,23 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 		tr.FinishedAt = time.Now().UTC()
 		r.obs().Done(fj.Table.SourceName, tr)
 	}()
-	sum, size, err := fileSHA256(ctx, fj.Path)
+	// The digest (for the ledger and the already-published check) is
+	// computed while the decoder starts on the other core.
+	digest := startDigest(ctx, fj.Path)
+	src, openErr := openSource(ctx, opts, fj.Table, fj.Path)
+	sum, size, err := digest.wait()
 	if err != nil {
+		if src != nil {
+			src.close()
+		}
 		tr.Status, tr.Error = StatusFailed, err.Error()
 		return tr, fmt.Errorf("load %s: %w", fj.Path, err)
 	}
 	tr.Bytes = size
-	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: fj.ExportID,
+	job := load.Job{RunID: opts.RunID, Table: fj.Table, Mode: opts.Mode, Key: opts.Key, ExportID: fj.ExportID,
 		ExportedAt: fj.ExportedAt, SHA256: sum, Bytes: size, ExpectedRows: -1}
 	r.obs().Stage(fj.Table.SourceName, StageLoad)
-	err = r.decodeAndLoad(ctx, opts, fj.Table, fj.Path, job, &tr)
+	err = r.loadSource(ctx, job, src, openErr, &tr)
 	if err != nil {
 		tr.Status, tr.Error = StatusFailed, err.Error()
 	}
