@@ -47,6 +47,7 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		rep.Status = RunFailed
 		return rep, fmt.Errorf("backfill: --mode must be merge or snapshot, not %s", opts.Mode)
 	}
+	removeStaleTemp(opts.TempDir, time.Now(), r.log())
 	all, err := r.Client.Tables(ctx)
 	if err != nil {
 		rep.Status = RunFailed
@@ -202,7 +203,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	r.obs().Stage(t.Name, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
 		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e)}
-	if err := r.decodeAndLoad(ctx, opts, tbl, dl.Path, job, tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, tr); err != nil {
 		return StatusFailed, err.Error()
 	}
 	return tr.Status, ""

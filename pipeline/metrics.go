@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -19,7 +20,9 @@ type LastSuccessFunc func(ctx context.Context, target string) (float64, error)
 // whether this run failed; per run: its end time, success and duration. A
 // table with several entries in the report (a backfill loads a series of
 // exports) is one series per metric: rows and durations summed, failed when
-// any entry failed.
+// any entry failed. When lastSuccess fails for a table, that table's
+// last-success series is left out, the file is written all the same, and
+// the error says so.
 func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess LastSuccessFunc) error {
 	var b strings.Builder
 	gauge := func(name, help string) {
@@ -30,11 +33,16 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 		return fmt.Sprintf(`{kind=%s,source=%s,target=%s}`, quoteLabel(t.Kind), quoteLabel(t.Source), quoteLabel(t.Target))
 	}
 
+	// A ledger that cannot be read (the database is down, or the role has no
+	// rights) leaves a table's last-success series out, and the rest of the
+	// file is still written: a monitoring job must see this run's failure.
+	var ledgerErrs []error
 	gauge("mbiload_table_last_success_timestamp_seconds", "Unix time of the table's last successful load (0: never).")
 	for _, t := range tables {
 		ts, err := lastSuccess(ctx, t.TargetTable)
 		if err != nil {
-			return fmt.Errorf("metrics: %w", err)
+			ledgerErrs = append(ledgerErrs, err)
+			continue
 		}
 		fmt.Fprintf(&b, "mbiload_table_last_success_timestamp_seconds%s %s\n", labels(t), formatFloat(ts))
 	}
@@ -70,7 +78,13 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 	fmt.Fprintf(&b, "mbiload_run_success{command=%s} %d\n", quoteLabel(rep.Command), ok)
 	gauge("mbiload_run_tables_failed", "Tables that failed in the last run.")
 	fmt.Fprintf(&b, "mbiload_run_tables_failed{command=%s} %d\n", quoteLabel(rep.Command), rep.Failed())
-	return writeFileAtomic(path, []byte(b.String()))
+	if err := writeFileAtomic(path, []byte(b.String())); err != nil {
+		return err
+	}
+	if len(ledgerErrs) > 0 {
+		return fmt.Errorf("metrics written without the last success of %d tables: %w", len(ledgerErrs), errors.Join(ledgerErrs...))
+	}
+	return nil
 }
 
 // metricTables merges the report's entries that name the same series (kind,

@@ -297,3 +297,46 @@ func TestParseExposition(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteMetricsLedgerUnreadable checks that a ledger that cannot be read
+// leaves out the last-success series of the tables concerned but still
+// writes the file, and says so in the error.
+func TestWriteMetricsLedgerUnreadable(t *testing.T) {
+	t.Parallel()
+	rep := &Report{Command: "sync", StartedAt: time.Now().UTC(), Tables: []TableReport{
+		{Kind: "table", Source: "a", Target: "mbi.a", TargetTable: "a", Status: StatusFailed},
+		{Kind: "table", Source: "b", Target: "mbi.b", TargetTable: "b", Status: StatusLoaded, RowsLoaded: 2},
+	}}
+	rep.Finish()
+	denied := errors.New("permission denied for schema mbiload")
+	last := func(_ context.Context, table string) (float64, error) {
+		if table == "a" {
+			return 0, denied
+		}
+		return 1, nil
+	}
+	path := filepath.Join(t.TempDir(), "m.prom")
+	err := WriteMetrics(context.Background(), path, rep, last)
+	if !errors.Is(err, denied) {
+		t.Errorf("got error %v, want one wrapping the ledger's", err)
+	}
+	data, rerr := os.ReadFile(path)
+	if rerr != nil {
+		t.Fatalf("got no metrics file (%v), want one written despite the ledger", rerr)
+	}
+	all, perr := parseExposition(string(data))
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	la := map[string]string{"kind": "table", "source": "a", "target": "mbi.a"}
+	lb := map[string]string{"kind": "table", "source": "b", "target": "mbi.b"}
+	if _, ok := find(all, "mbiload_table_last_success_timestamp_seconds", la); ok {
+		t.Errorf("got a last-success series for the table whose ledger was unreadable, want none")
+	}
+	if v, ok := find(all, "mbiload_table_last_success_timestamp_seconds", lb); !ok || v != 1 {
+		t.Errorf("last success of b: got %v %v, want 1", v, ok)
+	}
+	if v, ok := find(all, "mbiload_table_failed", la); !ok || v != 1 {
+		t.Errorf("failed of a: got %v %v, want 1", v, ok)
+	}
+}

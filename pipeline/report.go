@@ -117,6 +117,9 @@ func (r *Report) Failed() int {
 // Finish sets the end time and, unless already set, the run status from
 // the table statuses.
 func (r *Report) Finish() {
+	if r.Tables == nil {
+		r.Tables = []TableReport{}
+	}
 	r.FinishedAt = time.Now().UTC()
 	if r.Status != "" {
 		return

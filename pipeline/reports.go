@@ -94,7 +94,7 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string,
 	r.obs().Stage(tr.Source, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: load.ModeReplace, SHA256: sum, Bytes: size, ExpectedRows: -1,
 		ExportedAt: time.Now().UTC()}
-	if err := r.decodeAndLoad(ctx, opts, tbl, path, job, &tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, path, job, &tr); err != nil {
 		return fail(err)
 	}
 	return tr

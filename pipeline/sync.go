@@ -27,6 +27,9 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		rep.Status = RunFailed
 		return rep, fmt.Errorf("sync: no API client")
 	}
+	if !opts.DryRun {
+		removeStaleTemp(opts.TempDir, time.Now(), r.log())
+	}
 	if r.Loader == nil && !opts.DryRun {
 		rep.Status = RunFailed
 		return rep, fmt.Errorf("sync: no database")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
@@ -132,10 +134,36 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
 		ExpectedRows: expectedRows(exp)}
-	if err := r.decodeAndLoad(ctx, opts, tbl, dl.Path, job, &tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, &tr); err != nil {
 		return fail(err)
 	}
 	return tr
+}
+
+// loadAttempts bounds how often one downloaded export is loaded when the
+// database connection breaks (a server restart, a killed backend); the
+// waits between attempts grow so that a restarting server can come back.
+const loadAttempts = 3
+
+// loadRetrying decodes and loads a downloaded export, again from the same
+// file when the load failed for a reason worth retrying (load.Retryable):
+// nothing is ever half-published, so a retry is always safe. Each failed
+// attempt is in the ledger.
+func (r *Runner) loadRetrying(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job, tr *TableReport) error {
+	for attempt := 1; ; attempt++ {
+		err := r.decodeAndLoad(ctx, opts, tbl, path, job, tr)
+		if err == nil || attempt == loadAttempts || !load.Retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		wait := time.Duration(attempt) * 2 * time.Second
+		r.log().Warn("load failed on a broken database connection; retrying", "table", tbl.SourceName,
+			"attempt", attempt, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // maxRecreate bounds how many times one download re-creates an expired
@@ -150,6 +178,13 @@ func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, ex
 	progress := func(done, total int64) { r.obs().Downloaded(t.Name, done, total) }
 	for attempt := 0; ; attempt++ {
 		dl, err := r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
+		if errors.Is(err, syscall.ENOSPC) {
+			dir := opts.TempDir
+			if dir == "" {
+				dir = os.TempDir()
+			}
+			return nil, fmt.Errorf("%w (the temp dir %s is full: point --temp-dir or MBILOAD_TEMP_DIR at a disk with room for the export)", err, dir)
+		}
 		if !recreate || attempt == maxRecreate || !errors.Is(err, extract.ErrExpired) {
 			return dl, err
 		}

@@ -45,57 +45,56 @@ func backfillCommand(env *appEnv) *cli.Command {
 			if fromAPI == (len(files) > 0) {
 				return usagef("backfill: give either --from-api or export files, not both or neither")
 			}
-			pool, err := openPool(c.Context, c, opts.Concurrency+2)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			loader, err := newLoader(c.Context, c, env, pool)
-			if err != nil {
-				return err
-			}
-			display, err := newDisplay(c, env)
-			if err != nil {
-				return err
-			}
-			runner := &pipeline.Runner{Loader: loader, Log: env.log, Observer: display}
-			var rep *pipeline.Report
-			var runErr error
+			started := time.Now().UTC()
+			failed := func(err error) error { return setupFailed(c, env, "backfill", opts.RunID, started, err) }
+			runner := &pipeline.Runner{Log: env.log}
+			bo := pipeline.BackfillOptions{Options: opts}
+			var tbl *schema.Table
 			if fromAPI {
-				bo := pipeline.BackfillOptions{Options: opts}
 				bo.Tables, bo.Exclude = splitList(c.StringSlice("tables")), splitList(c.StringSlice("exclude"))
 				if bo.Since, err = parseTime(c.String("since")); err != nil {
-					display.Close()
 					return usagef("--since: %v", err)
 				}
 				if bo.Until, err = parseTime(c.String("until")); err != nil {
-					display.Close()
 					return usagef("--until: %v", err)
 				}
 				if runner.Client, err = newClient(c, env); err != nil {
-					display.Close()
-					return err
+					return failed(err)
 				}
-				rep, runErr = runner.Backfill(c.Context, bo)
 			} else {
 				if c.String("table") == "" || c.String("columns") == "" {
-					display.Close()
 					return usagef("backfill of files needs --table and --columns")
 				}
 				cols, err := schema.ReadColumnsFile(c.String("columns"))
 				if err != nil {
-					display.Close()
-					return err
+					return failed(err)
 				}
-				tbl, err := schema.NewTable("", c.String("table"), cols, opts.Mapping)
-				if err != nil {
-					display.Close()
-					return err
+				if tbl, err = schema.NewTable("", c.String("table"), cols, opts.Mapping); err != nil {
+					return failed(err)
 				}
+			}
+			pool, err := openPool(c.Context, c, opts.Concurrency+2)
+			if err != nil {
+				return failed(err)
+			}
+			defer pool.Close()
+			if runner.Loader, err = newLoader(c.Context, c, env, pool); err != nil {
+				return failed(err)
+			}
+			display, err := newDisplay(c, env)
+			if err != nil {
+				return failed(err)
+			}
+			runner.Observer = display
+			var rep *pipeline.Report
+			var runErr error
+			if fromAPI {
+				rep, runErr = runner.Backfill(c.Context, bo)
+			} else {
 				rep, runErr = runner.BackfillFiles(c.Context, opts, tbl, files)
 			}
 			display.Close()
-			if err := writeOutputs(c, rep, loader); err != nil {
+			if err := writeOutputs(c, rep, runner.Loader); err != nil {
 				env.log.Error("write run outputs", "err", err)
 			}
 			printRunSummary(env, rep)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
@@ -32,29 +33,31 @@ func loadFileCommand(env *appEnv) *cli.Command {
 			if err != nil {
 				return err
 			}
+			started := time.Now().UTC()
+			failed := func(err error) error { return setupFailed(c, env, "load-file", opts.RunID, started, err) }
 			cols, err := schema.ReadColumnsFile(c.String("columns"))
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			tbl, err := schema.NewTable("", c.String("table"), cols, opts.Mapping)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			for _, w := range tbl.Warnings {
 				env.log.Warn(w)
 			}
 			pool, err := openPool(c.Context, c, 2)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			defer pool.Close()
 			loader, err := newLoader(c.Context, c, env, pool)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			display, err := newDisplay(c, env)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			runner := &pipeline.Runner{Loader: loader, Log: env.log, Observer: display}
 			tr, loadErr := runner.LoadFile(c.Context, opts, pipeline.FileJob{Path: path, Table: tbl, ExportID: c.String("export-id")})

@@ -113,6 +113,23 @@ func runResult(rep *pipeline.Report) error {
 	case failed < len(rep.Tables):
 		return partialError{failed: failed, total: len(rep.Tables)}
 	default:
+		if failed == 1 {
+			return fmt.Errorf("the table failed (see the log above; --report FILE has the error)")
+		}
 		return fmt.Errorf("all %d tables failed (see the log above; --report FILE has each error)", failed)
 	}
+}
+
+// setupFailed writes --report and --metrics-file for a run that failed
+// before any table started (no database, a bad URL, a refused API key), so
+// a monitoring job sees tonight's failure rather than last night's success,
+// and returns err. The error texts hold no secrets: the URL and the key are
+// never part of them.
+func setupFailed(c *cli.Context, env *appEnv, command, runID string, started time.Time, err error) error {
+	rep := &pipeline.Report{RunID: runID, Command: command, StartedAt: started, Status: pipeline.RunFailed, Message: err.Error()}
+	rep.Finish()
+	if werr := writeOutputs(c, rep, nil); werr != nil {
+		env.log.Error("write run outputs", "err", werr)
+	}
+	return err
 }

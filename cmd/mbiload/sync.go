@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mbiload/mbiload/load"
@@ -46,22 +47,24 @@ func syncCommand(env *appEnv) *cli.Command {
 			opts.Tables, opts.Exclude = splitList(c.StringSlice("tables")), splitList(c.StringSlice("exclude"))
 			opts.Figures, opts.Charts = splitList(c.StringSlice("figures")), splitList(c.StringSlice("charts"))
 			opts.ReuseExports, opts.WaitForUpdate, opts.DryRun = c.Duration("reuse-exports"), c.Duration("wait-for-update"), c.Bool("dry-run")
+			started := time.Now().UTC()
+			failed := func(err error) error { return setupFailed(c, env, "sync", opts.RunID, started, err) }
 			client, err := newClient(c, env)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			pool, err := openPool(c.Context, c, opts.Concurrency+2)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			defer pool.Close()
 			loader, err := syncLoader(c, env, pool, opts.DryRun)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			display, err := newDisplay(c, env)
 			if err != nil {
-				return err
+				return failed(err)
 			}
 			runner := &pipeline.Runner{Client: client, Loader: loader, Schema: c.String("schema"), Log: env.log, Observer: display}
 			env.log.Info("sync starting", "run", opts.RunID, "concurrency", opts.Concurrency, "mode", opts.Mode, "dry_run", opts.DryRun)

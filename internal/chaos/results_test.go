@@ -36,13 +36,7 @@ type figures struct {
 // usable while the fix is routed); the run is then counted as not passed
 // and the bug listed under the table. A named bug that does not reproduce
 // fails the test, so the list cannot go stale.
-var knownBugs = map[string]string{
-	"outputs-on-setup-failure": "sync writes no --report and no --metrics-file when it fails before any table starts " +
-		"(wrong DATABASE_URL, server down, wrong password): cmd/mbiload/sync.go returns before writeOutputs, " +
-		"so a monitoring textfile keeps the last good run's figures",
-	"metrics-on-ledger-error": "--metrics-file is not written when the ledger cannot be read (e.g. permission denied): " +
-		"pipeline.WriteMetrics gives up on the first LastSuccess error (cmd/mbiload/run.go writeOutputs)",
-}
+var knownBugs = map[string]string{}
 
 // bug checks a known bug: ok is the behaviour wanted.
 func (sc *scn) bug(id string, ok bool, format string, args ...any) {
