@@ -194,7 +194,7 @@ func decodeUnzipOnly(path string, _ *schema.Table) (int64, error) {
 
 // BenchmarkDecodeSalesOrder decodes a generated sales_order zip on disk
 // (BENCH_ROWS rows, default 1,000,000) into Arrow batches with this package,
-// with arrow/csv's reader (same schema, 65536-row batches) and with plain
+// with arrow/csv's reader (same schema, DefaultBatchRows-row batches) and with plain
 // encoding/csv (records only, untyped), plus the bare decompression. MB/s is
 // of uncompressed CSV; cpu-s/op is user+system CPU per decode (steadier than
 // wall time on a shared machine); allocs/row from the Go runtime;
