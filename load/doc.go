@@ -20,11 +20,12 @@
 // and a killed process, dropped connection or server restart rolls it back
 // with everything else, leaving nothing to clean up — COPY into it (FREEZE),
 // build the primary key and re-create the target's indexes and constraints
-// on it, ANALYZE it, and only then take the ACCESS EXCLUSIVE lock for a
-// short publish: rename the old table away, move the staging table into
-// place, re-point dependent views (CREATE OR REPLACE VIEW from their
-// definitions), copy grants, owner and comments, drop the old table and give
-// the indexes their old names. Readers see the old table or the new one,
+// on it, ANALYZE it (a quick sample when autovacuum will analyze the
+// table fully after the commit anyway), and only then take the ACCESS
+// EXCLUSIVE lock for a short publish: rename the old table away, move the
+// staging table into place, re-point dependent views (CREATE OR REPLACE
+// VIEW from their definitions), copy grants, owner and comments, drop the
+// old table and give the indexes their old names. Readers see the old table or the new one,
 // never an empty or partial one. A table with dependents a rename cannot
 // carry (materialized views, referencing foreign keys, triggers, policies,
 // publications, defaults, ...) is refilled in place instead (TRUNCATE and
