@@ -232,3 +232,24 @@ func (d *dependents) fingerprint(info *tableInfo) string {
 	fmt.Fprintf(&b, "%v", d.Blockers)
 	return b.String()
 }
+
+// recheckTarget re-reads the target under the publish lock and fails with
+// ErrTargetChanged when it was dropped, or altered in a way that changes its
+// dependents, since the load first read it (info and deps).
+func (r *loadRun) recheckTarget(ctx context.Context, info *tableInfo, deps *dependents) (*tableInfo, error) {
+	now, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
+	if err != nil {
+		return nil, err
+	}
+	if now == nil {
+		return nil, fmt.Errorf("%w: %s was dropped", ErrTargetChanged, r.qtarget)
+	}
+	nowDeps, err := readDependents(ctx, r.tx, now)
+	if err != nil {
+		return nil, err
+	}
+	if nowDeps.fingerprint(now) != deps.fingerprint(info) {
+		return nil, fmt.Errorf("%w: %s was altered", ErrTargetChanged, r.qtarget)
+	}
+	return now, nil
+}

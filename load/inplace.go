@@ -41,19 +41,9 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
 		return err
 	}
-	now, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
+	now, err := r.recheckTarget(ctx, info, deps)
 	if err != nil {
 		return err
-	}
-	if now == nil {
-		return fmt.Errorf("%w: %s was dropped", ErrTargetChanged, r.qtarget)
-	}
-	nowDeps, err := readDependents(ctx, r.tx, now)
-	if err != nil {
-		return err
-	}
-	if nowDeps.fingerprint(now) != deps.fingerprint(info) {
-		return fmt.Errorf("%w: %s was altered", ErrTargetChanged, r.qtarget)
 	}
 
 	var stmts []string

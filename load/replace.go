@@ -141,19 +141,9 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		return err
 	}
 	r.steps.done("publish lock")
-	now, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
+	now, err := r.recheckTarget(ctx, info, deps)
 	if err != nil {
 		return err
-	}
-	if now == nil {
-		return fmt.Errorf("%w: %s was dropped", ErrTargetChanged, r.qtarget)
-	}
-	nowDeps, err := readDependents(ctx, r.tx, now)
-	if err != nil {
-		return err
-	}
-	if nowDeps.fingerprint(now) != deps.fingerprint(info) {
-		return fmt.Errorf("%w: %s was altered", ErrTargetChanged, r.qtarget)
 	}
 	acl, err := readACL(ctx, r.tx, now.OID)
 	if err != nil {
