@@ -79,12 +79,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 					if err != nil {
 						return err
 					}
-					if c.Bool("wait") {
-						if exp, err = client.WaitExport(c.Context, exp.ID); err != nil {
-							return err
-						}
-					}
-					return printExports(env, c.Bool("json"), true, exp)
+					return printNewExport(c, env, client, exp)
 				},
 			},
 			{
@@ -107,12 +102,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 					if err != nil {
 						return err
 					}
-					if c.Bool("wait") {
-						if exp, err = client.WaitExport(c.Context, exp.ID); err != nil {
-							return err
-						}
-					}
-					return printExports(env, c.Bool("json"), true, exp)
+					return printNewExport(c, env, client, exp)
 				},
 			},
 			{
@@ -193,6 +183,18 @@ func downloadExport(c *cli.Context, env *appEnv, client *extract.Client, id sche
 	}
 	env.log.Info("downloaded export", "export", id, "file", out, "bytes", dl.Size, "sha256", dl.SHA256)
 	return nil
+}
+
+// printNewExport prints an export just created or copied, after waiting for
+// it to complete when --wait is given.
+func printNewExport(c *cli.Context, env *appEnv, client *extract.Client, exp extract.Export) error {
+	if c.Bool("wait") {
+		var err error
+		if exp, err = client.WaitExport(c.Context, exp.ID); err != nil {
+			return err
+		}
+	}
+	return printExports(env, c.Bool("json"), true, exp)
 }
 
 func printExports(env *appEnv, asJSON, single bool, exps ...extract.Export) error {
