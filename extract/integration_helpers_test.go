@@ -16,6 +16,7 @@ import (
 
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/extract/simulator/simtest"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -33,26 +34,9 @@ const (
 	firstExport = 500
 )
 
-// simClock is an injectable simulator clock that moves only when told.
-type simClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newSimClock() *simClock {
-	return &simClock{t: time.Date(2026, 11, 26, 2, 0, 4, 0, time.UTC)}
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *simClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newSimClock returns a simulator clock that moves only when told.
+func newSimClock() *simtest.Clock {
+	return simtest.NewClock(time.Date(2026, 11, 26, 2, 0, 4, 0, time.UTC))
 }
 
 // lockedBuffer is a bytes.Buffer safe for concurrent log writes.
@@ -159,22 +143,9 @@ func mustSim(t testing.TB, cfg simulator.Config, tune func(*extract.Config)) *si
 	if cfg.FirstExportID == 0 {
 		cfg.FirstExportID = firstExport
 	}
-	if cfg.WorkDir == "" {
-		cfg.WorkDir = t.TempDir()
-	}
 	simLog := &lockedBuffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(simLog, nil))
-	sim, err := simulator.New(cfg)
-	if err != nil {
-		t.Fatalf("simulator.New: %v", err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(func() {
-		srv.Close()
-		if err := sim.Close(); err != nil {
-			t.Errorf("simulator Close: %v", err)
-		}
-	})
+	sim, srv := simtest.Start(t, cfg)
 	env := &simEnv{sim: sim, srv: srv, simLog: simLog}
 	env.c, env.net, env.log = mustClient(t, srv, tune)
 	return env

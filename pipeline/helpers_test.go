@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"log/slog"
 	"maps"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,8 +15,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/extract/simulator/simtest"
 	"github.com/mbiload/mbiload/internal/pgtest"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
@@ -79,21 +80,12 @@ func newEnv(t testing.TB, cfg simulator.Config) *env {
 	pool := pgtest.Pool(t)
 	e := &env{pool: pool, target: pgtest.Schema(t, pool), ledger: pgtest.Schema(t, pool), ref: pgtest.Schema(t, pool),
 		tmp: t.TempDir(), tables: cfg.Tables}
-	cfg.Key, cfg.ClientID, cfg.WorkDir = testKey, "12", t.TempDir()
+	cfg.Key, cfg.ClientID, cfg.WorkDir = testKey, "12", ""
 	e.requests = &requestLog{faults: map[string]int{}}
 	cfg.Logger = slog.New(e.requests)
-	sim, err := simulator.New(cfg)
-	if err != nil {
-		t.Fatalf("simulator.New: %v", err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(func() {
-		srv.Close()
-		if err := sim.Close(); err != nil {
-			t.Errorf("simulator Close: %v", err)
-		}
-	})
+	sim, srv := simtest.Start(t, cfg)
 	e.sim = sim
+	var err error
 	e.client, err = extract.New(extract.Config{BaseURL: srv.URL + "/0.1", APIKey: testKey, ClientID: "12",
 		Retry: fastRetry, Poll: fastPoll, StallTimeout: 10 * time.Second})
 	if err != nil {

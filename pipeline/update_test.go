@@ -3,35 +3,18 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/extract/simulator/simtest"
 	"github.com/mbiload/mbiload/schema"
 )
 
 // fakeClock is a simulator clock that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = simtest.Clock
 
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Now().Truncate(time.Second)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+func newFakeClock() *fakeClock { return simtest.NewClock(time.Now().Truncate(time.Second)) }
 
 // mustLoad loads America/New_York, the zone of the contract's example.
 func mustLoad(t testing.TB, name string) *time.Location {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/extract/simulator/simtest"
 )
 
 // TestCommands runs every API command against an in-process simulator, with
@@ -276,7 +277,7 @@ func TestCommands(t *testing.T) {
 // downloadable: Pending with --no-wait fails fast, Pending without it waits,
 // Error and expired fail with what to do next.
 func TestDownloadStates(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 26, 2, 0, 4, 0, time.UTC)}
+	clock := simtest.NewClock(time.Date(2026, 11, 26, 2, 0, 4, 0, time.UTC))
 	tests := []struct {
 		name     string
 		sim      simulator.Config

@@ -8,14 +8,13 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/extract/simulator/simtest"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -76,20 +75,7 @@ func mustCLISim(t testing.TB, cfg simulator.Config) *cliSim {
 	if cfg.FirstExportID == 0 {
 		cfg.FirstExportID = cliFirstExport
 	}
-	if cfg.WorkDir == "" {
-		cfg.WorkDir = t.TempDir()
-	}
-	sim, err := simulator.New(cfg)
-	if err != nil {
-		t.Fatalf("simulator.New: %v", err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(func() {
-		srv.Close()
-		if err := sim.Close(); err != nil {
-			t.Errorf("simulator Close: %v", err)
-		}
-	})
+	sim, srv := simtest.Start(t, cfg)
 	c, err := extract.New(extract.Config{
 		BaseURL: srv.URL + "/0.1", APIKey: cfg.Key, ClientID: "12",
 		Poll: extract.PollPolicy{Initial: time.Millisecond, Max: 5 * time.Millisecond, Timeout: 10 * time.Second},
@@ -157,22 +143,7 @@ func mustZipCSV(t testing.TB, data []byte) [][]string {
 }
 
 // fakeClock is an injectable simulator clock that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type fakeClock = simtest.Clock
 
 // mustFreeAddr returns a loopback address with a port that was free a
 // moment ago.

@@ -10,11 +10,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/extract/simulator/simtest"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -24,26 +24,9 @@ const (
 	testClient = "12"
 )
 
-// fakeClock is an injectable clock that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 11, 26, 2, 0, 4, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newFakeClock returns a simulator clock that moves only when told.
+func newFakeClock() *simtest.Clock {
+	return simtest.NewClock(time.Date(2026, 11, 26, 2, 0, 4, 0, time.UTC))
 }
 
 // mustTables loads the test warehouse (customers=1,
@@ -70,21 +53,7 @@ func mustServer(t testing.TB, cfg simulator.Config) (*simulator.Server, *httptes
 	if cfg.Tables == nil {
 		cfg.Tables = mustTables(t)
 	}
-	if cfg.WorkDir == "" {
-		cfg.WorkDir = t.TempDir()
-	}
-	sim, err := simulator.New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ts := httptest.NewServer(sim)
-	t.Cleanup(func() {
-		ts.Close()
-		if err := sim.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return sim, ts
+	return simtest.Start(t, cfg)
 }
 
 // response is what a test request got back.
