@@ -8,6 +8,16 @@ SHELL := /bin/bash
 # make demo   simulated API + throwaway PostgreSQL (or $DATABASE_URL) → sync → report.
 
 GO      ?= go
+# The toolchain. The module is Go 1.26 (go.mod's go line: language version,
+# GODEBUG defaults), and CI checks it still builds and vets with the machine's
+# own go1.26.8. What we build, test and ship uses go1.27.3, which the go
+# command fetches from the module proxy on first use (about 76 MB, seconds):
+# go1.26.8 carries 11 standard-library vulnerabilities that this code reaches
+# (net/http, net/textproto, crypto/tls, crypto/x509; see make vulncheck), and
+# go1.27.3 is the one patched toolchain available here.
+# MBILOAD_GOTOOLCHAIN=local builds with whatever go is on PATH instead.
+MBILOAD_GOTOOLCHAIN ?= go1.27.3
+export GOTOOLCHAIN := $(MBILOAD_GOTOOLCHAIN)
 BIN     := bin/mbiload
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
@@ -15,7 +25,7 @@ PKGS    := ./...
 TESTFLAGS ?=
 TESTLOG := bin/test.log
 
-.PHONY: all build test lint vet fmt bench demo chaos postgres clean
+.PHONY: all build test lint vet fmt bench demo chaos postgres vulncheck compat clean
 
 all: build
 
@@ -60,6 +70,38 @@ chaos: build postgres
 	  CHAOS_KNOWN_BUGS='$(CHAOS_KNOWN_BUGS)' $(GO) test -tags chaos -count=1 -timeout 40m -v \
 	  $(if $(CHAOS_RUN),-run '$(CHAOS_RUN)') ./internal/chaos 2>&1 | tee bin/chaos.log | \
 	  grep -vE '^\s*(=== (RUN|PAUSE|CONT)|[a-z_]+_test\.go:[0-9]+: mbiload [a-z-]+: exit)'
+
+# make vulncheck  govulncheck (installed into bin/ with go install) over every
+#                 package, with the toolchain above. It uses vuln.go.dev when
+#                 reachable; otherwise (as on these machines) it builds the
+#                 database from the golang.org/x/vulndb module, served by the
+#                 module proxy, at VULNDB_VERSION (its date is printed: bump it
+#                 to see newer reports). VULNDB=<url or file://dir> overrides.
+GOVULNCHECK_VERSION ?= v1.9.0
+VULNDB_VERSION      ?= v0.0.0-20261105234957-e22db6528018
+VULNDB              ?=
+vulncheck:
+	@mkdir -p bin
+	GOBIN='$(CURDIR)/bin' $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	@set -e; db='$(VULNDB)'; \
+	if [ -z "$$db" ] && curl -fsS -m 10 -o /dev/null https://vuln.go.dev/index/db.json 2>/dev/null; then \
+	  db=https://vuln.go.dev; fi; \
+	if [ -z "$$db" ]; then \
+	  out='$(CURDIR)/bin/vulndb/$(VULNDB_VERSION)'; \
+	  if [ ! -s "$$out/index/db.json" ]; then \
+	    echo "vuln.go.dev unreachable: building the database from golang.org/x/vulndb@$(VULNDB_VERSION)"; \
+	    dir=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	    rm -rf "$$out.tmp"; $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$dir/data/osv" -out "$$out.tmp"; \
+	    rm -rf "$$out"; mv "$$out.tmp" "$$out"; fi; \
+	  db="file://$$out"; fi; \
+	echo "govulncheck $(GOVULNCHECK_VERSION), $$($(GO) version), database $$db"; \
+	bin/govulncheck -db "$$db" $(PKGS)
+
+# make compat  the module is Go 1.26: it builds and vets with the machine's own go.
+compat:
+	GOTOOLCHAIN=local go version
+	GOTOOLCHAIN=local go build $(PKGS)
+	GOTOOLCHAIN=local go vet $(PKGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

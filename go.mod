@@ -2,6 +2,8 @@ module github.com/mbiload/mbiload
 
 go 1.26.0
 
+toolchain go1.27.3
+
 require (
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/jackc/pgx/v5 v5.12.0

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -242,7 +243,7 @@ func TestCommands(t *testing.T) {
 				}
 			},
 		},
-		{name: "version", args: []string{"version"}, stdout: []string{"mbiload dev\n"}},
+		{name: "version", args: []string{"version"}, stdout: []string{"mbiload dev (" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")\n"}},
 		{name: "unknown figure", args: []string{"figures", "info", "1"}, wantCode: 1, stderr: []string{"HTTP 404", "no figure 1"}},
 		{name: "unknown table", args: []string{"tables", "describe", "sales_flat_quote"}, wantCode: 1, stderr: []string{"no table has that id or name"}},
 		{name: "unknown export", args: []string{"exports", "download", "999", "-o", filepath.Join(dir, "x.zip")}, wantCode: 1, stderr: []string{"HTTP 404", "no export 999"}},
