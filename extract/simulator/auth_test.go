@@ -102,6 +102,7 @@ func TestConfigValidation(t *testing.T) {
 		{name: "no client", cfg: simulator.Config{Key: "k", Tables: tables}},
 		{name: "rate above one", cfg: simulator.Config{Key: "k", ClientID: "12", Tables: tables, FaultRate: 1.5}},
 		{name: "negative delay", cfg: simulator.Config{Key: "k", ClientID: "12", Tables: tables, ExportDelay: -1}},
+		{name: "unknown report renamed", cfg: simulator.Config{Key: "k", ClientID: "12", Tables: tables, ReportNames: map[int64]string{1: "x"}}},
 		{name: "duplicate table id", cfg: simulator.Config{Key: "k", ClientID: "12", Tables: append(tables, simulator.Table{ID: "1", Name: "other", WriteCSV: tables[0].WriteCSV})}},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package simulator
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"os"
 	"strings"
@@ -71,6 +72,10 @@ type Config struct {
 
 	// Quirks switch on lenient response shapes.
 	Quirks Quirks
+	// ReportNames renames built-in figures and charts, by id (for example
+	// {FigureOrdersByStatus: "revenue-by-month"} gives two figures names
+	// that map to one table name); their data stays the same.
+	ReportNames map[int64]string
 
 	// Now is the clock for timestamps, delays and expiry; nil means time.Now.
 	Now func() time.Time
@@ -107,6 +112,12 @@ func (c Config) withDefaults() (Config, error) {
 	if err := validateTables(c.Tables); err != nil {
 		return c, err
 	}
+	for id := range c.ReportNames {
+		if findReportByID(id) == nil {
+			return c, fmt.Errorf("%w: report names: no built-in figure or chart %d", ErrBadConfig, id)
+		}
+	}
+	c.ReportNames = maps.Clone(c.ReportNames)
 	if len(c.Allow) == 0 {
 		c.Allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	}

@@ -181,6 +181,39 @@ func TestFigureJSONValues(t *testing.T) {
 	}
 }
 
+// TestReportNames renames a figure and a chart: the listing and the info
+// answer carry the new names, the others keep theirs, the data is the same.
+func TestReportNames(t *testing.T) {
+	_, ts := mustServer(t, simulator.Config{ReportNames: map[int64]string{
+		simulator.FigureOrdersByStatus: "revenue-by-month", simulator.ChartCustomerCohorts: "",
+	}})
+	tests := []struct {
+		name, path, key string
+		want            []string
+	}{
+		{name: "figures", path: "/0.1/figure", key: "figures", want: []string{"Revenue by Month", "revenue-by-month"}},
+		{name: "charts", path: "/0.1/chart", key: "charts", want: []string{""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, item := range mustList(t, do(t, ts, http.MethodGet, tt.path, nil).body, tt.key) {
+				got = append(got, item.(map[string]any)["name"].(string))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if info := mustObject(t, do(t, ts, http.MethodPost, "/0.1/figure/360532/info", url.Values{}).body); info["name"] != "revenue-by-month" {
+		t.Errorf("info: got %v, want the new name", info)
+	}
+	r := do(t, ts, http.MethodPost, "/0.1/figure/360532/export", url.Values{"includeColumnHeaders": {"1"}})
+	if !strings.HasPrefix(string(r.body), "status,orders,revenue\n") {
+		t.Errorf("export: got %q, want the figure's own data", r.body)
+	}
+}
+
 func TestFiguresStaticWithoutSalesOrder(t *testing.T) {
 	tables := mustTables(t)[:2] // no sales_order
 	_, ts := mustServer(t, simulator.Config{Tables: tables})

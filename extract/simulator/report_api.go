@@ -31,7 +31,11 @@ func kindPath(kind reportKind) string {
 
 func (s *Server) reportJSON(kind reportKind, rep *report) reportJSON {
 	id := strconv.FormatInt(rep.id, 10)
-	return reportJSON{ID: s.id(id), Name: rep.name, Type: rep.typ, extraFields: s.extra("/" + kindPath(kind) + "/" + id + "/info")}
+	name := rep.name
+	if n, ok := s.cfg.ReportNames[rep.id]; ok {
+		name = n
+	}
+	return reportJSON{ID: s.id(id), Name: name, Type: rep.typ, extraFields: s.extra("/" + kindPath(kind) + "/" + id + "/info")}
 }
 
 // listReports answers GET /figure and GET /chart.
