@@ -8,4 +8,8 @@ var (
 	// ErrNothingNew is returned by a run that waited for a warehouse update
 	// newer than the last successful load and found none.
 	ErrNothingNew = errors.New("pipeline: no warehouse update since the last load")
+	// ErrNotListed is returned for a figure or chart that the API's list
+	// (GET /figure or GET /chart) does not hold: its table name is chosen
+	// over that list, so it cannot be chosen safely.
+	ErrNotListed = errors.New("pipeline: not in the API's list of figures or charts, so no table name can be chosen for it")
 )

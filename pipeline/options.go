@@ -43,7 +43,9 @@ type Options struct {
 	Zip transform.ZipLimits
 	// TempDir is where exports are downloaded (default os.TempDir()).
 	TempDir string
-	// Figures and Charts are ids of figures and charts to load as tables.
+	// Figures and Charts are ids of figures and charts to load as tables,
+	// named as FigureTargetNames and ChartTargetNames assign them; an id
+	// named twice is loaded once.
 	Figures, Charts []string
 	// RunID identifies the run in the ledger and the report; empty means a
 	// new random id.

@@ -12,11 +12,48 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
+// reportTargets are the target names of every figure (or chart) of the
+// API, by id text, or the error that listing them gave.
+type reportTargets struct {
+	names map[string]reportTarget
+	err   error
+}
+
+// listReportTargets lists the figures or charts (kind "figure" or "chart")
+// and assigns their target names over the whole list and the warehouse's
+// tables (see FigureTargetNames).
+func (r *Runner) listReportTargets(ctx context.Context, kind string, tables []extract.Table, mode schema.IdentifierMode) reportTargets {
+	var items []reportItem
+	if kind == "figure" {
+		figs, err := r.Client.Figures(ctx)
+		if err != nil {
+			return reportTargets{err: fmt.Errorf("assign %s table names: %w", kind, err)}
+		}
+		for _, f := range figs {
+			items = append(items, reportItem{id: f.ID, name: f.Name})
+		}
+	} else {
+		charts, err := r.Client.Charts(ctx)
+		if err != nil {
+			return reportTargets{err: fmt.Errorf("assign %s table names: %w", kind, err)}
+		}
+		for _, c := range charts {
+			items = append(items, reportItem{id: c.ID, name: c.Name})
+		}
+	}
+	out := reportTargets{names: map[string]reportTarget{}}
+	for id, t := range assignReportTargets(kind, items, tables, mode) {
+		out.names[string(id)] = t
+	}
+	return out
+}
+
 // syncReport loads one figure or chart (kind "figure" or "chart") as a
-// table named "<kind>_<name>": its CSV export with headers, types inferred
-// from the values, published with a replace. It never returns an error:
-// failures go into the report.
-func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string, slots chan struct{}) (tr TableReport) {
+// table: its CSV export with headers, types inferred from the values,
+// published with a replace, into the table targets assigned it (see
+// FigureTargetNames). It never returns an error: failures go into the
+// report.
+func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string, targets reportTargets, slots chan struct{}) (tr TableReport) {
 	start := time.Now()
 	tr = TableReport{Kind: kind, SourceID: ref, Source: kind + " " + ref, Mode: string(load.ModeReplace)}
 	defer func() {
@@ -33,27 +70,46 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string,
 		tr.Status, tr.Error = StatusFailed, err.Error()
 		return tr
 	}
+	if targets.err != nil {
+		return fail(targets.err)
+	}
 	id := schema.ID(ref)
 	var name string
-	var body io.ReadCloser
+	var infoID schema.ID
 	var err error
 	if kind == "figure" {
 		var f extract.Figure
-		if f, err = r.Client.Figure(ctx, id); err == nil {
-			name = f.Name
-			body, err = r.Client.ExportFigure(ctx, id, extract.FormatCSV, true)
-		}
+		f, err = r.Client.Figure(ctx, id)
+		name, infoID = f.Name, f.ID
 	} else {
 		var c extract.Chart
-		if c, err = r.Client.Chart(ctx, id); err == nil {
-			name = c.Name
-			body, err = r.Client.ExportChart(ctx, id, extract.FormatCSV, true)
-		}
+		c, err = r.Client.Chart(ctx, id)
+		name, infoID = c.Name, c.ID
 	}
 	if err != nil {
 		return fail(err)
 	}
 	tr.Source = name
+	target, ok := targets.names[ref]
+	if !ok {
+		target, ok = targets.names[string(infoID)]
+	}
+	if !ok {
+		return fail(fmt.Errorf("%s %s %q: %w", kind, ref, name, ErrNotListed))
+	}
+	if target.name != target.plain {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("%s %s loads into %s, not %s: another %s with a lower id or a warehouse table has that name",
+			kind, ref, target.name, target.plain, kind))
+	}
+	var body io.ReadCloser
+	if kind == "figure" {
+		body, err = r.Client.ExportFigure(ctx, id, extract.FormatCSV, true)
+	} else {
+		body, err = r.Client.ExportChart(ctx, id, extract.FormatCSV, true)
+	}
+	if err != nil {
+		return fail(err)
+	}
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
@@ -80,10 +136,13 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string,
 	if err != nil {
 		return fail(err)
 	}
-	tbl.Name = schema.Identifier(kind+"_"+tbl.Name, opts.Mapping.Identifiers, kind+"_"+ref)
+	tbl.Name = target.name
 	r.setTarget(&tr, "", tbl.Name)
 	if opts.DryRun {
 		tr.Status, tr.Plan = StatusPlanned, fmt.Sprintf("replace %s with %s %s (%d columns, types inferred)\n", tr.Target, kind, ref, len(cols))
+		for _, w := range tr.Warnings {
+			tr.Plan += "warning: " + w + "\n"
+		}
 		return tr
 	}
 	sum, size, err := fileSHA256(ctx, path)

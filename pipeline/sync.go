@@ -86,11 +86,19 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 			return nil
 		})
 	}
-	for _, ref := range opts.Figures {
-		g.Go(func() error { add(r.syncReport(gctx, opts, "figure", ref, slots)); return nil })
-	}
-	for _, ref := range opts.Charts {
-		g.Go(func() error { add(r.syncReport(gctx, opts, "chart", ref, slots)); return nil })
+	for _, reports := range []struct {
+		kind string
+		refs []string
+	}{{"figure", opts.Figures}, {"chart", opts.Charts}} {
+		if len(reports.refs) == 0 {
+			continue
+		}
+		// Names are assigned over every figure (chart) and table, so that
+		// no two land in one table whatever the selection.
+		targets := r.listReportTargets(ctx, reports.kind, all, opts.Mapping.Identifiers)
+		for _, ref := range dedupe(reports.refs) {
+			g.Go(func() error { add(r.syncReport(gctx, opts, reports.kind, ref, targets, slots)); return nil })
+		}
 	}
 	_ = g.Wait()
 	sortReport(rep)
@@ -101,9 +109,30 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// sortReport orders a report's entries by source name.
+// sortReport orders a report's entries by source name, then (for sources
+// of the same name) by target.
 func sortReport(rep *Report) {
-	sort.SliceStable(rep.Tables, func(i, j int) bool { return rep.Tables[i].Source < rep.Tables[j].Source })
+	sort.SliceStable(rep.Tables, func(i, j int) bool {
+		a, b := rep.Tables[i], rep.Tables[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		return a.Target < b.Target
+	})
+}
+
+// dedupe returns refs without repeats, in order: one figure named twice is
+// loaded once.
+func dedupe(refs []string) []string {
+	seen := make(map[string]bool, len(refs))
+	var out []string
+	for _, ref := range refs {
+		if !seen[ref] {
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}
+	return out
 }
 
 // upToDate is the report entry of a table already loaded from the

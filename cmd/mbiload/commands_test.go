@@ -155,13 +155,14 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "figures list", args: []string{"figures", "list"},
-			stdout: []string{"360531  Revenue by Month", "visual", "360532", "sql"},
+			stdout: []string{"360531  Revenue by Month", "visual", "360532", "sql", "TARGET", "mbi.figure_revenue_by_month\n"},
 		},
 		{
 			name: "figures list json", args: []string{"figures", "list", "--json"},
 			check: func(t *testing.T, r result) {
-				if figs := mustJSON[[]obj](t, r.stdout); len(figs) != 2 || figs[1]["type"] != "sql" {
-					t.Errorf("figures: got %v, want 2, the second an SQL report", figs)
+				figs := mustJSON[[]obj](t, r.stdout)
+				if len(figs) != 2 || figs[1]["type"] != "sql" || figs[0]["target_table"] != "figure_revenue_by_month" {
+					t.Errorf("figures: got %v, want 2, the second an SQL report, the first into figure_revenue_by_month", figs)
 				}
 			},
 		},
@@ -212,7 +213,7 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "charts list", args: []string{"charts", "list"},
-			stdout: []string{"2038112  Customer cohorts"},
+			stdout: []string{"2038112  Customer cohorts", "mbi.chart_customer_cohorts\n"},
 		},
 		{
 			name: "charts info", args: []string{"charts", "info", "2038112"},

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/urfave/cli/v2"
 )
@@ -25,40 +26,58 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 		Usage: fmt.Sprintf("list, describe and export %s (reports) as CSV or JSON", plural),
 		Subcommands: []*cli.Command{
 			{
-				Name:      "list",
-				Usage:     "list " + plural,
-				UsageText: fmt.Sprintf("mbiload %s list [--json]\n\nExample:\n  mbiload %s list", plural, plural),
-				Flags:     []cli.Flag{jsonFlag()},
+				Name:  "list",
+				Usage: "list " + plural + " and the tables sync --" + plural + " loads them into",
+				UsageText: fmt.Sprintf("mbiload %s list [--json] [--identifiers snake|preserve]\n\n"+
+					"TARGET is the table sync --%s loads each into: %s_<name>, or %s_<name>_<id> when another\n"+
+					"%s with a lower id or a warehouse table has that name.\n\nExample:\n  mbiload %s list",
+					plural, plural, kind, kind, kind, plural),
+				Flags: append([]cli.Flag{jsonFlag()}, mappingFlags()...),
 				Action: func(c *cli.Context) error {
+					opts, err := mappingOptions(c)
+					if err != nil {
+						return err
+					}
 					client, err := newClient(c, env)
+					if err != nil {
+						return err
+					}
+					tables, err := client.Tables(c.Context)
 					if err != nil {
 						return err
 					}
 					var rows [][]string
 					var items any
+					target := func(name string) string { return c.String("schema") + "." + name }
 					if kind == "figure" {
 						figs, err := client.Figures(c.Context)
 						if err != nil {
 							return err
 						}
-						for _, f := range figs {
-							rows = append(rows, []string{f.ID.String(), f.Name, f.Type})
+						targets := pipeline.FigureTargetNames(figs, tables, opts.Identifiers)
+						listed := make([]listedFigure, len(figs))
+						for i, f := range figs {
+							listed[i] = listedFigure{f, targets[f.ID]}
+							rows = append(rows, []string{f.ID.String(), f.Name, f.Type, target(targets[f.ID])})
 						}
-						items = figs
+						items = listed
 					} else {
 						charts, err := client.Charts(c.Context)
 						if err != nil {
 							return err
 						}
-						for _, ch := range charts {
-							rows = append(rows, []string{ch.ID.String(), ch.Name, ""})
+						targets := pipeline.ChartTargetNames(charts, tables, opts.Identifiers)
+						listed := make([]listedChart, len(charts))
+						for i, ch := range charts {
+							listed[i] = listedChart{ch, targets[ch.ID]}
+							rows = append(rows, []string{ch.ID.String(), ch.Name, "", target(targets[ch.ID])})
 						}
-						items = charts
+						items = listed
 					}
 					if c.Bool("json") {
 						return printJSON(env.stdout, items)
 					}
-					return printTable(env.stdout, []string{"ID", "NAME", "TYPE"}, rows)
+					return printTable(env.stdout, []string{"ID", "NAME", "TYPE", "TARGET"}, rows)
 				},
 			},
 			{
@@ -130,6 +149,19 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 		},
 	}
 }
+
+// listedFigure and listedChart are the JSON forms of a figure or chart in
+// a list: the API's fields and the table sync loads it into.
+type (
+	listedFigure struct {
+		extract.Figure
+		Target string `json:"target_table"`
+	}
+	listedChart struct {
+		extract.Chart
+		Target string `json:"target_table"`
+	}
+)
 
 // writeOutput copies r to the named file (created 0644, replaced atomically)
 // or to stdout for "-".

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// TestReportsListTargets checks that figures list and charts list show the
+// table sync loads each into, as sync assigns it: two figures whose names
+// map to one table name get two tables, and a chart whose table name a
+// warehouse table has gets its id appended. Not parallel: urfave/cli v2
+// mutates package-level state while it runs.
+func TestReportsListTargets(t *testing.T) {
+	sim := mustCLISim(t, simulator.Config{
+		Tables:      append(simulator.Generated(cliScale, 1), cliTable("900", "Chart Customer Cohorts")),
+		ReportNames: map[int64]string{simulator.FigureOrdersByStatus: "Revenue by month"},
+	})
+	tests := []struct {
+		name   string
+		args   []string
+		stdout []string
+	}{
+		{
+			name: "figures", args: []string{"figures", "list"},
+			stdout: []string{"360531  Revenue by Month  visual  mbi.figure_revenue_by_month\n",
+				"360532  Revenue by month  sql     mbi.figure_revenue_by_month_360532\n"},
+		},
+		{
+			name: "figures preserved", args: []string{"--schema", "bi", "figures", "list", "--identifiers", "preserve"},
+			stdout: []string{"bi.figure_Revenue by Month\n", "bi.figure_Revenue by month\n"},
+		},
+		{
+			name: "figures json", args: []string{"figures", "list", "--json"},
+			stdout: []string{`"target_table": "figure_revenue_by_month"`, `"target_table": "figure_revenue_by_month_360532"`},
+		},
+		{
+			name: "charts", args: []string{"charts", "list"},
+			stdout: []string{"2038112  Customer cohorts        mbi.chart_customer_cohorts_2038112\n"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t.Context(), sim.api(tt.args...)...)
+			if r.code != 0 {
+				t.Fatalf("exit code: got %d, want 0\nstderr: %s", r.code, r.stderr)
+			}
+			for _, want := range tt.stdout {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("stdout: got %q, want it to hold %q", r.stdout, want)
+				}
+			}
+		})
+	}
+}
+
+// cliTable is a simulator table of one text column and one row.
+func cliTable(id, name string) simulator.Table {
+	return simulator.Table{ID: schema.ID(id), Name: name, Columns: []schema.Column{{ID: "1", Name: "note", Type: "String"}}, Rows: 1,
+		WriteCSV: func(ctx context.Context, w io.Writer) error {
+			_, err := fmt.Fprintf(w, "note\n%s\n", name)
+			return err
+		}}
+}
