@@ -52,3 +52,30 @@ func newClient(c *cli.Context, env *appEnv) (*extract.Client, error) {
 	}
 	return client, nil
 }
+
+// apiAction is a command's action that talks to the API: it builds the
+// client from the global flags, then runs fn with it.
+func apiAction(env *appEnv, fn func(c *cli.Context, client *extract.Client) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		client, err := newClient(c, env)
+		if err != nil {
+			return err
+		}
+		return fn(c, client)
+	}
+}
+
+// apiActionArg is [apiAction] for a command that takes exactly one
+// argument (what names it in the usage error), checked before the client
+// is built.
+func apiActionArg(env *appEnv, what string, fn func(c *cli.Context, client *extract.Client, arg string) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		arg, err := oneArg(c, what)
+		if err != nil {
+			return err
+		}
+		return apiAction(env, func(c *cli.Context, client *extract.Client) error {
+			return fn(c, client, arg)
+		})(c)
+	}
+}

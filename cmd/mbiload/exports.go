@@ -23,38 +23,26 @@ func exportsCommand(env *appEnv) *cli.Command {
 				Usage:     "list raw exports",
 				UsageText: "mbiload exports list [--json]\n\nExample:\n  mbiload exports list --json | jq '.[] | select(.status == \"Completed\")'",
 				Flags:     []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					client, err := newClient(c, env)
-					if err != nil {
-						return err
-					}
+				Action: apiAction(env, func(c *cli.Context, client *extract.Client) error {
 					exps, err := client.Exports(c.Context)
 					if err != nil {
 						return err
 					}
 					return printExports(env, c.Bool("json"), false, exps...)
-				},
+				}),
 			},
 			{
 				Name:      "info",
 				Usage:     "describe one export",
 				UsageText: "mbiload exports info ID [--json]\n\nExample:\n  mbiload exports info 51",
 				Flags:     []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					id, err := oneArg(c, "export id")
-					if err != nil {
-						return err
-					}
-					client, err := newClient(c, env)
-					if err != nil {
-						return err
-					}
+				Action: apiActionArg(env, "export id", func(c *cli.Context, client *extract.Client, id string) error {
 					exp, err := client.Export(c.Context, schema.ID(id))
 					if err != nil {
 						return err
 					}
 					return printExports(env, c.Bool("json"), true, exp)
-				},
+				}),
 			},
 			{
 				Name:  "create",
@@ -62,15 +50,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 				UsageText: "mbiload exports create TABLE [--wait] [--json]\n\nTABLE is an id or a name.\n\nExample:\n" +
 					"  mbiload exports create sales_order --wait",
 				Flags: []cli.Flag{jsonFlag(), &cli.BoolFlag{Name: "wait", Usage: "wait until the export is complete"}},
-				Action: func(c *cli.Context) error {
-					ref, err := oneArg(c, "table id or name")
-					if err != nil {
-						return err
-					}
-					client, err := newClient(c, env)
-					if err != nil {
-						return err
-					}
+				Action: apiActionArg(env, "table id or name", func(c *cli.Context, client *extract.Client, ref string) error {
 					t, err := client.FindTable(c.Context, ref)
 					if err != nil {
 						return err
@@ -80,7 +60,7 @@ func exportsCommand(env *appEnv) *cli.Command {
 						return err
 					}
 					return printNewExport(c, env, client, exp)
-				},
+				}),
 			},
 			{
 				Name:      "copy",
@@ -89,21 +69,13 @@ func exportsCommand(env *appEnv) *cli.Command {
 				Flags: []cli.Flag{jsonFlag(),
 					&cli.StringFlag{Name: "name", Usage: "name of the new export"},
 					&cli.BoolFlag{Name: "wait", Usage: "wait until the new export is complete"}},
-				Action: func(c *cli.Context) error {
-					id, err := oneArg(c, "export id")
-					if err != nil {
-						return err
-					}
-					client, err := newClient(c, env)
-					if err != nil {
-						return err
-					}
+				Action: apiActionArg(env, "export id", func(c *cli.Context, client *extract.Client, id string) error {
 					exp, err := client.CopyExport(c.Context, schema.ID(id), c.String("name"))
 					if err != nil {
 						return err
 					}
 					return printNewExport(c, env, client, exp)
-				},
+				}),
 			},
 			{
 				Name:  "download",

@@ -84,15 +84,7 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 				Name:      "info",
 				Usage:     "describe one " + kind,
 				UsageText: fmt.Sprintf("mbiload %s info ID\n\nExample:\n  mbiload %s info %s", plural, plural, exampleID),
-				Action: func(c *cli.Context) error {
-					id, err := oneArg(c, kind+" id")
-					if err != nil {
-						return err
-					}
-					client, err := newClient(c, env)
-					if err != nil {
-						return err
-					}
+				Action: apiActionArg(env, kind+" id", func(c *cli.Context, client *extract.Client, id string) error {
 					if kind == "figure" {
 						f, err := client.Figure(c.Context, schema.ID(id))
 						if err != nil {
@@ -105,7 +97,7 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 						return err
 					}
 					return printJSON(env.stdout, ch)
-				},
+				}),
 			},
 			{
 				Name:  "export",

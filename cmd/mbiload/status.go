@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/mbiload/mbiload/extract"
 	"github.com/urfave/cli/v2"
 )
 
@@ -12,11 +13,7 @@ func updateStatusCommand(env *appEnv) *cli.Command {
 		Usage:     "show when the warehouse last finished its own update cycle",
 		UsageText: "mbiload update-status [--json]\n\nExample:\n  mbiload update-status --json",
 		Flags:     []cli.Flag{jsonFlag()},
-		Action: func(c *cli.Context) error {
-			client, err := newClient(c, env)
-			if err != nil {
-				return err
-			}
+		Action: apiAction(env, func(c *cli.Context, client *extract.Client) error {
 			st, err := client.FullUpdateStatus(c.Context)
 			if err != nil {
 				return err
@@ -31,6 +28,6 @@ func updateStatusCommand(env *appEnv) *cli.Command {
 			}
 			return printTable(env.stdout, []string{"JOB", "TYPE", "START", "END", "STATUS", "ZONE"},
 				[][]string{{job.ID.String(), job.Type.Name, stamp(job.Start), stamp(job.End), job.Status.Name, st.TimezoneAbbreviation}})
-		},
+		}),
 	}
 }

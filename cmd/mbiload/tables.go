@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/urfave/cli/v2"
 )
@@ -18,11 +19,7 @@ func tablesCommand(env *appEnv) *cli.Command {
 				Usage:     "list tables",
 				UsageText: "mbiload tables list [--json]\n\nExample:\n  MBILOAD_API_KEY=... MBILOAD_CLIENT_ID=12 mbiload tables list",
 				Flags:     []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					client, err := newClient(c, env)
-					if err != nil {
-						return err
-					}
+				Action: apiAction(env, func(c *cli.Context, client *extract.Client) error {
 					tables, err := client.Tables(c.Context)
 					if err != nil {
 						return err
@@ -35,7 +32,7 @@ func tablesCommand(env *appEnv) *cli.Command {
 						rows[i] = []string{t.ID.String(), t.Name, strconv.FormatInt(int64(t.RowCount), 10)}
 					}
 					return printTable(env.stdout, []string{"ID", "NAME", "ROWS"}, rows)
-				},
+				}),
 			},
 			{
 				Name:  "describe",
@@ -45,15 +42,7 @@ func tablesCommand(env *appEnv) *cli.Command {
 				Flags: append([]cli.Flag{jsonFlag(),
 					&cli.BoolFlag{Name: "ddl", Usage: "print the CREATE TABLE and COMMENT statements mbiload would run"},
 				}, mappingFlags()...),
-				Action: func(c *cli.Context) error {
-					ref, err := oneArg(c, "table id or name")
-					if err != nil {
-						return err
-					}
-					client, err := newClient(c, env)
-					if err != nil {
-						return err
-					}
+				Action: apiActionArg(env, "table id or name", func(c *cli.Context, client *extract.Client, ref string) error {
 					t, err := client.FindTable(c.Context, ref)
 					if err != nil {
 						return err
@@ -93,7 +82,7 @@ func tablesCommand(env *appEnv) *cli.Command {
 					}
 					fmt.Fprintf(env.stdout, "table %s (id %s) -> %s\n", t.Name, t.ID, schema.Quote(c.String("schema"), mapped.Name))
 					return printTable(env.stdout, []string{"COLUMN", "API TYPE", "POSTGRES NAME", "POSTGRES TYPE", ""}, rows)
-				},
+				}),
 			},
 		},
 	}
