@@ -37,9 +37,13 @@ type Decoder struct {
 	schema *arrow.Schema
 	cancel context.CancelFunc
 	g      *errgroup.Group
-	out    chan arrow.RecordBatch
+	out    chan batch
 	err    error // sticky result once Next reached the end or failed
 	closed bool
+
+	// The lines of the batch last returned by Next (see Line).
+	lastRuns []lineRun
+	lastRows int
 
 	rd       *reader
 	rows     atomic.Int64
@@ -66,7 +70,7 @@ func NewDecoder(ctx context.Context, r io.Reader, t *schema.Table, opts Options)
 	if r == nil {
 		return nil, fmt.Errorf("%w: nil reader", ErrInvalidOptions)
 	}
-	d := &Decoder{out: make(chan arrow.RecordBatch, 1)}
+	d := &Decoder{out: make(chan batch, 1)}
 	p, err := newParser(t, opts, d)
 	if err != nil {
 		return nil, err
@@ -107,10 +111,11 @@ func (d *Decoder) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, d.err
 	}
 	select {
-	case rec, ok := <-d.out:
+	case b, ok := <-d.out:
 		if ok {
-			d.rows.Add(rec.NumRows())
-			return rec, nil
+			d.rows.Add(b.rec.NumRows())
+			d.lastRuns, d.lastRows = b.runs, int(b.rec.NumRows())
+			return b.rec, nil
 		}
 		d.err = d.g.Wait()
 		if d.err == nil {
@@ -154,8 +159,8 @@ func (d *Decoder) Close() error {
 	d.closed = true
 	d.cancel()
 	_ = d.g.Wait() // the outcome was, or will never be, reported by Next
-	for rec := range d.out {
-		rec.Release()
+	for b := range d.out {
+		b.rec.Release()
 	}
 	return nil
 }

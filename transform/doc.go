@@ -90,7 +90,11 @@
 // bytes, never empty, built with [Options.Allocator]. The caller owns each
 // batch and must Release it (Retain before handing it to another goroutine
 // that outlives the call). [Decoder.Close] releases whatever the decoder
-// still holds.
+// still holds. [Decoder.Line] gives the line each row of the last batch
+// starts on, so that a consumer (the loader) can name the line of a value
+// it refuses; the parser notes only the rows where line and row stop
+// advancing together (a record spanning lines, a rejected row), which
+// costs one comparison per row.
 //
 // # Concurrency and memory
 //

@@ -32,6 +32,8 @@ type parser struct {
 	rows  int       // rows in the batch
 	bytes int       // CSV bytes of the batch's records
 	bad   int       // rows rejected so far
+	runs  []lineRun // the lines the batch's rows start on
+	next  int64     // the line a row must start on to extend the last run
 }
 
 func newParser(t *schema.Table, opts Options, d *Decoder) (*parser, error) {
@@ -62,6 +64,7 @@ func (p *parser) drop() {
 		c.release()
 	}
 	p.open = false
+	p.runs = nil
 }
 
 // readHeader skips a BOM, reads the header record and maps it.
@@ -157,6 +160,10 @@ func (p *parser) record() error {
 			return p.reject(p.rowError(i, f.v, err))
 		}
 	}
+	if l := p.sc.recLine; l != p.next {
+		p.runs = append(p.runs, lineRun{row: p.rows, line: l})
+	}
+	p.next = p.sc.recLine + 1
 	p.rows++
 	p.bytes += p.sc.recEnd - p.sc.recStart
 	return nil
@@ -205,10 +212,12 @@ func (p *parser) flush(ctx context.Context) error {
 	for _, a := range arrs {
 		a.Release()
 	}
+	b := batch{rec: rec, runs: p.runs}
 	p.rows, p.bytes, p.open = 0, 0, false
+	p.runs, p.next = nil, 0 // the next batch starts a run (records start on line 2 or later)
 	p.d.lines.Store(p.sc.line - 1)
 	select {
-	case p.d.out <- rec:
+	case p.d.out <- b:
 		return nil
 	case <-ctx.Done():
 		rec.Release()
