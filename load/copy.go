@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mbiload/mbiload/schema"
 )
 
 // copySignature starts every binary COPY stream: the 11-byte signature, an
@@ -49,6 +50,7 @@ type copyColumn struct {
 type copyReader struct {
 	ctx    context.Context
 	src    Batches
+	lines  LineSource // src's, if it knows lines
 	schema *arrow.Schema
 	cols   []copyColumn
 
@@ -74,7 +76,8 @@ type copyReader struct {
 // newCopyReader returns a reader of src's batches (whose schema must be
 // sch) into the columns cols.
 func newCopyReader(ctx context.Context, src Batches, sch *arrow.Schema, cols []copyColumn) *copyReader {
-	return &copyReader{ctx: ctx, src: src, schema: sch, cols: cols, buf: make([]byte, 0, fillTarget+64<<10)}
+	lines, _ := src.(LineSource)
+	return &copyReader{ctx: ctx, src: src, lines: lines, schema: sch, cols: cols, buf: make([]byte, 0, fillTarget+64<<10)}
 }
 
 // Read implements io.Reader.
@@ -135,10 +138,15 @@ func (r *copyReader) fill() {
 	}
 }
 
-// start makes rec the current batch and builds its column encoders.
+// start makes rec the current batch and builds its column encoders. A
+// NULL in a NOT NULL column fails the batch before any of its rows is
+// encoded.
 func (r *copyReader) start(rec arrow.RecordBatch) error {
 	if !rec.Schema().Equal(r.schema) {
 		return fmt.Errorf("%w: batch schema %s, want %s", ErrSchemaMismatch, rec.Schema(), r.schema)
+	}
+	if err := r.checkNotNull(rec); err != nil {
+		return err
 	}
 	if cap(r.encs) < len(r.cols) {
 		r.encs = make([]colEncoder, len(r.cols))
@@ -152,12 +160,9 @@ func (r *copyReader) start(rec arrow.RecordBatch) error {
 			r.encs[k] = constEncoder(c.Const)
 		default:
 			a := rec.Column(c.Src)
-			enc, err := newColEncoder(a, c.OID, c.NumericScale, &r.fe)
+			enc, err := newColEncoder(a, c.OID, c.NumericScale, &r.fe, k)
 			if err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
-			}
-			if c.NotNull && a.NullN() > 0 {
-				enc = r.notNullEncoder(a, c.Name, enc)
 			}
 			r.encs[k] = enc
 		}
@@ -180,9 +185,9 @@ func (r *copyReader) encodeRows() bool {
 		for _, enc := range encs {
 			buf = enc(buf, i)
 		}
-		if r.fe.err != nil {
+		if r.fe.bad {
 			r.buf = buf
-			r.err = fmt.Errorf("row %d of the export: %w", r.rows+int64(i-r.row)+1, r.fe.err)
+			r.err = r.rowError(i, r.rows+int64(i-r.row)+1, r.fe.col, r.fe.detail, ErrBadValue)
 			return false
 		}
 	}
@@ -203,17 +208,57 @@ func (r *copyReader) seqEncoder() colEncoder {
 	}
 }
 
-// notNullEncoder fails on a NULL value of a column that must not hold one.
-func (r *copyReader) notNullEncoder(a arrow.Array, name string, enc colEncoder) colEncoder {
-	return func(dst []byte, i int) []byte {
-		if a.IsNull(i) {
-			if r.fe.err == nil {
-				r.fe.err = fmt.Errorf("%w: column %q", ErrNullKey, name)
-			}
-			return dst
+// checkNotNull fails on the first row of rec (the next batch) holding a
+// NULL in a NOT NULL column (merge keys). Only a column with nulls is
+// searched: the check costs nothing otherwise.
+func (r *copyReader) checkNotNull(rec arrow.RecordBatch) error {
+	row, col := -1, -1
+	for k, c := range r.cols {
+		if !c.NotNull || c.Src < 0 {
+			continue
 		}
-		return enc(dst, i)
+		a := rec.Column(c.Src)
+		if a.NullN() == 0 {
+			continue
+		}
+		end := int(rec.NumRows())
+		if row >= 0 {
+			end = row
+		}
+		for i := range end {
+			if a.IsNull(i) {
+				row, col = i, k
+				break
+			}
+		}
 	}
+	if row < 0 {
+		return nil
+	}
+	return r.rowError(row, r.rows+int64(row)+1, col, "key value is empty (NULL); merge needs a key in every row", ErrNullKey)
+}
+
+// rowError describes the value of row i of the batch just taken from the
+// source (the export's row number row) in column k of the COPY.
+func (r *copyReader) rowError(i int, row int64, k int, detail string, sentinel error) *RowError {
+	c := r.cols[k]
+	e := &RowError{Table: sourceName(r.schema.Metadata(), ""), Row: row, Column: c.Name, Detail: detail, Err: sentinel}
+	if c.Src >= 0 {
+		e.Column = sourceName(r.schema.Field(c.Src).Metadata, c.Name)
+	}
+	if r.lines != nil {
+		e.Line = r.lines.Line(i)
+	}
+	return e
+}
+
+// sourceName is the source name recorded in Arrow metadata (see
+// schema.Table.ArrowSchema), or def.
+func sourceName(md arrow.Metadata, def string) string {
+	if v, ok := md.GetValue(schema.MetaSourceName); ok {
+		return v
+	}
+	return def
 }
 
 func constEncoder(field []byte) colEncoder {

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -91,6 +92,10 @@ func (r *loadRun) copyInto(ctx context.Context, table, opts string, cols []copyC
 	r.steps.done("copy")
 	if err != nil {
 		r.res.RowsRead = cr.Sent
+		var re *RowError
+		if errors.As(err, &re) {
+			return err // it names the table, the line and the column
+		}
 		return fmt.Errorf("copy: %w", err)
 	}
 	return r.afterCopy(cr)

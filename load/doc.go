@@ -33,7 +33,11 @@
 //
 // [ModeAppend] adds rows, [ModeMerge] upserts them on a key with the last
 // row of a key winning, and [ModeSnapshot] appends each export to
-// <table>_history with its export id and time.
+// <table>_history with its export id and time. A NULL merge key fails the
+// load with a [*RowError] ([ErrNullKey]) naming the table, the CSV line
+// (when the source is a [LineSource], as transform.Decoder is) and the
+// column, checked once per batch (the key columns' null counts) before
+// the batch's rows are encoded.
 //
 // # Ledger
 //

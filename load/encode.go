@@ -42,18 +42,28 @@ var nullField = [4]byte{0xff, 0xff, 0xff, 0xff}
 // Arrow array, so the hot path has no interface boxing.
 type colEncoder func(dst []byte, i int) []byte
 
-// fieldError records the first value an encoder could not write; encoders
-// return dst unchanged after setting it.
+// fieldError records the first value an encoder could not write (an
+// [ErrBadValue]); encoders return dst unchanged after setting it.
 type fieldError struct {
-	err error
+	bad    bool
+	col    int    // the column's index in the COPY's column list
+	detail string // what is wrong with the value
+}
+
+// set records a bad value of column col, unless one is recorded already.
+func (fe *fieldError) set(col int, detail string) {
+	if !fe.bad {
+		fe.bad, fe.col, fe.detail = true, col, detail
+	}
 }
 
 // newColEncoder returns the encoder writing Arrow array a into a column of
 // PostgreSQL type oid (see [compatible] for the pairs that can occur).
 // numericScale is the target numeric column's scale when oid is numeric
-// (the display scale written), or -1 to use the source's scale.
-func newColEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError) (colEncoder, error) {
-	enc, err := valueEncoder(a, oid, numericScale, fe)
+// (the display scale written), or -1 to use the source's scale. A value it
+// cannot write is recorded in fe as column col's.
+func newColEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError, col int) (colEncoder, error) {
+	enc, err := valueEncoder(a, oid, numericScale, fe, col)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +80,7 @@ func newColEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError
 
 // valueEncoder is newColEncoder without the NULL check: one complete switch
 // over the Arrow type, then the target type.
-func valueEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError) (colEncoder, error) {
+func valueEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError, col int) (colEncoder, error) {
 	bad := func() (colEncoder, error) {
 		return nil, fmt.Errorf("%w: Arrow %s into PostgreSQL type oid %d", ErrUnsupportedType, a.DataType(), oid)
 	}
@@ -117,7 +127,7 @@ func valueEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError)
 			return binary.BigEndian.AppendUint64(dst, math.Float64bits(vals[i]))
 		}, nil
 	case *array.String:
-		return stringEncoder(arr, oid, fe, bad)
+		return stringEncoder(arr, oid, fe, col, bad)
 	case *array.Decimal128:
 		if oid != oidNumeric {
 			return bad()
@@ -253,7 +263,7 @@ func intEncoder[T int16 | int32 | int64](vals []T, oid uint32, numericScale int3
 // stringEncoder writes Arrow strings: as is into text-like columns, with
 // jsonb's version byte into jsonb, and as a binary numeric when the string
 // holds canonical decimal text.
-func stringEncoder(arr *array.String, oid uint32, fe *fieldError, bad func() (colEncoder, error)) (colEncoder, error) {
+func stringEncoder(arr *array.String, oid uint32, fe *fieldError, col int, bad func() (colEncoder, error)) (colEncoder, error) {
 	// The offsets and bytes are read directly: String.Value re-checks the
 	// index on every call.
 	offs := arr.ValueOffsets()
@@ -282,8 +292,8 @@ func stringEncoder(arr *array.String, oid uint32, fe *fieldError, bad func() (co
 		return func(dst []byte, i int) []byte {
 			s := arr.Value(i)
 			out, ok := appendNumericText(dst, s, &scratch)
-			if !ok && fe.err == nil {
-				fe.err = fmt.Errorf("%w: %.60q is not a decimal PostgreSQL can store", ErrBadValue, s)
+			if !ok {
+				fe.set(col, fmt.Sprintf("value %.60q is not a decimal PostgreSQL can store", s))
 			}
 			return out
 		}, nil

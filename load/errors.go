@@ -102,6 +102,63 @@ func (e *ColumnError) Error() string {
 // Unwrap returns the sentinel.
 func (e *ColumnError) Unwrap() error { return e.Err }
 
+// RowError is a value of the export that cannot be loaded: a NULL in a
+// merge key column ([ErrNullKey]) or a value PostgreSQL cannot store
+// ([ErrBadValue]). It unwraps to the sentinel.
+type RowError struct {
+	// Table is the table's source name.
+	Table string
+	// Line is the physical line of the CSV (1-based, the header is line 1)
+	// on which the record starts, or 0 when the source does not say (see
+	// [LineSource]).
+	Line int64
+	// Row is the record's 1-based number among the export's good rows, in
+	// COPY order.
+	Row int64
+	// Column is the column's source name.
+	Column string
+	// Detail says what is wrong.
+	Detail string
+	// Err is the sentinel: ErrNullKey or ErrBadValue.
+	Err error
+}
+
+// Error reads like `merge sales_order: line 1043, column "entity_id": key
+// value is empty (NULL); merge needs a key in every row`; without a line,
+// it names the row of the export instead.
+func (e *RowError) Error() string {
+	var b strings.Builder
+	if errors.Is(e.Err, ErrNullKey) {
+		b.WriteString("merge ")
+	} else {
+		b.WriteString("table ")
+	}
+	b.WriteString(displayName(e.Table))
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ": line %d", e.Line)
+	} else {
+		fmt.Fprintf(&b, ": row %d of the export", e.Row)
+	}
+	fmt.Fprintf(&b, ", column %q: %s", e.Column, e.Detail)
+	return b.String()
+}
+
+// Unwrap returns the sentinel.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// displayName is a source name as is when it is a plain word, else quoted.
+func displayName(s string) string {
+	for _, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	if s == "" {
+		return `""`
+	}
+	return s
+}
+
 // RowCountError is a row count mismatch; it unwraps to [ErrRowCount].
 type RowCountError struct {
 	// What names the counts compared.

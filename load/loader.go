@@ -26,6 +26,16 @@ type Batches interface {
 	Rejects() []schema.Reject
 }
 
+// LineSource is implemented by a [Batches] source that knows where its
+// rows are in the CSV, as transform.Decoder does: a [RowError] then names
+// the row's line rather than its number in the export.
+type LineSource interface {
+	// Line returns the physical line of the CSV (1-based, the header is
+	// line 1) on which row i of the batch last returned by Next starts, or
+	// 0 when unknown. It is called from the goroutine calling Next.
+	Line(i int) int64
+}
+
 // Job is one table load.
 type Job struct {
 	// RunID identifies the mbiload run; empty means a random one.

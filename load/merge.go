@@ -43,7 +43,8 @@ func mergeKey(job Job) ([]int, error) {
 }
 
 // merge upserts the export's rows on the key. The rows are staged with
-// their CSV order number; a NULL key value fails the COPY. Then one MERGE
+// their CSV order number; a NULL key value fails the COPY with a
+// [RowError] naming its line and column. Then one MERGE
 // takes, for each key, the last staged row and updates the matching target
 // row or inserts it. A missing target is created with the key as its
 // primary key. New columns are added; incompatible types are an error

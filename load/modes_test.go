@@ -127,8 +127,9 @@ func TestMerge(t *testing.T) {
 		t.Errorf("merge on --key: got %v", got)
 	}
 	_, err := e.load(t, l, nokey, "Ext ID,v\nc,1\n,2\n", Job{Mode: ModeMerge, Key: []string{"ext_id"}, ExportID: "k2"})
-	if !errors.Is(err, ErrNullKey) || !strings.Contains(err.Error(), "row 2") {
-		t.Errorf("NULL key: got %v, want ErrNullKey naming row 2", err)
+	const wantNull = `merge "Customers 2": line 3, column "Ext ID": key value is empty (NULL); merge needs a key in every row`
+	if !errors.Is(err, ErrNullKey) || !strings.HasSuffix(err.Error(), wantNull) {
+		t.Errorf("NULL key: got %v, want ErrNullKey ending %q (see TestMergeNullKey)", err, wantNull)
 	}
 	if got := e.rows(t, "customers_2", "1"); len(got) != 2 {
 		t.Errorf("after the failed merge: got %v, want the table unchanged", got)

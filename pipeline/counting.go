@@ -6,10 +6,12 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
+	"github.com/mbiload/mbiload/transform"
 )
 
 // countingBatches passes a table's batches to the loader and reports the
-// running row count to the observer.
+// running row count to the observer; it passes on the source's line
+// numbers too (load.LineSource).
 type countingBatches struct {
 	src   load.Batches
 	table string
@@ -17,7 +19,11 @@ type countingBatches struct {
 	rows  int64
 }
 
-var _ load.Batches = (*countingBatches)(nil)
+var (
+	_ load.Batches    = (*countingBatches)(nil)
+	_ load.LineSource = (*countingBatches)(nil)
+	_ load.LineSource = (*transform.Decoder)(nil)
+)
 
 func (c *countingBatches) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	b, err := c.src.Next(ctx)
@@ -29,3 +35,12 @@ func (c *countingBatches) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 func (c *countingBatches) Rejects() []schema.Reject { return c.src.Rejects() }
+
+// Line passes on the source's line of row i of the last batch, so that
+// the loader's errors name CSV lines.
+func (c *countingBatches) Line(i int) int64 {
+	if ls, ok := c.src.(load.LineSource); ok {
+		return ls.Line(i)
+	}
+	return 0
+}
