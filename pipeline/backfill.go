@@ -65,11 +65,13 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		return rep, err
 	}
 	series := backfillSeries(exports, bo, opts.Mapping.SourceTimezone, time.Now())
+	labels := progressLabels(syncItems(opts, selected, names, nil))
 	results := make([][]TableReport, len(selected))
 	slots := make(chan struct{}, opts.Concurrency)
 	var g errgroup.Group
 	for i, t := range selected {
 		g.Go(func() error {
+			r.obs().Start(tableKey(t), labels[tableKey(t)])
 			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], series[t.ID], slots)
 			return nil
 		})
@@ -119,7 +121,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
 			Status: StatusFailed, Error: err.Error(), FinishedAt: time.Now().UTC()}
 		r.setTarget(&tr, "", loadTarget(opts.Mode, target))
-		r.obs().Done(t.Name, tr)
+		r.obs().Done(tableKey(t), tr)
 		log.Error("backfill failed for this table", "err", err)
 		return []TableReport{tr}
 	}
@@ -153,7 +155,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 		tr.Status, tr.Error = r.backfillExport(ctx, opts, t, tbl, e, floor, slots, &tr)
 		tr.Durations.Total = time.Since(start).Seconds()
 		tr.FinishedAt = time.Now().UTC()
-		r.obs().Done(t.Name, tr)
+		r.obs().Done(tableKey(t), tr)
 		out = append(out, tr)
 		if tr.Status == StatusFailed {
 			log.Error("backfill stopped for this table", "export", e.ID, "err", tr.Error)
@@ -187,7 +189,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 		return StatusFailed, ctx.Err().Error()
 	}
 	defer func() { <-slots }()
-	r.obs().Stage(t.Name, StageDownload)
+	r.obs().Stage(tableKey(t), StageDownload)
 	// An expired export cannot be recovered: a copy would export today's
 	// data, not the data of that day.
 	dl, err := r.download(ctx, opts, t, &e, false)
@@ -200,7 +202,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	}
 	defer os.Remove(dl.Path)
 	tr.Bytes, tr.ExportID = dl.Size, string(e.ID)
-	r.obs().Stage(t.Name, StageLoad)
+	r.obs().Stage(tableKey(t), StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
 		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e)}
 	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, tr); err != nil {

@@ -22,6 +22,14 @@
 // clear of every table's name (see FigureTargetNames): two figures whose
 // names map to one identifier each get a table of their own.
 //
+// Figures and charts are tables in all else too. Waiting for an update
+// (Options.WaitForUpdate), each is loaded when the ledger holds no
+// successful load of it since the warehouse's last completed update, and
+// the run finds nothing new only when every table, figure and chart has
+// one. Once its table is known, a figure's failure is in the ledger, as a
+// table's is. Progress events name each by kind and id, so two figures of
+// one name are two lines of the display.
+//
 // # Times
 //
 // The API writes times as the account's wall clock, without a zone. The

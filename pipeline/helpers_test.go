@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"log/slog"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -77,6 +79,14 @@ type env struct {
 // are filled in) and connects everything to it.
 func newEnv(t testing.TB, cfg simulator.Config) *env {
 	t.Helper()
+	return newEnvFront(t, cfg, nil)
+}
+
+// newEnvFront is newEnv with front, when not nil, answering each request
+// before the simulator: it returns true when it answered, false to pass
+// the request on.
+func newEnvFront(t testing.TB, cfg simulator.Config, front func(w http.ResponseWriter, r *http.Request) bool) *env {
+	t.Helper()
 	pool := pgtest.Pool(t)
 	e := &env{pool: pool, target: pgtest.Schema(t, pool), ledger: pgtest.Schema(t, pool), ref: pgtest.Schema(t, pool),
 		tmp: t.TempDir(), tables: cfg.Tables}
@@ -85,8 +95,18 @@ func newEnv(t testing.TB, cfg simulator.Config) *env {
 	cfg.Logger = slog.New(e.requests)
 	sim, srv := simtest.Start(t, cfg)
 	e.sim = sim
+	url := srv.URL
+	if front != nil {
+		fs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !front(w, r) {
+				sim.ServeHTTP(w, r)
+			}
+		}))
+		t.Cleanup(fs.Close)
+		url = fs.URL
+	}
 	var err error
-	e.client, err = extract.New(extract.Config{BaseURL: srv.URL + "/0.1", APIKey: testKey, ClientID: "12",
+	e.client, err = extract.New(extract.Config{BaseURL: url + "/0.1", APIKey: testKey, ClientID: "12",
 		Retry: fastRetry, Poll: fastPoll, StallTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatalf("extract.New: %v", err)
@@ -409,44 +429,54 @@ func bySource(rep *Report) map[string]TableReport {
 	return out
 }
 
-// recorder is an Observer that records stage events and can run a hook on
-// them.
+// recorder is an Observer that records stage events by key and can run a
+// hook on them, which gets the label of the event's key.
 type recorder struct {
 	mu      sync.Mutex
+	labels  map[string]string // by key
 	stages  map[string][]string
 	done    map[string]TableReport
-	onStage func(table, stage string)
-	onRows  func(table string, rows int64)
+	onStage func(label, stage string)
+	onRows  func(label string, rows int64)
 }
 
 var _ Observer = (*recorder)(nil)
 
 func newRecorder() *recorder {
-	return &recorder{stages: map[string][]string{}, done: map[string]TableReport{}}
+	return &recorder{labels: map[string]string{}, stages: map[string][]string{}, done: map[string]TableReport{}}
 }
 
-func (r *recorder) Stage(table, stage string) {
+func (r *recorder) Start(key, label string) {
 	r.mu.Lock()
-	r.stages[table] = append(r.stages[table], stage)
-	hook := r.onStage
+	defer r.mu.Unlock()
+	r.labels[key] = label
+}
+
+func (r *recorder) Stage(key, stage string) {
+	r.mu.Lock()
+	r.stages[key] = append(r.stages[key], stage)
+	hook, label := r.onStage, r.labels[key]
 	r.mu.Unlock()
 	if hook != nil {
-		hook(table, stage)
+		hook(label, stage)
 	}
 }
 
 func (r *recorder) Downloaded(string, int64, int64) {}
 
-func (r *recorder) Rows(table string, rows int64) {
+func (r *recorder) Rows(key string, rows int64) {
+	r.mu.Lock()
+	label := r.labels[key]
+	r.mu.Unlock()
 	if r.onRows != nil {
-		r.onRows(table, rows)
+		r.onRows(label, rows)
 	}
 }
 
-func (r *recorder) Done(table string, tr TableReport) {
+func (r *recorder) Done(key string, tr TableReport) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.done[table] = tr
+	r.done[key] = tr
 }
 
 // count returns how many times any table entered stage.

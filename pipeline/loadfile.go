@@ -147,7 +147,7 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 		return openErr
 	}
 	defer src.close()
-	job.Source = &countingBatches{src: src.dec, table: job.Table.SourceName, obs: r.obs()}
+	job.Source = &countingBatches{src: src.dec, table: tr.progressKey(), obs: r.obs()}
 	start := time.Now()
 	res, err := r.Loader.Load(ctx, job)
 	tr.Durations.Load = time.Since(start).Seconds()
@@ -186,10 +186,12 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 		Mode: string(opts.Mode), ExportID: fj.ExportID, File: fj.Path}
 	r.setTarget(&tr, "", fj.Table.Name)
 	tr.Warnings = append(tr.Warnings, fj.Table.Warnings...)
+	key := tr.progressKey()
+	r.obs().Start(key, fj.Table.SourceName)
 	defer func() {
 		tr.Durations.Total = time.Since(start).Seconds()
 		tr.FinishedAt = time.Now().UTC()
-		r.obs().Done(fj.Table.SourceName, tr)
+		r.obs().Done(key, tr)
 	}()
 	// The digest (for the ledger and the already-published check) is
 	// computed while the decoder starts on the other core.
@@ -206,7 +208,7 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 	tr.Bytes = size
 	job := load.Job{RunID: opts.RunID, Table: fj.Table, Mode: opts.Mode, Key: opts.Key, ExportID: fj.ExportID,
 		ExportedAt: fj.ExportedAt, SHA256: sum, Bytes: size, ExpectedRows: -1}
-	r.obs().Stage(fj.Table.SourceName, StageLoad)
+	r.obs().Stage(key, StageLoad)
 	err = r.loadSource(ctx, job, src, openErr, &tr)
 	if err != nil {
 		tr.Status, tr.Error = StatusFailed, err.Error()

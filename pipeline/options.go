@@ -28,7 +28,8 @@ type Options struct {
 	// WaitForUpdate, when positive, makes the run wait up to this long for
 	// the warehouse to finish an update cycle newer than each table's last
 	// successful load; tables already loaded from the latest cycle are
-	// skipped.
+	// skipped. Figures and charts count as tables here: one not loaded
+	// since the latest cycle is loaded, one that was is skipped.
 	WaitForUpdate time.Duration
 	// UpdatePoll is how often the update status is polled while waiting
 	// (default 60 s, as the vendor asks).

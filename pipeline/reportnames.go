@@ -55,9 +55,11 @@ type reportItem struct {
 }
 
 // reportTarget is the table assigned to a figure or chart, and its plain
-// name (the two differ when the plain name was taken).
+// name (the two differ when the plain name was taken); source is the
+// figure's (chart's) name in the API's list.
 type reportTarget struct {
 	name, plain string
+	source      string
 }
 
 // assignReportTargets implements [FigureTargetNames] for figures or charts
@@ -91,12 +93,12 @@ func assignReportTargets(kind string, items []reportItem, tables []extract.Table
 		}
 		plain := reportPlainName(kind, it.id, it.name, mode)
 		if used[plain] {
-			out[it.id] = reportTarget{plain: plain}
+			out[it.id] = reportTarget{plain: plain, source: it.name}
 			rest = append(rest, it)
 			continue
 		}
 		used[plain] = true
-		out[it.id] = reportTarget{name: plain, plain: plain}
+		out[it.id] = reportTarget{name: plain, plain: plain, source: it.name}
 	}
 	// Then the others, in id order, by id.
 	for _, it := range rest {

@@ -12,134 +12,97 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// reportTargets are the target names of every figure (or chart) of the
-// API, by id text, or the error that listing them gave.
-type reportTargets struct {
-	names map[string]reportTarget
-	err   error
-}
-
-// listReportTargets lists the figures or charts (kind "figure" or "chart")
-// and assigns their target names over the whole list and the warehouse's
-// tables (see FigureTargetNames).
-func (r *Runner) listReportTargets(ctx context.Context, kind string, tables []extract.Table, mode schema.IdentifierMode) reportTargets {
-	var items []reportItem
-	if kind == "figure" {
-		figs, err := r.Client.Figures(ctx)
-		if err != nil {
-			return reportTargets{err: fmt.Errorf("assign %s table names: %w", kind, err)}
-		}
-		for _, f := range figs {
-			items = append(items, reportItem{id: f.ID, name: f.Name})
-		}
-	} else {
-		charts, err := r.Client.Charts(ctx)
-		if err != nil {
-			return reportTargets{err: fmt.Errorf("assign %s table names: %w", kind, err)}
-		}
-		for _, c := range charts {
-			items = append(items, reportItem{id: c.ID, name: c.Name})
-		}
-	}
-	out := reportTargets{names: map[string]reportTarget{}}
-	for id, t := range assignReportTargets(kind, items, tables, mode) {
-		out.names[string(id)] = t
-	}
-	return out
-}
-
-// syncReport loads one figure or chart (kind "figure" or "chart") as a
-// table: its CSV export with headers, types inferred from the values,
-// published with a replace, into the table targets assigned it (see
-// FigureTargetNames). It never returns an error: failures go into the
-// report.
-func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string, targets reportTargets, slots chan struct{}) (tr TableReport) {
+// syncReport loads one figure or chart as a table: its CSV export with
+// headers, types inferred from the values, published with a replace, into
+// the table assigned it (see FigureTargetNames). Like a table, it is up
+// to date when the cycle holds its last load, and once its table is known
+// a failure is recorded in the ledger even before the loader runs. It
+// never returns an error: failures go into the report.
+func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycle *updateCycle, label string, slots chan struct{}) (tr TableReport) {
 	start := time.Now()
-	tr = TableReport{Kind: kind, SourceID: ref, Source: kind + " " + ref, Mode: string(load.ModeReplace)}
+	obs := r.obs()
+	tr = r.reportEntry(j)
+	key := tr.progressKey()
+	obs.Start(key, label)
 	defer func() {
 		tr.Durations.Total = time.Since(start).Seconds()
 		tr.FinishedAt = time.Now().UTC()
 		if tr.Status == StatusFailed {
-			r.log().Error(kind+" failed", kind, ref, "err", tr.Error)
+			r.log().Error(j.kind+" failed", j.kind, j.ref, "target", tr.Target, "err", tr.Error)
 		} else {
-			r.log().Info(kind+" "+tr.Status, kind, ref, "target", tr.Target, "rows", tr.RowsLoaded)
+			r.log().Info(j.kind+" "+tr.Status, j.kind, j.ref, "target", tr.Target, "rows", tr.RowsLoaded)
 		}
-		r.obs().Done(tr.Source, tr)
+		obs.Done(key, tr)
 	}()
 	fail := func(err error) TableReport {
 		tr.Status, tr.Error = StatusFailed, err.Error()
 		return tr
 	}
-	if targets.err != nil {
-		return fail(targets.err)
+	if j.err != nil {
+		// No table can be named for it, so the ledger cannot hold it: the
+		// report and the metrics say it failed.
+		return fail(j.err)
 	}
-	id := schema.ID(ref)
-	var name string
-	var infoID schema.ID
-	var err error
-	if kind == "figure" {
-		var f extract.Figure
-		f, err = r.Client.Figure(ctx, id)
-		name, infoID = f.Name, f.ID
-	} else {
-		var c extract.Chart
-		c, err = r.Client.Chart(ctx, id)
-		name, infoID = c.Name, c.ID
+	if cycle != nil {
+		if last := cycle.upToDate(j.target.name); last != nil {
+			tr.Status, tr.ExportID = StatusUpToDate, last.ExportID
+			return tr
+		}
 	}
-	if err != nil {
+	// From here on the target is known: a failure before the loader runs
+	// is recorded in the ledger too, as a table's is, so history shows it.
+	failRecorded := func(err error) TableReport {
+		if !opts.DryRun {
+			tbl := &schema.Table{SourceID: j.id, SourceName: j.target.source, Name: j.target.name}
+			job := load.Job{RunID: opts.RunID, Table: tbl, Mode: load.ModeReplace, ExpectedRows: -1}
+			r.Loader.RecordFailure(ctx, job, start, err)
+		}
 		return fail(err)
 	}
-	tr.Source = name
-	target, ok := targets.names[ref]
-	if !ok {
-		target, ok = targets.names[string(infoID)]
-	}
-	if !ok {
-		return fail(fmt.Errorf("%s %s %q: %w", kind, ref, name, ErrNotListed))
-	}
-	if target.name != target.plain {
-		tr.Warnings = append(tr.Warnings, fmt.Sprintf("%s %s loads into %s, not %s: another %s with a lower id or a warehouse table has that name",
-			kind, ref, target.name, target.plain, kind))
-	}
+
+	obs.Stage(key, StageExport)
+	exportedAt := reportExportedAt(time.Now(), cycle)
 	var body io.ReadCloser
-	if kind == "figure" {
-		body, err = r.Client.ExportFigure(ctx, id, extract.FormatCSV, true)
+	var err error
+	if j.kind == "figure" {
+		body, err = r.Client.ExportFigure(ctx, j.id, extract.FormatCSV, true)
 	} else {
-		body, err = r.Client.ExportChart(ctx, id, extract.FormatCSV, true)
+		body, err = r.Client.ExportChart(ctx, j.id, extract.FormatCSV, true)
 	}
 	if err != nil {
-		return fail(err)
+		return failRecorded(err) // the client names the figure (chart)
 	}
+	obs.Stage(key, StageQueued)
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
 		body.Close()
-		return fail(ctx.Err())
+		return failRecorded(ctx.Err())
 	}
 	defer func() { <-slots }()
-	path, err := spoolTemp(opts.TempDir, kind, body)
+	obs.Stage(key, StageDownload)
+	path, err := spoolTemp(opts.TempDir, j.kind, body)
 	body.Close()
 	if err != nil {
-		return fail(fmt.Errorf("download %s %s: %w", kind, ref, err))
+		return failRecorded(fmt.Errorf("download %s %s: %w", j.kind, j.id, err))
 	}
 	defer os.Remove(path)
 	f, err := os.Open(path)
 	if err != nil {
-		return fail(err)
+		return failRecorded(err)
 	}
 	cols, err := InferColumns(f)
 	f.Close()
 	if err != nil {
-		return fail(fmt.Errorf("%s %s: %w", kind, ref, err))
+		return failRecorded(fmt.Errorf("%s %s: %w", j.kind, j.id, err))
 	}
-	tbl, err := schema.NewTable(id, name, cols, opts.Mapping)
+	tbl, err := schema.NewTable(j.id, j.target.source, cols, opts.Mapping)
 	if err != nil {
-		return fail(err)
+		return failRecorded(err)
 	}
-	tbl.Name = target.name
-	r.setTarget(&tr, "", tbl.Name)
+	tbl.Name = j.target.name
 	if opts.DryRun {
-		tr.Status, tr.Plan = StatusPlanned, fmt.Sprintf("replace %s with %s %s (%d columns, types inferred)\n", tr.Target, kind, ref, len(cols))
+		tr.Status, tr.Plan = StatusPlanned, fmt.Sprintf("replace %s with %s %s (%d columns, types inferred)\n", tr.Target, j.kind, j.id, len(cols))
 		for _, w := range tr.Warnings {
 			tr.Plan += "warning: " + w + "\n"
 		}
@@ -147,16 +110,70 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, kind, ref string,
 	}
 	sum, size, err := fileSHA256(ctx, path)
 	if err != nil {
-		return fail(err)
+		return failRecorded(err)
 	}
 	tr.Bytes = size
-	r.obs().Stage(tr.Source, StageLoad)
+	obs.Stage(key, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: load.ModeReplace, SHA256: sum, Bytes: size, ExpectedRows: -1,
-		ExportedAt: time.Now().UTC()}
+		ExportedAt: exportedAt}
+	if cycle != nil {
+		// It loads because the ledger has no load of it from the latest
+		// update. Its CSV may be the one already loaded, which the loader
+		// would skip by its digest without a ledger row, leaving it stale
+		// for every later run, which would then never wait for an update.
+		// Without the digest it is published and recorded, as a table's
+		// new export is whatever its data.
+		job.SHA256 = ""
+	}
 	if err := r.loadRetrying(ctx, opts, tbl, path, job, &tr); err != nil {
-		return fail(err)
+		return fail(err) // the loader recorded it
 	}
 	return tr
+}
+
+// reportEntry is the start of a figure's (chart's) report entry: what it
+// is and, once resolved, its target and a warning when that is not its
+// plain name.
+func (r *Runner) reportEntry(j reportJob) TableReport {
+	tr := TableReport{Kind: j.kind, SourceID: string(j.id), Source: j.source(), Mode: string(load.ModeReplace)}
+	if j.err != nil {
+		return tr
+	}
+	r.setTarget(&tr, "", j.target.name)
+	if j.target.name != j.target.plain {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("%s %s loads into %s, not %s: another %s with a lower id or a warehouse table has that name",
+			j.kind, j.id, j.target.name, j.target.plain, j.kind))
+	}
+	return tr
+}
+
+// reportUpToDate is the report entry of a figure or chart already loaded
+// from the warehouse's latest update cycle.
+func (r *Runner) reportUpToDate(j reportJob, cycle *updateCycle) TableReport {
+	tr := r.reportEntry(j)
+	tr.Status, tr.FinishedAt = StatusUpToDate, time.Now().UTC()
+	if last := cycle.upToDate(j.target.name); last != nil {
+		tr.ExportID = last.ExportID
+	}
+	return tr
+}
+
+// reportExportedAt is the time the ledger records for a figure or chart
+// exported at now. Such an export has no time of its own in the API, so
+// it is the host's clock; but in a run that waited for an update cycle,
+// no earlier than just after the cycle's end: the export was asked for
+// after the API said the cycle had ended, and the next run's up-to-date
+// check compares the time with the API's clock, which may run ahead of
+// the host's (a clock off, or an account east of UTC run without its
+// source time zone). Without this, such a figure would load again on
+// every run until the host's clock caught up.
+func reportExportedAt(now time.Time, cycle *updateCycle) time.Time {
+	now = now.UTC()
+	if cycle != nil && !cycle.end.IsZero() && !now.After(cycle.end) {
+		// A microsecond: the ledger's resolution.
+		return cycle.end.Add(time.Microsecond).UTC()
+	}
+	return now
 }
 
 // spoolTemp copies r into a new 0600 temp file and returns its path.

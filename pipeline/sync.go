@@ -19,6 +19,11 @@ import (
 // could not start (bad selection, API or database unreachable), when it was
 // cancelled, or when Options.WaitForUpdate found nothing new
 // (ErrNothingNew); table failures are in the report, not the error.
+//
+// With Options.WaitForUpdate, figures and charts are up to date or not as
+// tables are, by their last successful load in the ledger: the run loads
+// the tables, figures and charts not loaded since the warehouse's last
+// completed update, and finds nothing new when there are none.
 func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "sync", StartedAt: time.Now().UTC()}
@@ -47,15 +52,20 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	names := targetNamesByID(all, opts)
 	// Biggest tables first: they bound the run's length.
 	sort.SliceStable(selected, func(i, j int) bool { return selected[i].RowCount > selected[j].RowCount })
+	reports := r.resolveReports(ctx, opts, all)
 
 	var cycle *updateCycle
 	if opts.WaitForUpdate > 0 && !opts.DryRun {
-		c, err := r.waitForUpdate(ctx, opts, selected, names)
+		c, err := r.waitForUpdate(ctx, opts, syncTargets(opts, selected, names, reports))
 		if errors.Is(err, ErrNothingNew) {
-			// Every table is up to date: say so per table, so the report
-			// and the metrics keep every table's last success.
+			// Everything is up to date: say so per table, figure and
+			// chart, so the report and the metrics keep each one's last
+			// success.
 			for _, t := range selected {
 				rep.Tables = append(rep.Tables, r.upToDate(opts, t, names[string(t.ID)], c))
+			}
+			for _, j := range reports {
+				rep.Tables = append(rep.Tables, r.reportUpToDate(j, c))
 			}
 			sortReport(rep)
 			rep.Status, rep.Message = RunNothingNew, err.Error()
@@ -71,6 +81,7 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	if opts.ReuseExports > 0 {
 		exports = &exportIndex{client: r.Client}
 	}
+	labels := progressLabels(syncItems(opts, selected, names, reports))
 
 	var mu sync.Mutex
 	add := func(tr TableReport) {
@@ -82,23 +93,15 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, t := range selected {
 		g.Go(func() error {
-			add(r.syncTable(gctx, opts, t, names[string(t.ID)], cycle, exports, slots))
+			add(r.syncTable(gctx, opts, t, names[string(t.ID)], cycle, exports, labels[tableKey(t)], slots))
 			return nil
 		})
 	}
-	for _, reports := range []struct {
-		kind string
-		refs []string
-	}{{"figure", opts.Figures}, {"chart", opts.Charts}} {
-		if len(reports.refs) == 0 {
-			continue
-		}
-		// Names are assigned over every figure (chart) and table, so that
-		// no two land in one table whatever the selection.
-		targets := r.listReportTargets(ctx, reports.kind, all, opts.Mapping.Identifiers)
-		for _, ref := range dedupe(reports.refs) {
-			g.Go(func() error { add(r.syncReport(gctx, opts, reports.kind, ref, targets, slots)); return nil })
-		}
+	for _, j := range reports {
+		g.Go(func() error {
+			add(r.syncReport(gctx, opts, j, cycle, labels[j.key()], slots))
+			return nil
+		})
 	}
 	_ = g.Wait()
 	sortReport(rep)
@@ -107,6 +110,34 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		return rep, fmt.Errorf("sync interrupted: %w", err)
 	}
 	return rep, nil
+}
+
+// syncTargets are the tables a sync writes, for the wait for an update:
+// the selected tables' (their _history tables in snapshot mode), then the
+// figures' and charts' ("" for one that could not be resolved, which is
+// never up to date).
+func syncTargets(opts Options, selected []extract.Table, names map[string]string, reports []reportJob) []string {
+	out := make([]string, 0, len(selected)+len(reports))
+	for _, t := range selected {
+		out = append(out, loadTarget(opts.Mode, names[string(t.ID)]))
+	}
+	for _, j := range reports {
+		out = append(out, j.target.name)
+	}
+	return out
+}
+
+// syncItems are a sync's tables, figures and charts as the progress
+// display names them.
+func syncItems(opts Options, selected []extract.Table, names map[string]string, reports []reportJob) []progressItem {
+	items := make([]progressItem, 0, len(selected)+len(reports))
+	for _, t := range selected {
+		items = append(items, progressItem{key: tableKey(t), source: t.Name, target: loadTarget(opts.Mode, names[string(t.ID)])})
+	}
+	for _, j := range reports {
+		items = append(items, progressItem{key: j.key(), source: j.source(), target: j.target.name})
+	}
+	return items
 }
 
 // sortReport orders a report's entries by source name, then (for sources

@@ -14,13 +14,16 @@ import (
 )
 
 // syncTable runs one table through metadata, export, wait, download, decode
-// and load. It never returns an error: failures go into the report.
+// and load; label is what the progress display shows for it. It never
+// returns an error: failures go into the report.
 func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, target string,
-	cycle *updateCycle, exports *exportIndex, slots chan struct{}) (tr TableReport) {
+	cycle *updateCycle, exports *exportIndex, label string, slots chan struct{}) (tr TableReport) {
 	start := time.Now()
 	obs := r.obs()
 	log := r.log().With("table", t.Name)
 	tr = TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode)}
+	key := tr.progressKey()
+	obs.Start(key, label)
 	defer func() {
 		tr.Durations.Total = time.Since(start).Seconds()
 		tr.FinishedAt = time.Now().UTC()
@@ -33,14 +36,14 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		default:
 			log.Info("table "+tr.Status, "target", tr.Target, "export", tr.ExportID)
 		}
-		obs.Done(t.Name, tr)
+		obs.Done(key, tr)
 	}()
 	fail := func(err error) TableReport {
 		tr.Status, tr.Error = StatusFailed, err.Error()
 		return tr
 	}
 	stage := func(name string, d *float64) func() {
-		obs.Stage(t.Name, name)
+		obs.Stage(key, name)
 		s := time.Now()
 		return func() { *d = time.Since(s).Seconds() }
 	}
@@ -113,7 +116,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	}
 	done()
 
-	obs.Stage(t.Name, StageQueued)
+	obs.Stage(key, StageQueued)
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
@@ -130,7 +133,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	done()
 	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
 
-	obs.Stage(t.Name, StageLoad)
+	obs.Stage(key, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
 		ExpectedRows: expectedRows(exp)}
@@ -175,7 +178,8 @@ const maxRecreate = 3
 // again (at most maxRecreate times); exp is updated to the export actually
 // downloaded.
 func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, exp *extract.Export, recreate bool) (*extract.Download, error) {
-	progress := func(done, total int64) { r.obs().Downloaded(t.Name, done, total) }
+	key := tableKey(t)
+	progress := func(done, total int64) { r.obs().Downloaded(key, done, total) }
 	for attempt := 0; ; attempt++ {
 		dl, err := r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
 		if errors.Is(err, syscall.ENOSPC) {

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 )
 
 // updateCycle is the warehouse's latest completed update and the tables
-// already loaded from it.
+// (figures, charts) already loaded from it.
 type updateCycle struct {
 	end     time.Time                    // the instant the cycle ended
 	current map[string]*load.LedgerEntry // target table → its last load, made from an export after end
@@ -21,14 +20,16 @@ type updateCycle struct {
 func (c *updateCycle) upToDate(target string) *load.LedgerEntry { return c.current[target] }
 
 // waitForUpdate reads the warehouse's full-update status until it shows a
-// completed update cycle that some selected table has not been loaded from
-// yet, polling every Options.UpdatePoll for up to Options.WaitForUpdate. A
-// table is loaded from a cycle when its last successful load used an export
-// created after the cycle ended (both as instants: the API's wall-clock
-// times are read in Options.Mapping.SourceTimezone, UTC when unset). When
-// the wait runs out, it returns the cycle with every table up to date and
-// ErrNothingNew.
-func (r *Runner) waitForUpdate(ctx context.Context, opts Options, tables []extract.Table, names map[string]string) (*updateCycle, error) {
+// completed update cycle that some of targets (the tables a sync writes,
+// its figures' and charts' included; "" for one whose table is unknown)
+// has not been loaded from yet, polling every Options.UpdatePoll for up
+// to Options.WaitForUpdate. A table is loaded from a cycle when its last
+// successful load used an export created after the cycle ended (both as
+// instants: the API's wall-clock times are read in
+// Options.Mapping.SourceTimezone, UTC when unset); a table never loaded,
+// or whose name is unknown, is not. When the wait runs out, it returns the
+// cycle with every table up to date and ErrNothingNew.
+func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []string) (*updateCycle, error) {
 	deadline := time.Now().Add(opts.WaitForUpdate)
 	loc := opts.Mapping.SourceTimezone
 	for {
@@ -41,8 +42,11 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, tables []extra
 			cycle.end = accountTime(job.End, loc)
 		}
 		stale := 0
-		for _, t := range tables {
-			target := loadTarget(opts.Mode, names[string(t.ID)])
+		for _, target := range targets {
+			if target == "" {
+				stale++
+				continue
+			}
 			last, err := r.Loader.LastSuccess(ctx, target)
 			if err != nil {
 				return nil, err
@@ -56,12 +60,12 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, tables []extra
 		end := cycle.end.In(time.UTC).Format(time.RFC3339)
 		if stale > 0 {
 			r.log().Info("warehouse update to load", "update_finished", end,
-				"tables_to_load", stale, "tables_up_to_date", len(tables)-stale)
+				"to_load", stale, "up_to_date", len(targets)-stale)
 			return cycle, nil
 		}
 		wait := min(opts.UpdatePoll, time.Until(deadline))
 		if wait <= 0 {
-			return cycle, fmt.Errorf("%w: the last update finished %s and every selected table was loaded after it",
+			return cycle, fmt.Errorf("%w: the last update finished %s and everything selected was loaded after it",
 				ErrNothingNew, end)
 		}
 		r.log().Info("waiting for the warehouse's next update", "last_update_finished", end,

@@ -3,6 +3,9 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,4 +116,142 @@ func TestWaitForUpdate(t *testing.T) {
 			sync(t, nil, RunNothingNew, 0, n)
 		})
 	}
+}
+
+// failingExports is a front for newEnvFront that answers the export of
+// every figure and chart with a 500 while on is set (the client retries
+// it, then gives up).
+func failingExports(on *atomic.Bool) func(http.ResponseWriter, *http.Request) bool {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		p := r.URL.Path
+		if !on.Load() || r.Method != http.MethodPost || !strings.HasSuffix(p, "/export") ||
+			!strings.Contains(p, "/figure/") && !strings.Contains(p, "/chart/") {
+			return false
+		}
+		http.Error(w, `{"error":"report data is unavailable"}`, http.StatusInternalServerError)
+		return true
+	}
+}
+
+// TestWaitForUpdateReports checks that figures and charts take part in
+// the wait for an update as tables do: with every table loaded from the
+// last update, one never loaded (or whose last load failed) loads alone;
+// then the run finds nothing new, its entry up to date with its last
+// success kept in the metrics; after the next update everything loads (a
+// figure whose CSV the update left as it was too), and then nothing is new
+// again. The simulator's clock runs ahead of the host's from the second
+// update on, as an account's clock may.
+func TestWaitForUpdateReports(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name            string
+		figures, charts []string
+		failFirst       bool // the first run loads it and its export fails
+		unchanged       bool // the second update leaves the data, and so its CSV, as it was
+		source, target  string
+	}{
+		{name: "figure never loaded", figures: []string{"360531"}, source: "Revenue by Month", target: "figure_revenue_by_month"},
+		{name: "chart whose load failed", charts: []string{"2038112"}, failFirst: true, source: "Customer cohorts", target: "chart_customer_cohorts"},
+		{name: "figure unchanged by the update", figures: []string{"360532"}, unchanged: true,
+			source: "Orders by Status (SQL)", target: "figure_orders_by_status_sql"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			var failing atomic.Bool
+			e := newEnvFront(t, simulator.Config{Tables: simulator.Generated(100, 1), Now: clock.Now}, failingExports(&failing))
+			ctx := context.Background()
+			n := len(e.tables)
+			last := func(ctx context.Context, table string) (float64, error) {
+				le, err := e.loader.LastSuccess(ctx, table)
+				if err != nil || le == nil {
+					return 0, err
+				}
+				return float64(le.FinishedAt.Unix()), nil
+			}
+
+			// sync runs a sync waiting for an update and checks the
+			// run's status and how many entries loaded and were up to
+			// date; it returns the report and the figure's (chart's)
+			// entry.
+			sync := func(t *testing.T, wantStatus string, loaded, upToDate int) (*Report, TableReport) {
+				t.Helper()
+				opts := e.opts()
+				opts.Figures, opts.Charts = tt.figures, tt.charts
+				opts.WaitForUpdate, opts.UpdatePoll = 100*time.Millisecond, 20*time.Millisecond
+				creates := e.requests.createCount()
+				rep, err := e.runner.Sync(ctx, opts)
+				nothingNew := wantStatus == RunNothingNew
+				if nothingNew != errors.Is(err, ErrNothingNew) || !nothingNew && err != nil {
+					t.Fatalf("Sync: got error %v, want ErrNothingNew: %v", err, nothingNew)
+				}
+				if rep.Status != wantStatus {
+					t.Errorf("run status: got %q, want %q %v", rep.Status, wantStatus, failures(rep))
+				}
+				counts := map[string]int{}
+				var report TableReport
+				for _, tr := range rep.Tables {
+					counts[tr.Status]++
+					if tr.Kind != "table" {
+						report = tr
+					}
+				}
+				if counts[StatusLoaded] != loaded || counts[StatusUpToDate] != upToDate || len(rep.Tables) != loaded+upToDate {
+					t.Errorf("statuses: got %v, want %d loaded and %d up to date", counts, loaded, upToDate)
+				}
+				if loaded <= 1 {
+					if got := e.requests.createCount() - creates; got != 0 {
+						t.Errorf("table exports created: got %d, want none: every table is up to date", got)
+					}
+				}
+				if report.Source != tt.source || report.TargetTable != tt.target {
+					t.Errorf("report entry: got %q into %q, want %q into %q", report.Source, report.TargetTable, tt.source, tt.target)
+				}
+				return rep, report
+			}
+
+			first := e.opts()
+			if tt.failFirst {
+				first.Figures, first.Charts = tt.figures, tt.charts
+				failing.Store(true)
+			}
+			rep, err := e.runner.Sync(ctx, first)
+			failing.Store(false)
+			if err != nil || rep.Failed() != btoi(tt.failFirst) {
+				t.Fatalf("first Sync: got %v with failures %v, want %d failed", err, failures(rep), btoi(tt.failFirst))
+			}
+
+			if _, tr := sync(t, RunSucceeded, 1, n); tr.Status != StatusLoaded {
+				t.Errorf("%s: got %q, want it loaded", tt.target, tr.Status)
+			}
+			clock.Advance(time.Minute)
+			rep, tr := sync(t, RunNothingNew, 0, n+1)
+			if tr.Status != StatusUpToDate || tr.Kind == "" || tr.Target != e.target+"."+tt.target {
+				t.Errorf("%s: got %s %q into %q, want up to date into %s.%s", tt.target, tr.Kind, tr.Status, tr.Target, e.target, tt.target)
+			}
+			labels := map[string]string{"kind": tr.Kind, "source": tt.source, "target": e.target + "." + tt.target}
+			if v, ok := find(mustMetrics(t, rep, last), "mbiload_table_last_success_timestamp_seconds", labels); !ok || v <= 0 {
+				t.Errorf("last success of %v: got %v (found %v), want the load's time", labels, v, ok)
+			}
+
+			var next []simulator.Table // nil: the same tables
+			if !tt.unchanged {
+				next = simulator.Generated(100, 2)
+			}
+			e.complete(t, next)
+			clock.Advance(time.Second)
+			sync(t, RunSucceeded, n+1, 0)
+			e.mustEqualSim(t, schema.Options{})
+			clock.Advance(time.Minute)
+			sync(t, RunNothingNew, 0, n+1)
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -16,13 +16,16 @@ import (
 type bars struct {
 	p       *mpb.Progress
 	mu      sync.Mutex
-	tables  map[string]*barState
+	labels  labels
+	tables  map[string]*barState // by key
 	overall *mpb.Bar
 	start   time.Time
 	done    int
 	failed  int
 	rows    int64
 }
+
+var _ Display = (*bars)(nil)
 
 type barState struct {
 	tableState
@@ -36,6 +39,7 @@ func newBars(ctx context.Context, w io.Writer) *bars {
 		// nothing on a pipe.
 		p: mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond),
 			mpb.WithAutoRefresh()),
+		labels: labels{},
 		tables: map[string]*barState{},
 		start:  time.Now(),
 	}
@@ -55,9 +59,10 @@ func (b *bars) summary() string {
 // state returns the table's state, creating its line when it is new. It
 // must be called without b.mu held: the line's decorators take b.mu from
 // mpb's render goroutine, and creating a line waits for that goroutine.
-func (b *bars) state(table string) *barState {
+func (b *bars) state(key string) *barState {
 	b.mu.Lock()
-	s, ok := b.tables[table]
+	s, ok := b.tables[key]
+	label := b.labels.of(key)
 	b.mu.Unlock()
 	if ok {
 		return s
@@ -65,7 +70,7 @@ func (b *bars) state(table string) *barState {
 	s = &barState{}
 	s.bar = b.p.New(0, mpb.BarStyle().Lbound("[").Rbound("]"),
 		mpb.PrependDecorators(
-			decor.Name(table, decor.WC{W: 24, C: decor.DindentRight | decor.DextraSpace}),
+			decor.Name(label, decor.WC{W: 24, C: decor.DindentRight | decor.DextraSpace}),
 			decor.Any(func(decor.Statistics) string {
 				b.mu.Lock()
 				defer b.mu.Unlock()
@@ -83,16 +88,22 @@ func (b *bars) state(table string) *barState {
 	)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if prev, ok := b.tables[table]; ok { // created meanwhile by another event
+	if prev, ok := b.tables[key]; ok { // created meanwhile by another event
 		s.bar.Abort(true)
 		return prev
 	}
-	b.tables[table] = s
+	b.tables[key] = s
 	return s
 }
 
-func (b *bars) Stage(table, stage string) {
-	s := b.state(table)
+func (b *bars) Start(key, label string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.labels[key] = label
+}
+
+func (b *bars) Stage(key, stage string) {
+	s := b.state(key)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s.stage = stage
@@ -101,8 +112,8 @@ func (b *bars) Stage(table, stage string) {
 	}
 }
 
-func (b *bars) Downloaded(table string, done, total int64) {
-	s := b.state(table)
+func (b *bars) Downloaded(key string, done, total int64) {
+	s := b.state(key)
 	b.mu.Lock()
 	s.done, s.total = done, total
 	b.mu.Unlock()
@@ -112,17 +123,17 @@ func (b *bars) Downloaded(table string, done, total int64) {
 	s.bar.SetCurrent(done)
 }
 
-func (b *bars) Rows(table string, rows int64) {
-	s := b.state(table)
+func (b *bars) Rows(key string, rows int64) {
+	s := b.state(key)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s.rows = rows
 }
 
-func (b *bars) Done(table string, r pipeline.TableReport) {
+func (b *bars) Done(key string, r pipeline.TableReport) {
 	b.mu.Lock()
-	s, ok := b.tables[table]
-	delete(b.tables, table)
+	s, ok := b.tables[key]
+	delete(b.tables, key)
 	b.done++
 	if r.Status == pipeline.StatusFailed {
 		b.failed++

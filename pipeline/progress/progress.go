@@ -48,6 +48,12 @@ func New(ctx context.Context, mode string, w io.Writer, isTTY bool, log *slog.Lo
 
 type none struct{}
 
+var (
+	_ Display = none{}
+	_ Display = (*plain)(nil)
+)
+
+func (none) Start(string, string)              {}
 func (none) Stage(string, string)              {}
 func (none) Downloaded(string, int64, int64)   {}
 func (none) Rows(string, int64)                {}
@@ -69,12 +75,25 @@ func (s *tableState) rate(now time.Time) float64 {
 	return float64(s.rows) / max(now.Sub(s.loadStart).Seconds(), 1e-3)
 }
 
-// plain logs the tables in flight every interval.
+// labels are the names shown for the keys of events (see
+// pipeline.Observer): a key without a label shows as itself. They are
+// kept after a table is done, for a backfill's next export of it.
+type labels map[string]string
+
+func (l labels) of(key string) string {
+	if label, ok := l[key]; ok {
+		return label
+	}
+	return key
+}
+
+// plain logs the tables in flight every interval, one line each.
 type plain struct {
 	log    *slog.Logger
 	mu     sync.Mutex
-	tables map[string]*tableState
-	order  []string
+	labels labels
+	tables map[string]*tableState // by key
+	order  []string               // keys
 	stop   chan struct{}
 	wg     sync.WaitGroup
 }
@@ -83,7 +102,7 @@ func newPlain(log *slog.Logger, interval time.Duration) *plain {
 	if interval <= 0 {
 		interval = 15 * time.Second
 	}
-	p := &plain{log: log, tables: map[string]*tableState{}, stop: make(chan struct{})}
+	p := &plain{log: log, labels: labels{}, tables: map[string]*tableState{}, stop: make(chan struct{})}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -101,45 +120,51 @@ func newPlain(log *slog.Logger, interval time.Duration) *plain {
 	return p
 }
 
-func (p *plain) state(table string) *tableState {
-	s, ok := p.tables[table]
+func (p *plain) state(key string) *tableState {
+	s, ok := p.tables[key]
 	if !ok {
 		s = &tableState{}
-		p.tables[table] = s
-		p.order = append(p.order, table)
+		p.tables[key] = s
+		p.order = append(p.order, key)
 	}
 	return s
 }
 
-func (p *plain) Stage(table, stage string) {
+func (p *plain) Start(key, label string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := p.state(table)
+	p.labels[key] = label
+}
+
+func (p *plain) Stage(key, stage string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.state(key)
 	s.stage = stage
 	if stage == pipeline.StageLoad {
 		s.loadStart = time.Now()
 	}
 }
 
-func (p *plain) Downloaded(table string, done, total int64) {
+func (p *plain) Downloaded(key string, done, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := p.state(table)
+	s := p.state(key)
 	s.done, s.total = done, total
 }
 
-func (p *plain) Rows(table string, rows int64) {
+func (p *plain) Rows(key string, rows int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.state(table).rows = rows
+	p.state(key).rows = rows
 }
 
-func (p *plain) Done(table string, _ pipeline.TableReport) {
+func (p *plain) Done(key string, _ pipeline.TableReport) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.tables, table)
-	for i, t := range p.order {
-		if t == table {
+	delete(p.tables, key)
+	for i, k := range p.order {
+		if k == key {
 			p.order = append(p.order[:i], p.order[i+1:]...)
 			break
 		}
@@ -150,9 +175,9 @@ func (p *plain) report() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
-	for _, name := range p.order {
-		s := p.tables[name]
-		p.log.Info("progress", "table", name, "stage", s.stage, "downloaded", bytesOf(s.done, s.total),
+	for _, key := range p.order {
+		s := p.tables[key]
+		p.log.Info("progress", "table", p.labels.of(key), "stage", s.stage, "downloaded", bytesOf(s.done, s.total),
 			"rows", s.rows, "rows_per_s", int64(s.rate(now)))
 	}
 }
