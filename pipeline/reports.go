@@ -149,6 +149,15 @@ func (r *Runner) reportEntry(j reportJob) TableReport {
 
 // reportUpToDate is the report entry of a figure or chart already loaded
 // from the warehouse's latest update cycle.
+// reportUnresolved is the report entry of a figure or chart that could not
+// be resolved (j.err), in a run that found nothing new to load.
+func (r *Runner) reportUnresolved(j reportJob) TableReport {
+	tr := r.reportEntry(j)
+	tr.Status, tr.Error, tr.FinishedAt = StatusFailed, j.err.Error(), time.Now().UTC()
+	r.log().Error(j.kind+" failed", j.kind, j.ref, "err", tr.Error)
+	return tr
+}
+
 func (r *Runner) reportUpToDate(j reportJob, cycle *updateCycle) TableReport {
 	tr := r.reportEntry(j)
 	tr.Status, tr.FinishedAt = StatusUpToDate, time.Now().UTC()

@@ -65,6 +65,10 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 				rep.Tables = append(rep.Tables, r.upToDate(opts, t, names[string(t.ID)], c))
 			}
 			for _, j := range reports {
+				if j.err != nil {
+					rep.Tables = append(rep.Tables, r.reportUnresolved(j))
+					continue
+				}
 				rep.Tables = append(rep.Tables, r.reportUpToDate(j, c))
 			}
 			sortReport(rep)
@@ -114,15 +118,20 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 
 // syncTargets are the tables a sync writes, for the wait for an update:
 // the selected tables' (their _history tables in snapshot mode), then the
-// figures' and charts' ("" for one that could not be resolved, which is
-// never up to date).
+// figures' and charts'. A figure or chart that could not be resolved (not
+// in the API's list, e.g. a deleted id left on a cron line) has no table
+// and is left out: it fails in the report whatever the wait decides, and
+// counting it as never loaded would make every waiting run start at once,
+// before the warehouse's next update, and so load the tables an update late.
 func syncTargets(opts Options, selected []extract.Table, names map[string]string, reports []reportJob) []string {
 	out := make([]string, 0, len(selected)+len(reports))
 	for _, t := range selected {
 		out = append(out, loadTarget(opts.Mode, names[string(t.ID)]))
 	}
 	for _, j := range reports {
-		out = append(out, j.target.name)
+		if j.err == nil {
+			out = append(out, j.target.name)
+		}
 	}
 	return out
 }

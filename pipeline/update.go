@@ -21,14 +21,13 @@ func (c *updateCycle) upToDate(target string) *load.LedgerEntry { return c.curre
 
 // waitForUpdate reads the warehouse's full-update status until it shows a
 // completed update cycle that some of targets (the tables a sync writes,
-// its figures' and charts' included; "" for one whose table is unknown)
-// has not been loaded from yet, polling every Options.UpdatePoll for up
-// to Options.WaitForUpdate. A table is loaded from a cycle when its last
-// successful load used an export created after the cycle ended (both as
-// instants: the API's wall-clock times are read in
-// Options.Mapping.SourceTimezone, UTC when unset); a table never loaded,
-// or whose name is unknown, is not. When the wait runs out, it returns the
-// cycle with every table up to date and ErrNothingNew.
+// its figures' and charts' included) has not been loaded from yet,
+// polling every Options.UpdatePoll for up to Options.WaitForUpdate. A
+// table is loaded from a cycle when its last successful load used an
+// export created after the cycle ended (both as instants: the API's
+// wall-clock times are read in Options.Mapping.SourceTimezone, UTC when
+// unset); a table never loaded is not. When the wait runs out, it returns
+// the cycle with every table up to date and ErrNothingNew.
 func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []string) (*updateCycle, error) {
 	deadline := time.Now().Add(opts.WaitForUpdate)
 	loc := opts.Mapping.SourceTimezone
@@ -43,10 +42,6 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []stri
 		}
 		stale := 0
 		for _, target := range targets {
-			if target == "" {
-				stale++
-				continue
-			}
 			last, err := r.Loader.LastSuccess(ctx, target)
 			if err != nil {
 				return nil, err

@@ -255,3 +255,44 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestWaitForUpdateUnknownFigure: a figure id the API does not list (a
+// deleted figure left on a cron line) fails in the report, but does not
+// make a waiting run start while every table is current: otherwise each
+// night's run would start at once, before the warehouse's update, and
+// load the tables an update late.
+func TestWaitForUpdateUnknownFigure(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	e := newEnv(t, simulator.Config{Tables: simulator.Generated(100, 1), Now: clock.Now})
+	ctx := context.Background()
+	if rep, err := e.runner.Sync(ctx, e.opts()); err != nil || rep.Failed() != 0 {
+		t.Fatalf("first Sync: got %v with failures %v, want none", err, failures(rep))
+	}
+	clock.Advance(time.Minute)
+
+	opts := e.opts()
+	opts.Figures = []string{"999"}
+	opts.WaitForUpdate, opts.UpdatePoll = 100*time.Millisecond, 20*time.Millisecond
+	creates := e.requests.createCount()
+	rep, err := e.runner.Sync(ctx, opts)
+	if !errors.Is(err, ErrNothingNew) {
+		t.Fatalf("Sync: got error %v, want ErrNothingNew", err)
+	}
+	if got := e.requests.createCount() - creates; got != 0 {
+		t.Errorf("exports created: got %d, want none", got)
+	}
+	counts := map[string]int{}
+	for _, tr := range rep.Tables {
+		counts[tr.Status]++
+		if tr.Kind == "figure" && (tr.Status != StatusFailed || !strings.Contains(tr.Error, "no figure 999")) {
+			t.Errorf("figure 999: got %q (%s), want failed: no figure 999", tr.Status, tr.Error)
+		}
+	}
+	if n := len(e.tables); counts[StatusUpToDate] != n || counts[StatusFailed] != 1 || len(rep.Tables) != n+1 {
+		t.Errorf("statuses: got %v, want %d up to date and 1 failed", counts, n)
+	}
+	if rep.Failed() != 1 {
+		t.Errorf("Failed: got %d, want 1", rep.Failed())
+	}
+}

@@ -76,7 +76,8 @@ func syncCommand(env *appEnv) *cli.Command {
 			printRunSummary(env, rep)
 			if errors.Is(runErr, pipeline.ErrNothingNew) {
 				fmt.Fprintln(env.stdout, runErr.Error()+"; nothing to do")
-				return nil
+				// A figure or chart the API does not know still failed.
+				return runResult(rep)
 			}
 			if runErr != nil {
 				return runErr

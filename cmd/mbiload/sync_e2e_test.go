@@ -241,6 +241,8 @@ func TestSyncExitCodes(t *testing.T) {
 	}{
 		{name: "all loaded", sim: good, args: []string{"sync", "--reuse-exports", "1h"}, wantCode: 0, stdout: "loaded"},
 		{name: "nothing new", sim: good, args: []string{"sync", "--wait-for-update", "100ms"}, wantCode: 0, stdout: "nothing to do"},
+		{name: "nothing new, unknown figure", sim: good, args: []string{"sync", "--wait-for-update", "100ms", "--figures", "999"},
+			wantCode: 3, stdout: "nothing to do", stderr: "no figure 999"},
 		{name: "one table fails", sim: withBad, args: []string{"sync", "--reuse-exports", "1h"}, wantCode: 3,
 			stdout: `"bad table" line 3 column "n"`, stderr: "1 of 6 tables failed"},
 		{name: "every table fails", sim: allFail, args: []string{"sync"}, wantCode: 1, stderr: "all 5 tables failed"},
