@@ -82,10 +82,14 @@ func (c *Client) Columns(ctx context.Context, tableID schema.ID) ([]schema.Colum
 	return cols, nil
 }
 
+// MaxExportRows is the vendor's documented cap on the rows of one raw table
+// export ("exports are capped at 10 million rows").
+const MaxExportRows = 10_000_000
+
 // CreateTableExport starts a raw export of a whole table
 // (POST /client/{client_id}/table/{table_id}/export with an empty form body;
 // the service answers 201). The returned description is usually Pending; see
-// [Client.WaitExport]. Exports are capped at 10 million rows by the service.
+// [Client.WaitExport]. Exports are capped at [MaxExportRows] rows by the service.
 func (c *Client) CreateTableExport(ctx context.Context, tableID schema.ID) (Export, error) {
 	path, err := c.clientPath("table", string(tableID), "export")
 	if err != nil {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/mbiload/mbiload/load"
@@ -17,6 +18,9 @@ type countingBatches struct {
 	table string
 	obs   Observer
 	rows  int64
+	// check, when set, vets the export's row count (rows read, rejected
+	// ones included) at its end, before the loader publishes anything.
+	check func(rows int64) error
 }
 
 var (
@@ -30,6 +34,11 @@ func (c *countingBatches) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err == nil {
 		c.rows += b.NumRows()
 		c.obs.Rows(c.table, c.rows)
+	}
+	if err == io.EOF && c.check != nil {
+		if cerr := c.check(c.rows + int64(len(c.src.Rejects()))); cerr != nil {
+			return nil, cerr
+		}
 	}
 	return b, err
 }

@@ -12,4 +12,9 @@ var (
 	// (GET /figure or GET /chart) does not hold: its table name is chosen
 	// over that list, so it cannot be chosen safely.
 	ErrNotListed = errors.New("pipeline: not in the API's list of figures or charts, so no table name can be chosen for it")
+	// ErrExportCap is returned for a table too large for one raw export
+	// (the API caps exports at extract.MaxExportRows rows), or an export
+	// holding exactly that many rows while the table lists another count:
+	// such an export may have been cut short, so it is not published.
+	ErrExportCap = errors.New("pipeline: table exceeds the Export API's row cap")
 )

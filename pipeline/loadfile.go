@@ -106,6 +106,7 @@ func (d *fileDigest) wait() (string, int64, error) {
 type source struct {
 	entry *transform.Entry
 	dec   *transform.Decoder
+	check func(rows int64) error // see countingBatches.check
 }
 
 // openSource opens an export file and starts decoding it for tbl (the
@@ -132,10 +133,15 @@ func (s *source) close() {
 }
 
 // decodeAndLoad streams an export file on disk into the loader and fills
-// tr from the result. job carries everything but the source.
-func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job, tr *TableReport) error {
+// tr from the result. job carries everything but the source; check, when
+// not nil, vets the export's row count before anything is published.
+func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job,
+	check func(rows int64) error, tr *TableReport) error {
 	job.Table = tbl
 	src, err := openSource(ctx, opts, tbl, path)
+	if err == nil {
+		src.check = check
+	}
 	return r.loadSource(ctx, job, src, err, tr)
 }
 
@@ -147,7 +153,7 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 		return openErr
 	}
 	defer src.close()
-	job.Source = &countingBatches{src: src.dec, table: tr.progressKey(), obs: r.obs()}
+	job.Source = &countingBatches{src: src.dec, table: tr.progressKey(), obs: r.obs(), check: src.check}
 	start := time.Now()
 	res, err := r.Loader.Load(ctx, job)
 	tr.Durations.Load = time.Since(start).Seconds()

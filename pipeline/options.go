@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"github.com/mbiload/mbiload/extract"
 	"runtime"
 	"time"
 
@@ -51,6 +52,9 @@ type Options struct {
 	// RunID identifies the run in the ledger and the report; empty means a
 	// new random id.
 	RunID string
+	// ExportRowCap is the most rows a raw table export holds (default
+	// extract.MaxExportRows); see ErrExportCap.
+	ExportRowCap int64
 }
 
 // DefaultConcurrency is the number of tables loaded at once by default:
@@ -72,6 +76,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RunID == "" {
 		o.RunID = NewRunID()
+	}
+	if o.ExportRowCap <= 0 {
+		o.ExportRowCap = extract.MaxExportRows
 	}
 	return o
 }

@@ -125,7 +125,7 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycl
 		// new export is whatever its data.
 		job.SHA256 = ""
 	}
-	if err := r.loadRetrying(ctx, opts, tbl, path, job, &tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, path, job, nil, &tr); err != nil {
 		return fail(err) // the loader recorded it
 	}
 	return tr

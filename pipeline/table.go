@@ -81,6 +81,12 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		}
 	}
 
+	if err := checkListedRows(t, opts.ExportRowCap); err != nil {
+		if opts.DryRun {
+			return fail(err)
+		}
+		return failRecorded(err)
+	}
 	done = stage(StageExport, &tr.Durations.Export)
 	exp, reused, err := r.exportFor(ctx, opts, t, exports)
 	if err != nil {
@@ -137,7 +143,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
 		ExpectedRows: expectedRows(exp)}
-	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, &tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t.Name, int64(t.RowCount), opts.ExportRowCap), &tr); err != nil {
 		return fail(err)
 	}
 	return tr
@@ -152,9 +158,10 @@ const loadAttempts = 3
 // file when the load failed for a reason worth retrying (load.Retryable):
 // nothing is ever half-published, so a retry is always safe. Each failed
 // attempt is in the ledger.
-func (r *Runner) loadRetrying(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job, tr *TableReport) error {
+func (r *Runner) loadRetrying(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job,
+	check func(rows int64) error, tr *TableReport) error {
 	for attempt := 1; ; attempt++ {
-		err := r.decodeAndLoad(ctx, opts, tbl, path, job, tr)
+		err := r.decodeAndLoad(ctx, opts, tbl, path, job, check, tr)
 		if err == nil || attempt == loadAttempts || !load.Retryable(err) || ctx.Err() != nil {
 			return err
 		}
