@@ -82,13 +82,15 @@ type TableReport struct {
 
 // Report is a run's outcome, written by --report as JSON.
 type Report struct {
-	RunID      string        `json:"run_id"`
-	Command    string        `json:"command"`
-	StartedAt  time.Time     `json:"started_at"`
-	FinishedAt time.Time     `json:"finished_at"`
-	Status     string        `json:"status"`
-	Message    string        `json:"message,omitempty"`
-	Tables     []TableReport `json:"tables"`
+	RunID      string    `json:"run_id"`
+	Command    string    `json:"command"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	Status     string    `json:"status"`
+	Message    string    `json:"message,omitempty"`
+	// Warnings are about the run as a whole (per-table ones are in Tables).
+	Warnings []string      `json:"warnings,omitempty"`
+	Tables   []TableReport `json:"tables"`
 }
 
 // Run statuses of a Report.

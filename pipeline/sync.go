@@ -57,6 +57,9 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	var cycle *updateCycle
 	if opts.WaitForUpdate > 0 && !opts.DryRun {
 		c, err := r.waitForUpdate(ctx, opts, syncTargets(opts, selected, names, reports))
+		if c != nil && c.warning != "" {
+			rep.Warnings = append(rep.Warnings, c.warning)
+		}
 		if errors.Is(err, ErrNothingNew) {
 			// Everything is up to date: say so per table, figure and
 			// chart, so the report and the metrics keep each one's last

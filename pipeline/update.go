@@ -13,6 +13,7 @@ import (
 type updateCycle struct {
 	end     time.Time                    // the instant the cycle ended
 	current map[string]*load.LedgerEntry // target table → its last load, made from an export after end
+	warning string                       // about the account's time zone (zoneWarning), or ""
 }
 
 // upToDate returns the last load of a target table when it was made from
@@ -31,6 +32,7 @@ func (c *updateCycle) upToDate(target string) *load.LedgerEntry { return c.curre
 func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []string) (*updateCycle, error) {
 	deadline := time.Now().Add(opts.WaitForUpdate)
 	loc := opts.Mapping.SourceTimezone
+	warned := false
 	for {
 		st, err := r.Client.FullUpdateStatus(ctx)
 		if err != nil {
@@ -39,6 +41,11 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []stri
 		cycle := &updateCycle{current: map[string]*load.LedgerEntry{}}
 		if job := st.LastCompletedUpdateJob; job != nil {
 			cycle.end = accountTime(job.End, loc)
+			cycle.warning = zoneWarning(st.TimezoneAbbreviation, loc, job.End.Time)
+		}
+		if cycle.warning != "" && !warned {
+			r.log().Warn(cycle.warning)
+			warned = true
 		}
 		stale := 0
 		for _, target := range targets {
