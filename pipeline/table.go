@@ -63,7 +63,10 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	written := loadTarget(opts.Mode, tbl.Name)
 	r.setTarget(&tr, "", written)
 	tr.Warnings = append(tr.Warnings, tbl.Warnings...)
-	for _, w := range tbl.Warnings {
+	if w := r.sourceChanged(ctx, t, written); w != "" {
+		tr.Warnings = append(tr.Warnings, w)
+	}
+	for _, w := range tr.Warnings {
 		log.Warn(w)
 	}
 	done()
