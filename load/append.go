@@ -3,9 +3,11 @@ package load
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -98,8 +100,13 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 			r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("column %q is not in the export: NULL in the new rows", c.Name))
 		}
 	}
+	refuseNulls(cols, t, nil, info)
 	if len(adds) == 0 {
 		if err := r.copyInto(ctx, r.qtarget, "", cols); err != nil {
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) {
+				return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), true)
+			}
 			return err
 		}
 		r.res.Mechanism = MechanismCopy
@@ -123,7 +130,11 @@ func isExtra(extras []extraColumn, name string) bool {
 // keys repeat across exports) and filled.
 func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) error {
 	t := r.job.Table
-	defs := columnDefs(t)
+	var pk []int
+	if r.job.Mode == ModeAppend {
+		pk = t.PrimaryKey()
+	}
+	defs := keyedColumnDefs(t, pk)
 	cols := fieldColumns(t)
 	for _, e := range extras {
 		defs = append(defs, schema.Quote(e.name)+" "+e.def)
@@ -132,12 +143,13 @@ func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) err
 	if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
 		return err
 	}
+	refuseNulls(cols, t, pk, nil)
 	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
 		return err
 	}
-	if pk := t.PrimaryKey(); len(pk) > 0 && r.job.Mode == ModeAppend {
-		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")"); err != nil {
-			return fmt.Errorf("add primary key: %w", err)
+	if len(pk) > 0 {
+		if err := r.addPrimaryKey(ctx, r.qtarget, "", pk); err != nil {
+			return err
 		}
 	}
 	if err := r.comments(ctx, r.qtarget, nil, false); err != nil {
@@ -162,6 +174,9 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 	if err := r.createTable(ctx, qstage, "", defs, ""); err != nil {
 		return err
 	}
+	for k := range t.Fields {
+		stageCols[k].NotNull = cols[k].NotNull
+	}
 	if err := r.copyInto(ctx, qstage, copyFreeze, stageCols); err != nil {
 		return err
 	}
@@ -174,8 +189,14 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 		}
 	}
 	names := quoteColumns(cols)
-	tag, err := r.tx.Exec(ctx, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)
+	tag, err := r.execKeyed(ctx, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)
 	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			if err := r.keyError(ctx, err, qstage, r.targetKey(info, pe.ConstraintName), true); errors.As(err, new(*KeyError)) {
+				return err
+			}
+		}
 		return fmt.Errorf("insert the staged rows: %w", err)
 	}
 	r.res.Mechanism = MechanismStagedInsert

@@ -31,7 +31,9 @@ type tableInfo struct {
 	ReplIdent   string
 	IsPartition bool
 	HasSubclass bool
-	Columns     []tableColumn
+	// PrimaryKey names the primary key constraint, "" when there is none.
+	PrimaryKey string
+	Columns    []tableColumn
 }
 
 // tableColumn is one live column of an existing table.
@@ -42,7 +44,10 @@ type tableColumn struct {
 	Typmod   int32
 	TypeName string // format_type
 	NotNull  bool
-	Comment  *string
+	// PrimaryKey is the column's 1-based position in the table's primary
+	// key, 0 when it is not part of it.
+	PrimaryKey int
+	Comment    *string
 }
 
 // column returns the column named name, or nil.
@@ -63,11 +68,12 @@ func lookupTable(ctx context.Context, q querier, pgSchema, name string) (*tableI
 SELECT c.oid, c.relkind::text, c.relpersistence::text, pg_get_userbyid(c.relowner),
        pg_has_role(c.relowner, 'MEMBER'), obj_description(c.oid, 'pg_class'),
        coalesce(c.reloptions, '{}'), c.reltablespace, c.relrowsecurity, c.relreplident::text,
-       c.relispartition, c.relhassubclass
+       c.relispartition, c.relhassubclass,
+       coalesce((SELECT con.conname FROM pg_constraint con WHERE con.conrelid = c.oid AND con.contype = 'p'), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = $2`, pgSchema, name).Scan(
 		&t.OID, &t.Kind, &t.Persistence, &t.Owner, &t.CanOwn, &t.Comment, &t.RelOptions,
-		&t.Tablespace, &t.RowSecurity, &t.ReplIdent, &t.IsPartition, &t.HasSubclass)
+		&t.Tablespace, &t.RowSecurity, &t.ReplIdent, &t.IsPartition, &t.HasSubclass, &t.PrimaryKey)
 	if err == pgx.ErrNoRows {
 		return nil, nil
 	}
@@ -81,7 +87,9 @@ WHERE n.nspname = $1 AND c.relname = $2`, pgSchema, name).Scan(
 	}
 	rows, err := q.Query(ctx, `
 SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod),
-       a.attnotnull, col_description(a.attrelid, a.attnum)
+       a.attnotnull, col_description(a.attrelid, a.attnum),
+       coalesce((SELECT u.k FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS u (attnum, k)
+                 WHERE i.indrelid = a.attrelid AND i.indisprimary AND u.attnum = a.attnum), 0)
 FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum`, t.OID)
 	if err != nil {
@@ -89,7 +97,7 @@ ORDER BY a.attnum`, t.OID)
 	}
 	t.Columns, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (tableColumn, error) {
 		var c tableColumn
-		err := r.Scan(&c.Num, &c.Name, &c.OID, &c.Typmod, &c.TypeName, &c.NotNull, &c.Comment)
+		err := r.Scan(&c.Num, &c.Name, &c.OID, &c.Typmod, &c.TypeName, &c.NotNull, &c.Comment, &c.PrimaryKey)
 		return c, err
 	})
 	if err != nil {

@@ -35,8 +35,10 @@ type copyColumn struct {
 	// scale (-1 when unconstrained or not numeric).
 	OID          uint32
 	NumericScale int32
-	// NotNull makes a NULL value an error (merge keys).
-	NotNull bool
+	// NotNull, when set, refuses a NULL value: a *RowError with its
+	// sentinel and detail (merge and primary keys, NOT NULL columns of
+	// an existing target).
+	NotNull nullRule
 	// Const is the encoded field (length and bytes) written in every row.
 	Const []byte
 	// Seq writes the 1-based number of the row in the stream as int8.
@@ -51,6 +53,7 @@ type copyReader struct {
 	ctx    context.Context
 	src    Batches
 	lines  LineSource // src's, if it knows lines
+	lmap   lineMap    // the lines of the rows sent so far
 	schema *arrow.Schema
 	cols   []copyColumn
 
@@ -168,6 +171,9 @@ func (r *copyReader) start(rec arrow.RecordBatch) error {
 		}
 	}
 	r.rec, r.row, r.nrow = rec, 0, int(rec.NumRows())
+	if r.lines != nil {
+		r.lmap.add(r.lines, r.rows, r.nrow)
+	}
 	if r.onBatch != nil {
 		r.onBatch(int64(r.nrow))
 	}
@@ -206,36 +212,6 @@ func (r *copyReader) seqEncoder() colEncoder {
 		dst = append(dst, 0, 0, 0, 8)
 		return binary.BigEndian.AppendUint64(dst, uint64(r.rows+int64(i-r.row)+1))
 	}
-}
-
-// checkNotNull fails on the first row of rec (the next batch) holding a
-// NULL in a NOT NULL column (merge keys). Only a column with nulls is
-// searched: the check costs nothing otherwise.
-func (r *copyReader) checkNotNull(rec arrow.RecordBatch) error {
-	row, col := -1, -1
-	for k, c := range r.cols {
-		if !c.NotNull || c.Src < 0 {
-			continue
-		}
-		a := rec.Column(c.Src)
-		if a.NullN() == 0 {
-			continue
-		}
-		end := int(rec.NumRows())
-		if row >= 0 {
-			end = row
-		}
-		for i := range end {
-			if a.IsNull(i) {
-				row, col = i, k
-				break
-			}
-		}
-	}
-	if row < 0 {
-		return nil
-	}
-	return r.rowError(row, r.rows+int64(row)+1, col, "key value is empty (NULL); merge needs a key in every row", ErrNullKey)
 }
 
 // rowError describes the value of row i of the batch just taken from the
@@ -286,6 +262,9 @@ type copyResult struct {
 	Rows   int64 // rows the server stored
 	Sent   int64 // rows encoded and sent
 	Source error // the source's or encoder's error, if it stopped the COPY
+	// Lines maps the rows sent to their CSV lines (when the source is a
+	// [LineSource]), for errors the server finds later.
+	Lines *lineMap
 }
 
 // copyBatches streams src into table (an already quoted name) through the
@@ -299,7 +278,7 @@ func copyBatches(ctx context.Context, conn *pgconn.PgConn, table string, opts st
 	tag, err := conn.CopyFrom(ctx, r, sql)
 	cancel()
 	r.close()
-	res := copyResult{Rows: tag.RowsAffected(), Sent: r.rows}
+	res := copyResult{Rows: tag.RowsAffected(), Sent: r.rows, Lines: &r.lmap}
 	srcErr := r.err
 	if srcErr == io.EOF || (errors.Is(srcErr, context.Canceled) && ctx.Err() == nil) {
 		srcErr = nil // the end, or our own cancel once the COPY had failed

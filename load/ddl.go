@@ -22,6 +22,20 @@ func columnDefs(t *schema.Table) []string {
 	return out
 }
 
+// keyedColumnDefs is columnDefs with the columns of the primary key pk
+// (field indexes) NOT NULL, as adding the key after the COPY makes them:
+// the server then skips the scan that would check them (the COPY refused
+// their NULLs already, see refuseNulls). The table ends up the same.
+func keyedColumnDefs(t *schema.Table, pk []int) []string {
+	out := columnDefs(t)
+	for _, k := range pk {
+		if !t.Fields[k].Source.NotNull() {
+			out[k] += " NOT NULL"
+		}
+	}
+	return out
+}
+
 func fieldDef(f schema.Field) string {
 	d := schema.Quote(f.Name) + " " + f.Type.PG()
 	if f.Source.NotNull() {
@@ -90,10 +104,12 @@ func (r *loadRun) copyInto(ctx context.Context, table, opts string, cols []copyC
 	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, r.job.Progress)
 	r.res.CopyDuration = time.Since(start)
 	r.steps.done("copy")
+	r.lines = cr.Lines
 	if err != nil {
 		r.res.RowsRead = cr.Sent
 		var re *RowError
 		if errors.As(err, &re) {
+			re.Mode = r.job.Mode
 			return err // it names the table, the line and the column
 		}
 		return fmt.Errorf("copy: %w", err)

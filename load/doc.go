@@ -33,11 +33,21 @@
 //
 // [ModeAppend] adds rows, [ModeMerge] upserts them on a key with the last
 // row of a key winning, and [ModeSnapshot] appends each export to
-// <table>_history with its export id and time. A NULL merge key fails the
-// load with a [*RowError] ([ErrNullKey]) naming the table, the CSV line
-// (when the source is a [LineSource], as transform.Decoder is) and the
-// column, checked once per batch (the key columns' null counts) before
-// the batch's rows are encoded.
+// <table>_history with its export id and time.
+//
+// # Bad keys
+//
+// A NULL in a key column fails the load with a [*RowError] ([ErrNullKey])
+// naming the table, the CSV line (when the source is a [LineSource], as
+// transform.Decoder is) and the column: a merge key, the metadata's
+// primary key (replace, a first append), or a NOT NULL column of an
+// existing target (append, snapshot; [ErrBadValue] outside its primary
+// key). It is checked once per batch (the columns' null counts) before the
+// batch's rows are encoded, so the server never sees it. A key value the
+// export repeats, or an append meets in the table, fails the load with a
+// [*KeyError] ([ErrDuplicateKey], the server's SQLSTATE kept) naming the
+// table, the key and the value, and the CSV lines of its rows where they
+// can be found; never the staging table.
 //
 // # Ledger
 //

@@ -21,8 +21,14 @@ var (
 	// ErrNoKey is a merge without a key: the metadata marks no primary key
 	// and the job names none. Merge never falls back to another mode.
 	ErrNoKey = errors.New("load: merge needs a key (a primary key in the metadata or --key)")
-	// ErrNullKey is a NULL in a merge key column.
-	ErrNullKey = errors.New("load: NULL in a merge key column")
+	// ErrNullKey is a NULL in a key column: a merge key, the primary key
+	// of the metadata (replace, a first append) or of an existing target
+	// (append, snapshot). See [RowError].
+	ErrNullKey = errors.New("load: NULL in a key column")
+	// ErrDuplicateKey is a key value the export holds more than once, or
+	// (append, snapshot) that the table already holds: the primary key or
+	// another unique index refused it. See [KeyError].
+	ErrDuplicateKey = errors.New("load: duplicate key value")
 	// ErrIncompatibleType is a source column whose type cannot be written
 	// into the existing target column (append, merge, snapshot).
 	ErrIncompatibleType = errors.New("load: incompatible column type")
@@ -103,9 +109,13 @@ func (e *ColumnError) Error() string {
 func (e *ColumnError) Unwrap() error { return e.Err }
 
 // RowError is a value of the export that cannot be loaded: a NULL in a
-// merge key column ([ErrNullKey]) or a value PostgreSQL cannot store
-// ([ErrBadValue]). It unwraps to the sentinel.
+// key column ([ErrNullKey]) or a value PostgreSQL cannot store, such as a
+// NULL in a column the existing target holds NOT NULL ([ErrBadValue]). It
+// unwraps to the sentinel.
 type RowError struct {
+	// Mode is the load's mode, which starts the message ("" reads
+	// "table").
+	Mode Mode
 	// Table is the table's source name.
 	Table string
 	// Line is the physical line of the CSV (1-based, the header is line 1)
@@ -128,11 +138,8 @@ type RowError struct {
 // it names the row of the export instead.
 func (e *RowError) Error() string {
 	var b strings.Builder
-	if errors.Is(e.Err, ErrNullKey) {
-		b.WriteString("merge ")
-	} else {
-		b.WriteString("table ")
-	}
+	b.WriteString(modeWord(e.Mode))
+	b.WriteString(" ")
 	b.WriteString(displayName(e.Table))
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ": line %d", e.Line)
@@ -145,6 +152,15 @@ func (e *RowError) Error() string {
 
 // Unwrap returns the sentinel.
 func (e *RowError) Unwrap() error { return e.Err }
+
+// modeWord starts a message about the export's rows: the mode, or
+// "table".
+func modeWord(m Mode) string {
+	if m == "" {
+		return "table"
+	}
+	return string(m)
+}
 
 // displayName is a source name as is when it is a plain word, else quoted.
 func displayName(s string) string {

@@ -2,9 +2,12 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -35,7 +38,9 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err := r.createTable(ctx, qstage, "", columnDefs(t), ""); err != nil {
 		return err
 	}
-	if err := r.copyInto(ctx, qstage, copyFreeze, fieldColumns(t)); err != nil {
+	cols := fieldColumns(t)
+	refuseNulls(cols, t, t.PrimaryKey(), info)
+	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return err
 	}
 	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
@@ -71,7 +76,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		return err
 	}
 
-	cols := quoteNames(t.ColumnNames())
+	names := quoteNames(t.ColumnNames())
 	var sql string
 	if keyed {
 		r.res.Mechanism = MechanismInPlaceKeyed
@@ -93,15 +98,15 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		if len(set) > 0 {
 			action = "DO UPDATE SET " + strings.Join(set, ", ")
 		}
-		sql = "INSERT INTO " + r.qtarget + " (" + cols + ") SELECT " + cols + " FROM " + qstage +
+		sql = "INSERT INTO " + r.qtarget + " (" + names + ") SELECT " + names + " FROM " + qstage +
 			" ON CONFLICT (" + quoteNames(key) + ") " + action
 	} else {
 		r.res.Mechanism = MechanismInPlace
-		sql = "INSERT INTO " + r.qtarget + " (" + cols + ") SELECT " + cols + " FROM " + qstage
+		sql = "INSERT INTO " + r.qtarget + " (" + names + ") SELECT " + names + " FROM " + qstage
 	}
-	tag, err := r.tx.Exec(ctx, sql)
+	tag, err := r.execKeyed(ctx, sql)
 	if err != nil {
-		return fmt.Errorf("publish in place: %w", err)
+		return r.inPlaceKeyError(ctx, err, now, deps, qstage, keyed)
 	}
 	r.res.RowsLoaded = tag.RowsAffected()
 	if r.res.RowsLoaded != r.res.RowsRead {
@@ -114,6 +119,28 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		return err
 	}
 	return r.analyze(ctx, r.qtarget, r.res.RowsLoaded)
+}
+
+// inPlaceKeyError is the error of the in-place insert: a duplicate key as
+// a [KeyError], looked for in the staging table when the key's columns are
+// known (the target's primary key, or the key an upsert met twice).
+// Emptied first, the table cannot hold the value already unless keyed.
+func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInfo, deps *dependents, qstage string, keyed bool) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("publish in place: %w", err)
+	}
+	key := r.targetKey(info, pe.ConstraintName)
+	if pe.Code == codeCardinalityViolate && keyed {
+		if key = r.targetKey(info, info.PrimaryKey); !slices.Equal(key.cols, deps.FKRefs[0].Columns) {
+			key = r.fieldKey("unique key", deps.FKRefs[0].Columns)
+		}
+		keyed = false // the export repeats the key
+	}
+	if err := r.keyError(ctx, err, qstage, key, keyed); errors.As(err, new(*KeyError)) {
+		return err
+	}
+	return fmt.Errorf("publish in place: %w", err)
 }
 
 func containsString(list []string, s string) bool {

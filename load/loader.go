@@ -296,6 +296,7 @@ type loadRun struct {
 	rejects []schema.Reject
 	copyEnd time.Time
 	steps   *steps
+	lines   *lineMap // the CSV lines of the rows COPYed, once the COPY is over
 }
 
 // run is the load's transaction: lock, idempotency check, the mode's work,

@@ -91,7 +91,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	qstage, _ := r.stageName()
 	cols := fieldColumns(t)
 	for _, k := range key {
-		cols[k].NotNull = true
+		cols[k].NotNull = nullMergeKey
 	}
 	cols = append(cols, copyColumn{Name: seqColumn, Src: -1, OID: oidInt8, Seq: true})
 	defs := append(columnDefs(t), schema.Quote(seqColumn)+" bigint NOT NULL")

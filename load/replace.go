@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -45,18 +46,23 @@ func (r *loadRun) replace(ctx context.Context) error {
 }
 
 // createAndFill creates the target, COPYs into it and adds its primary key
-// (named by PostgreSQL's own rule), comments and statistics.
+// (named by PostgreSQL's own rule), comments and statistics. A NULL or a
+// duplicate in the primary key fails the load with a [RowError] or a
+// [KeyError].
 func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 	t := r.job.Table
-	if err := r.createTable(ctx, r.qtarget, "", append(columnDefs(t), extra...), ""); err != nil {
+	pk := t.PrimaryKey()
+	if err := r.createTable(ctx, r.qtarget, "", append(keyedColumnDefs(t, pk), extra...), ""); err != nil {
 		return err
 	}
-	if err := r.copyInto(ctx, r.qtarget, copyFreeze, fieldColumns(t)); err != nil {
+	cols := fieldColumns(t)
+	refuseNulls(cols, t, pk, nil)
+	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
 		return err
 	}
-	if pk := t.PrimaryKey(); len(pk) > 0 && r.job.Mode != ModeSnapshot {
-		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")"); err != nil {
-			return fmt.Errorf("add primary key: %w", err)
+	if len(pk) > 0 {
+		if err := r.addPrimaryKey(ctx, r.qtarget, "", pk); err != nil {
+			return err
 		}
 		r.steps.done("primary key")
 	}
@@ -115,13 +121,16 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if info.Persistence == "u" {
 		prefix = "UNLOGGED "
 	}
-	if err := r.createTable(ctx, qstage, prefix, columnDefs(t), withOptions(info.RelOptions)); err != nil {
+	pk := t.PrimaryKey()
+	if err := r.createTable(ctx, qstage, prefix, keyedColumnDefs(t, pk), withOptions(info.RelOptions)); err != nil {
 		return err
 	}
-	if err := r.copyInto(ctx, qstage, copyFreeze, fieldColumns(t)); err != nil {
+	cols := fieldColumns(t)
+	refuseNulls(cols, t, pk, nil)
+	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return err
 	}
-	renames, err := r.buildKeys(ctx, qstage, stage, deps, dropped)
+	renames, err := r.buildKeys(ctx, info, qstage, stage, deps, dropped)
 	if err != nil {
 		return err
 	}
@@ -204,7 +213,10 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 // buildKeys adds to the staging table the primary key from the metadata
 // and the target's other constraints and indexes, under temporary names.
 // Those that use a column the export dropped are left out with a warning.
-func (r *loadRun) buildKeys(ctx context.Context, qstage, stage string, deps *dependents, dropped []*tableColumn) ([]rename, error) {
+// A duplicate the primary key or a unique constraint or index refuses is
+// a [KeyError] naming the source table and the key's final name, never the
+// staging table.
+func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage string, deps *dependents, dropped []*tableColumn) ([]rename, error) {
 	t := r.job.Table
 	var renames []rename
 	tmp := func() string { return stage + "_" + fmt.Sprint(len(renames)+1) }
@@ -231,9 +243,8 @@ func (r *loadRun) buildKeys(ctx context.Context, qstage, stage string, deps *dep
 			}
 		}
 		name := tmp()
-		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+qstage+" ADD CONSTRAINT "+schema.Quote(name)+
-			" PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")"); err != nil {
-			return nil, fmt.Errorf("build the primary key: %w", err)
+		if err := r.addPrimaryKey(ctx, qstage, name, pk); err != nil {
+			return nil, err
 		}
 		r.steps.done("primary key")
 		renames = append(renames, rename{constraint: true, tmp: name, final: final})
@@ -247,7 +258,19 @@ func (r *loadRun) buildKeys(ctx context.Context, qstage, stage string, deps *dep
 			continue
 		}
 		name := tmp()
-		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+qstage+" ADD CONSTRAINT "+schema.Quote(name)+" "+c.Def); err != nil {
+		stmt := "ALTER TABLE " + qstage + " ADD CONSTRAINT " + schema.Quote(name) + " " + c.Def
+		var err error
+		if c.Type == "u" {
+			_, err = r.execKeyed(ctx, stmt)
+			err = r.keyError(ctx, err, qstage, r.fieldKey(fmt.Sprintf("unique constraint %q", c.Name), columnNames(info, c.Columns)), false)
+		} else {
+			_, err = r.tx.Exec(ctx, stmt)
+		}
+		var ke *KeyError
+		if errors.As(err, &ke) {
+			return nil, err
+		}
+		if err != nil {
 			return nil, fmt.Errorf("re-create constraint %q: %w", c.Name, err)
 		}
 		renames = append(renames, rename{constraint: true, tmp: name, final: c.Name})
@@ -264,6 +287,9 @@ func (r *loadRun) buildKeys(ctx context.Context, qstage, stage string, deps *dep
 			unique = "UNIQUE "
 		}
 		if _, err := r.tx.Exec(ctx, "CREATE "+unique+"INDEX "+schema.Quote(name)+" ON "+qstage+" USING "+def); err != nil {
+			if err := r.keyError(ctx, err, "", uniqueKey{label: fmt.Sprintf("unique index %q", x.Name)}, false); errors.As(err, new(*KeyError)) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("re-create index %q: %w", x.Name, err)
 		}
 		renames = append(renames, rename{tmp: name, final: x.Name})
@@ -313,4 +339,38 @@ func (r *loadRun) execAll(ctx context.Context, stmts []string, what string) erro
 		}
 	}
 	return nil
+}
+
+// addPrimaryKey adds the primary key on the fields pk to table
+// (quoted), which the load created and filled, named name ("" for
+// PostgreSQL's own name). It runs under the key savepoint, so that a
+// duplicate can be looked for in the table and named with its lines.
+func (r *loadRun) addPrimaryKey(ctx context.Context, table, name string, pk []int) error {
+	t := r.job.Table
+	constraint := ""
+	if name != "" {
+		constraint = " CONSTRAINT " + schema.Quote(name)
+	}
+	_, err := r.execKeyed(ctx, "ALTER TABLE "+table+" ADD"+constraint+" PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")")
+	if err != nil {
+		if err := r.keyError(ctx, err, table, r.fieldKey("primary key", fieldNames(t, pk)), false); errors.As(err, new(*KeyError)) {
+			return err
+		}
+		return fmt.Errorf("add the primary key: %w", err)
+	}
+	return nil
+}
+
+// columnNames returns the names of the columns numbered nums (attnums) of
+// an existing table, or nil when one is not a plain column.
+func columnNames(info *tableInfo, nums []int16) []string {
+	out := make([]string, len(nums))
+	for k, n := range nums {
+		i := slices.IndexFunc(info.Columns, func(c tableColumn) bool { return c.Num == n })
+		if i < 0 {
+			return nil
+		}
+		out[k] = info.Columns[i].Name
+	}
+	return out
 }

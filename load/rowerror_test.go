@@ -30,10 +30,14 @@ func TestRowErrorMessage(t *testing.T) {
 		err  *RowError
 		want string
 	}{
-		{"NULL key with a line", &RowError{Table: "sales_order", Line: 1043, Row: 1001, Column: "entity_id", Detail: "key value is empty", Err: ErrNullKey},
+		{"NULL key with a line", &RowError{Mode: ModeMerge, Table: "sales_order", Line: 1043, Row: 1001, Column: "entity_id", Detail: "key value is empty", Err: ErrNullKey},
 			`merge sales_order: line 1043, column "entity_id": key value is empty`},
-		{"NULL key without a line", &RowError{Table: "sales_order", Row: 1001, Column: "entity_id", Detail: "key value is empty", Err: ErrNullKey},
+		{"NULL key without a line", &RowError{Mode: ModeMerge, Table: "sales_order", Row: 1001, Column: "entity_id", Detail: "key value is empty", Err: ErrNullKey},
 			`merge sales_order: row 1001 of the export, column "entity_id": key value is empty`},
+		{"NULL primary key, replace", &RowError{Mode: ModeReplace, Table: "sales_order", Line: 8, Row: 4, Column: "entity_id", Detail: "primary key value is empty (NULL)", Err: ErrNullKey},
+			`replace sales_order: line 8, column "entity_id": primary key value is empty (NULL)`},
+		{"no mode", &RowError{Table: "sales_order", Line: 8, Row: 4, Column: "entity_id", Detail: "primary key value is empty (NULL)", Err: ErrNullKey},
+			`table sales_order: line 8, column "entity_id": primary key value is empty (NULL)`},
 		{"bad value, name quoted", &RowError{Table: "Sales Order", Line: 7, Row: 4, Column: "Grand Total", Detail: `value "x" is bad`, Err: ErrBadValue},
 			`table "Sales Order": line 7, column "Grand Total": value "x" is bad`},
 	}
@@ -61,7 +65,7 @@ func TestCopyRowErrors(t *testing.T) {
 		name    string
 		pgType  string
 		oid     uint32
-		notNull bool
+		notNull nullRule
 		batches [][]string
 		lines   [][]int64 // nil: the source does not know lines
 		want    error
@@ -75,12 +79,18 @@ func TestCopyRowErrors(t *testing.T) {
 		{name: "bad decimal text, lines unknown", pgType: "numeric", oid: oidNumeric, batches: [][]string{{"1", "2"}, {"3", "1e5"}},
 			want: ErrBadValue, row: 4,
 			msg: `table prices: row 4 of the export, column "Amount": value "1e5" is not a decimal PostgreSQL can store`},
-		{name: "NULL in a NOT NULL column, lines known", pgType: "text", oid: oidText, notNull: true, batches: [][]string{{"a"}, {"b", "c", null}},
+		{name: "NULL in a merge key, lines known", pgType: "text", oid: oidText, notNull: nullMergeKey, batches: [][]string{{"a"}, {"b", "c", null}},
 			lines: [][]int64{{2}, {3, 6, 8}}, want: ErrNullKey, line: 8, row: 4,
-			msg: `merge prices: line 8, column "Amount": key value is empty (NULL); merge needs a key in every row`},
-		{name: "NULL in a NOT NULL column, lines unknown", pgType: "text", oid: oidText, notNull: true, batches: [][]string{{null, "a"}},
+			msg: `table prices: line 8, column "Amount": key value is empty (NULL); merge needs a key in every row`},
+		{name: "NULL in a merge key, lines unknown", pgType: "text", oid: oidText, notNull: nullMergeKey, batches: [][]string{{null, "a"}},
 			want: ErrNullKey, row: 1,
-			msg: `merge prices: row 1 of the export, column "Amount": key value is empty (NULL); merge needs a key in every row`},
+			msg: `table prices: row 1 of the export, column "Amount": key value is empty (NULL); merge needs a key in every row`},
+		{name: "NULL in a primary key", pgType: "text", oid: oidText, notNull: nullPrimaryKey, batches: [][]string{{"a", null}},
+			lines: [][]int64{{2, 5}}, want: ErrNullKey, line: 5, row: 2,
+			msg: `table prices: line 5, column "Amount": primary key value is empty (NULL)`},
+		{name: "NULL in a NOT NULL column of the target", pgType: "text", oid: oidText, notNull: nullNotNull, batches: [][]string{{"a"}, {null}},
+			lines: [][]int64{{2}, {3}}, want: ErrBadValue, line: 3, row: 2,
+			msg: `table prices: line 3, column "Amount": value is empty (NULL) and the column is NOT NULL in the table`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
