@@ -42,13 +42,7 @@ func TestLoadFileBadKey(t *testing.T) {
 	t.Parallel()
 	e := fileEnv(t)
 	ctx := context.Background()
-	tbl, err := schema.NewTable("", "sales_order", []schema.Column{
-		{Name: "entity_id", Type: "int(10) unsigned", IsPrimaryKey: true},
-		{Name: "customer_note", Type: "text"},
-	}, schema.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := mustNoteTable(t)
 	const (
 		nullKey = "entity_id,customer_note\n3,\"a\nb\nc\"\n4,\"d\n\ne\"\n,no key\n5,after\n"
 		dupKey  = "entity_id,customer_note\n3,\"a\nb\nc\"\n4,x\n5,\"d\n\ne\"\n4,again\n"

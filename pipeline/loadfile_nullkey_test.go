@@ -19,13 +19,7 @@ func TestLoadFileMergeNullKey(t *testing.T) {
 	t.Parallel()
 	e := fileEnv(t)
 	ctx := context.Background()
-	tbl, err := schema.NewTable("", "sales_order", []schema.Column{
-		{Name: "entity_id", Type: "int(10) unsigned", IsPrimaryKey: true},
-		{Name: "customer_note", Type: "text"},
-	}, schema.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := mustNoteTable(t)
 	dir := t.TempDir()
 	tests := []struct {
 		name string
@@ -91,4 +85,19 @@ func queryRows(t testing.TB, e *env, sql string) [][]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// mustNoteTable is the key tests' table: sales_order with a primary key
+// the metadata does not mark NOT NULL, and a text column for quoted line
+// breaks.
+func mustNoteTable(t testing.TB) *schema.Table {
+	t.Helper()
+	tbl, err := schema.NewTable("", "sales_order", []schema.Column{
+		{Name: "entity_id", Type: "int(10) unsigned", IsPrimaryKey: true},
+		{Name: "customer_note", Type: "text"},
+	}, schema.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
 }
