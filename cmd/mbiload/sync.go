@@ -30,8 +30,8 @@ func syncCommand(env *appEnv) *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "tables", Usage: "tables to load: ids, names or globs, comma separated (default: all)"},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "tables to leave out: ids, names or globs"},
-			&cli.StringSliceFlag{Name: "figures", Usage: "figure ids to load as tables (figure_<name>)"},
-			&cli.StringSliceFlag{Name: "charts", Usage: "chart ids to load as tables (chart_<name>)"},
+			&cli.StringSliceFlag{Name: "figures", Usage: "figure ids to load as tables (figure_<name>; mbiload figures list shows each one's table)"},
+			&cli.StringSliceFlag{Name: "charts", Usage: "chart ids to load as tables (chart_<name>; mbiload charts list shows each one's table)"},
 			&cli.DurationFlag{Name: "reuse-exports", Usage: "reuse a completed export younger than this (e.g. 12h) instead of creating one"},
 			&cli.DurationFlag{Name: "wait-for-update", Usage: "wait up to this long (e.g. 3h) for a warehouse update newer than the last load; load only what it refreshed"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (tables, targets, DDL or schema changes, exports) and change nothing"},
