@@ -77,9 +77,12 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 }
 
 // exportTime is when a local export file was made: the time its zip entry
-// records (the account's wall clock, as the API writes it, read in
-// --source-timezone), else the file's modification time (a plain CSV, or a
-// zip entry without a date).
+// records, else the file's modification time (a plain CSV, or a zip entry
+// without a date). A zip entry's legacy MS-DOS date has no zone: it is
+// the account's wall clock, as the API writes it, read in
+// --source-timezone. An entry that also has an extended timestamp records
+// the instant itself (the zip reader then gives the time in the writer's
+// offset rather than in time.UTC), and is taken as it is.
 func exportTime(path string, opts Options) (time.Time, error) {
 	isZip, err := isZipFile(path)
 	if err != nil {
@@ -93,6 +96,9 @@ func exportTime(path string, opts Options) (time.Time, error) {
 		modified := entry.Modified
 		entry.Close()
 		if modified.Year() > 1980 { // 1980-01-01 is the zip format's "no date"
+			if modified.Location() != time.UTC {
+				return modified, nil
+			}
 			return accountTime(extract.Timestamp{Time: modified}, opts.Mapping.SourceTimezone), nil
 		}
 	}
