@@ -26,11 +26,24 @@ type tableInfo struct {
 	CanOwn      bool // the current user is a member of the owner role
 	Comment     *string
 	RelOptions  []string
-	Tablespace  uint32
-	RowSecurity bool
-	ReplIdent   string
-	IsPartition bool
-	HasSubclass bool
+	// ToastOptions are the reloptions of its TOAST table, without the
+	// "toast." prefix they are set with.
+	ToastOptions []string
+	// AccessMethod is its table access method when it is not the
+	// database's default (default_table_access_method), else "".
+	AccessMethod string
+	Tablespace   uint32
+	RowSecurity  bool
+	ForceRLS     bool // FORCE ROW LEVEL SECURITY
+	ReplIdent    string
+	IsPartition  bool
+	HasSubclass  bool
+	// Parents are the tables it inherits from (schema-qualified).
+	Parents []string
+	// OfType is the composite type of a typed table (CREATE TABLE OF), "".
+	OfType string
+	// Labels says a security label is set on it or one of its columns.
+	Labels bool
 	// PrimaryKey names the primary key constraint, "" when there is none.
 	PrimaryKey string
 	Columns    []tableColumn
@@ -48,6 +61,22 @@ type tableColumn struct {
 	// key, 0 when it is not part of it.
 	PrimaryKey int
 	Comment    *string
+	// Identity is pg_attribute.attidentity ("a", "d" or ""), Generated
+	// attgenerated ("s" or ""); HasDefault says it has a default (or a
+	// generation expression).
+	Identity, Generated string
+	HasDefault          bool
+	// Collation is the column's collation, quoted and schema-qualified,
+	// when it is not its type's default, else "".
+	Collation string
+	// StatTarget is its statistics target, -1 for the default.
+	StatTarget int16
+	// Storage is its storage mode ("p", "e", "m", "x") when it is not its
+	// type's default, else ""; Compression its compression method ("p"
+	// pglz, "l" lz4) when one was set, else "".
+	Storage, Compression string
+	// Options are its attribute options ("n_distinct=100").
+	Options []string
 }
 
 // column returns the column named name, or nil.
@@ -67,13 +96,21 @@ func lookupTable(ctx context.Context, q querier, pgSchema, name string) (*tableI
 	err := q.QueryRow(ctx, `
 SELECT c.oid, c.relkind::text, c.relpersistence::text, pg_get_userbyid(c.relowner),
        pg_has_role(c.relowner, 'MEMBER'), obj_description(c.oid, 'pg_class'),
-       coalesce(c.reloptions, '{}'), c.reltablespace, c.relrowsecurity, c.relreplident::text,
+       coalesce(c.reloptions, '{}'),
+       coalesce((SELECT x.reloptions FROM pg_class x WHERE x.oid = c.reltoastrelid), '{}'),
+       coalesce((SELECT am.amname::text FROM pg_am am WHERE am.oid = c.relam
+                 AND am.amname <> current_setting('default_table_access_method')), ''),
+       c.reltablespace, c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text,
        c.relispartition, c.relhassubclass,
+       ARRAY(SELECT h.inhparent::regclass::text FROM pg_inherits h WHERE h.inhrelid = c.oid ORDER BY h.inhseqno),
+       CASE WHEN c.reloftype = 0 THEN '' ELSE format_type(c.reloftype, NULL) END,
+       EXISTS (SELECT 1 FROM pg_seclabel l WHERE l.objoid = c.oid AND l.classoid = 'pg_class'::regclass),
        coalesce((SELECT con.conname FROM pg_constraint con WHERE con.conrelid = c.oid AND con.contype = 'p'), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = $2`, pgSchema, name).Scan(
-		&t.OID, &t.Kind, &t.Persistence, &t.Owner, &t.CanOwn, &t.Comment, &t.RelOptions,
-		&t.Tablespace, &t.RowSecurity, &t.ReplIdent, &t.IsPartition, &t.HasSubclass, &t.PrimaryKey)
+		&t.OID, &t.Kind, &t.Persistence, &t.Owner, &t.CanOwn, &t.Comment, &t.RelOptions, &t.ToastOptions,
+		&t.AccessMethod, &t.Tablespace, &t.RowSecurity, &t.ForceRLS, &t.ReplIdent, &t.IsPartition, &t.HasSubclass,
+		&t.Parents, &t.OfType, &t.Labels, &t.PrimaryKey)
 	if err == pgx.ErrNoRows {
 		return nil, nil
 	}
@@ -89,15 +126,24 @@ WHERE n.nspname = $1 AND c.relname = $2`, pgSchema, name).Scan(
 SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod),
        a.attnotnull, col_description(a.attrelid, a.attnum),
        coalesce((SELECT u.k FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS u (attnum, k)
-                 WHERE i.indrelid = a.attrelid AND i.indisprimary AND u.attnum = a.attnum), 0)
-FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+                 WHERE i.indrelid = a.attrelid AND i.indisprimary AND u.attnum = a.attnum), 0),
+       a.attidentity::text, a.attgenerated::text, a.atthasdef,
+       coalesce((SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                 FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                 WHERE co.oid = a.attcollation AND a.attcollation <> ty.typcollation), ''),
+       coalesce(a.attstattarget, -1)::int2,
+       CASE WHEN a.attstorage <> ty.typstorage THEN a.attstorage::text ELSE '' END,
+       a.attcompression::text, coalesce(a.attoptions, '{}')
+FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum`, t.OID)
 	if err != nil {
 		return nil, fmt.Errorf("read columns: %w", err)
 	}
 	t.Columns, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (tableColumn, error) {
 		var c tableColumn
-		err := r.Scan(&c.Num, &c.Name, &c.OID, &c.Typmod, &c.TypeName, &c.NotNull, &c.Comment, &c.PrimaryKey)
+		err := r.Scan(&c.Num, &c.Name, &c.OID, &c.Typmod, &c.TypeName, &c.NotNull, &c.Comment, &c.PrimaryKey,
+			&c.Identity, &c.Generated, &c.HasDefault, &c.Collation, &c.StatTarget, &c.Storage, &c.Compression, &c.Options)
 		return c, err
 	})
 	if err != nil {
@@ -148,8 +194,11 @@ func sameType(c *tableColumn, f schema.Field) bool {
 
 // schemaChanges compares the table's fields with an existing table's
 // columns and describes the differences. dropped and retyped list the
-// affected existing columns.
-func schemaChanges(t *schema.Table, info *tableInfo) (changes []string, dropped, retyped []*tableColumn) {
+// affected existing columns. A column the export does not have is dropped
+// when the last load wrote it (last, the columns lastSourceNames
+// returns); otherwise a user added it, and it is extra: not a change, and
+// kept.
+func schemaChanges(t *schema.Table, info *tableInfo, last map[string]string) (changes []string, dropped, retyped, extra []*tableColumn) {
 	var common []string
 	for _, f := range t.Fields {
 		c := info.column(f.Name)
@@ -168,6 +217,10 @@ func schemaChanges(t *schema.Table, info *tableInfo) (changes []string, dropped,
 	for k := range info.Columns {
 		c := &info.Columns[k]
 		if fieldIndexByName(t, c.Name) < 0 {
+			if _, ok := last[c.Name]; !ok {
+				extra = append(extra, c)
+				continue
+			}
 			changes = append(changes, fmt.Sprintf("dropped column %q (%s)", c.Name, c.TypeName))
 			dropped = append(dropped, c)
 			continue
@@ -177,7 +230,18 @@ func schemaChanges(t *schema.Table, info *tableInfo) (changes []string, dropped,
 	if !slices.Equal(before, common) {
 		changes = append(changes, "reordered columns")
 	}
-	return changes, dropped, retyped
+	return changes, dropped, retyped, extra
+}
+
+// hasOtherColumns reports whether info has a column t does not: only then
+// does schemaChanges need the last load's columns.
+func hasOtherColumns(t *schema.Table, info *tableInfo) bool {
+	for _, c := range info.Columns {
+		if fieldIndexByName(t, c.Name) < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldIndexByName returns the index of the field with target name name.

@@ -44,9 +44,14 @@ func fieldDef(f schema.Field) string {
 	return d
 }
 
-// createTable creates table (quoted) with the given column definitions.
-func (r *loadRun) createTable(ctx context.Context, table, prefix string, defs []string, withOptions string) error {
-	sql := "CREATE " + prefix + "TABLE " + table + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + withOptions
+// createTable creates table (quoted) with the given column definitions
+// and suffix (USING, WITH), and runs the statements more in the same round
+// trip.
+func (r *loadRun) createTable(ctx context.Context, table, prefix string, defs []string, suffix string, more ...string) error {
+	sql := "CREATE " + prefix + "TABLE " + table + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + suffix
+	for _, m := range more {
+		sql += ";\n" + m
+	}
 	if _, err := r.tx.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("create table %s: %w", table, err)
 	}
@@ -124,6 +129,15 @@ var relOptionRE = regexp.MustCompile(`^[a-z_][a-z0-9_.]*$`)
 // withOptions turns pg_class.reloptions entries ("fillfactor=70") into a
 // WITH clause with quoted values.
 func withOptions(opts []string) string {
+	if o := optionList(opts); o != "" {
+		return " WITH (" + o + ")"
+	}
+	return ""
+}
+
+// optionList turns reloptions or attoptions entries ("fillfactor=70")
+// into a list of options with quoted values ("fillfactor = '70'").
+func optionList(opts []string) string {
 	var parts []string
 	for _, o := range opts {
 		name, val, ok := strings.Cut(o, "=")
@@ -132,10 +146,7 @@ func withOptions(opts []string) string {
 		}
 		parts = append(parts, name+" = "+schema.QuoteLiteral(val))
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " WITH (" + strings.Join(parts, ", ") + ")"
+	return strings.Join(parts, ", ")
 }
 
 // comments sets COMMENT ON TABLE and COMMENT ON COLUMN of table (quoted) to
@@ -148,11 +159,11 @@ func (r *loadRun) comments(ctx context.Context, table string, old *tableInfo, sa
 	var lastTable string
 	var lastCols map[string]string
 	if old != nil {
-		var err error
-		lastTable, lastCols, err = lastSourceNames(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target)
+		last, err := r.lastLoad(ctx)
 		if err != nil {
 			return err
 		}
+		lastTable, lastCols = last.table, last.cols
 	}
 	want := func(oldComment *string, source, last string) (string, bool) {
 		if oldComment != nil && *oldComment != source && (last == "" || *oldComment != last) {

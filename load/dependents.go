@@ -28,6 +28,12 @@ type indexInfo struct {
 	Def     string // pg_get_indexdef, schema-qualified
 	Prefix  string // "CREATE [UNIQUE ]INDEX name ON schema.table USING "
 	Columns []int16
+	// Tablespace names its tablespace when it is not the default, else "".
+	Tablespace string
+	// Clustered says CLUSTER uses it; StatTargets that one of its
+	// columns has a statistics target of its own.
+	Clustered, StatTargets bool
+	Comment                *string
 }
 
 // constraintInfo is a primary key, unique, exclusion, check or foreign key
@@ -37,6 +43,15 @@ type constraintInfo struct {
 	Type    string // pg_constraint.contype
 	Def     string // pg_get_constraintdef, schema-qualified
 	Columns []int16
+	// SelfRef says a foreign key references the table itself.
+	SelfRef bool
+	Comment *string
+	// Index describes the index of a primary key, unique or exclusion
+	// constraint (Name "" for other constraints); its definition is
+	// the constraint's.
+	Index indexInfo
+	// IndexOptions are the storage parameters of that index.
+	IndexOptions []string
 }
 
 // viewInfo is a view or materialized view reading the target.
@@ -58,6 +73,10 @@ type fkRef struct {
 	Actions string // confdeltype
 }
 
+// indexStatTargets is SQL saying whether a column of index i has a
+// statistics target of its own (ALTER INDEX ... SET STATISTICS).
+const indexStatTargets = `EXISTS (SELECT 1 FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND coalesce(ia.attstattarget, -1) >= 0)`
+
 // readDependents reads what depends on table oid. The transaction's
 // search_path must be pg_catalog so definitions come schema-qualified.
 func readDependents(ctx context.Context, q querier, info *tableInfo) (*dependents, error) {
@@ -67,7 +86,9 @@ SELECT ic.relname, pg_get_indexdef(i.indexrelid),
        'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' ||
          quote_ident(ic.relname) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' USING ',
        ARRAY(SELECT dp.refobjsubid::int2 FROM pg_depend dp WHERE dp.classid = 'pg_class'::regclass
-             AND dp.objid = i.indexrelid AND dp.refobjid = i.indrelid AND dp.refobjsubid > 0 ORDER BY 1)
+             AND dp.objid = i.indexrelid AND dp.refobjid = i.indrelid AND dp.refobjsubid > 0 ORDER BY 1),
+       coalesce((SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = ic.reltablespace), ''),
+       i.indisclustered, `+indexStatTargets+`, obj_description(i.indexrelid, 'pg_class')
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
      JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE i.indrelid = $1
@@ -78,7 +99,7 @@ ORDER BY ic.relname`, info.OID)
 	}
 	d.Indexes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (indexInfo, error) {
 		var x indexInfo
-		err := r.Scan(&x.Name, &x.Def, &x.Prefix, &x.Columns)
+		err := r.Scan(&x.Name, &x.Def, &x.Prefix, &x.Columns, &x.Tablespace, &x.Clustered, &x.StatTargets, &x.Comment)
 		return x, err
 	})
 	if err != nil {
@@ -91,15 +112,24 @@ ORDER BY ic.relname`, info.OID)
 	}
 
 	rows, err = q.Query(ctx, `
-SELECT conname, contype::text, pg_get_constraintdef(oid), coalesce(conkey, '{}')
-FROM pg_constraint WHERE conrelid = $1 AND contype IN ('p', 'u', 'x', 'c', 'f')
-ORDER BY contype, conname`, info.OID)
+SELECT con.conname, con.contype::text, pg_get_constraintdef(con.oid), coalesce(con.conkey, '{}'),
+       con.contype = 'f' AND con.confrelid = con.conrelid, obj_description(con.oid, 'pg_constraint'),
+       coalesce(ic.relname::text, ''), coalesce(ic.reloptions, '{}'),
+       coalesce((SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = ic.reltablespace), ''),
+       coalesce(i.indisclustered, false), coalesce(`+indexStatTargets+`, false), obj_description(ic.oid, 'pg_class')
+FROM pg_constraint con
+     LEFT JOIN pg_class ic ON ic.oid = con.conindid AND con.contype IN ('p', 'u', 'x')
+     LEFT JOIN pg_index i ON i.indexrelid = ic.oid
+WHERE con.conrelid = $1 AND con.contype IN ('p', 'u', 'x', 'c', 'f')
+ORDER BY con.contype, con.conname`, info.OID)
 	if err != nil {
 		return nil, fmt.Errorf("read constraints: %w", err)
 	}
 	d.Constraints, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (constraintInfo, error) {
 		var c constraintInfo
-		err := r.Scan(&c.Name, &c.Type, &c.Def, &c.Columns)
+		x := &c.Index
+		err := r.Scan(&c.Name, &c.Type, &c.Def, &c.Columns, &c.SelfRef, &c.Comment,
+			&x.Name, &c.IndexOptions, &x.Tablespace, &x.Clustered, &x.StatTargets, &x.Comment)
 		return c, err
 	})
 	if err != nil {
@@ -209,6 +239,7 @@ ORDER BY 1`, info.OID)
 	if !info.CanOwn {
 		d.Blockers = append(d.Blockers, fmt.Sprintf("it belongs to role %q, which mbiload cannot act as", info.Owner))
 	}
+	d.Blockers = append(d.Blockers, additionBlockers(info, d)...)
 	return d, nil
 }
 
@@ -216,21 +247,34 @@ ORDER BY 1`, info.OID)
 // different fingerprint under the publish lock means the target changed.
 func (d *dependents) fingerprint(info *tableInfo) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d|%s|", info.OID, info.Persistence)
+	fmt.Fprintf(&b, "%d|%s|%q %q %q|", info.OID, info.Persistence, info.RelOptions, info.ToastOptions, info.AccessMethod)
 	for _, c := range info.Columns {
-		fmt.Fprintf(&b, "%d %q %d %d %v|", c.Num, c.Name, c.OID, c.Typmod, c.NotNull)
+		fmt.Fprintf(&b, "%d %q %d %d %v %q %d %q %q %q|", c.Num, c.Name, c.OID, c.Typmod, c.NotNull,
+			c.Collation, c.StatTarget, c.Storage, c.Compression, c.Options)
+	}
+	index := func(x indexInfo) {
+		fmt.Fprintf(&b, "%v %q|", x.Clustered, deref(x.Comment))
 	}
 	for _, x := range d.Indexes {
 		fmt.Fprintf(&b, "i %s %s|", x.Name, x.Def)
+		index(x)
 	}
 	for _, c := range d.Constraints {
-		fmt.Fprintf(&b, "c %s %s|", c.Name, c.Def)
+		fmt.Fprintf(&b, "c %s %s %q|", c.Name, c.Def, deref(c.Comment))
+		index(c.Index)
 	}
 	for _, v := range d.Views {
 		fmt.Fprintf(&b, "v %d %s %v|", v.OID, v.Def, v.RelOptions)
 	}
 	fmt.Fprintf(&b, "%v", d.Blockers)
 	return b.String()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // recheckTarget re-reads the target under the publish lock and fails with

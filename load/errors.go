@@ -35,6 +35,10 @@ var (
 	// ErrDependentView is a view that depends on a column a replace would
 	// drop or retype.
 	ErrDependentView = errors.New("load: a view depends on a changed column")
+	// ErrConstraint is an export that breaks a constraint of the existing
+	// table: a CHECK, a foreign key, an exclusion constraint, or a NOT
+	// NULL column the export does not fill. See [ConstraintError].
+	ErrConstraint = errors.New("load: the export breaks a constraint of the table")
 	// ErrRowCount is a row count that does not add up end to end.
 	ErrRowCount = errors.New("load: row counts do not match")
 	// ErrLockTimeout is another load (or a long query) holding the table

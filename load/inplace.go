@@ -26,9 +26,14 @@ import (
 //
 // As with any TRUNCATE, a REPEATABLE READ transaction that started before
 // the publish and reads the table only afterwards sees it empty.
-func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn) error {
+//
+// Columns the export does not have and no earlier load wrote (a user
+// added them) are kept: the new rows get their defaults, identities,
+// generated values or NULL. A CHECK, foreign key or exclusion constraint
+// the rows break fails the load with a [ConstraintError].
+func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn, reasons []string) error {
 	t := r.job.Table
-	r.res.MechanismReason = strings.Join(deps.Blockers, "; ")
+	r.res.MechanismReason = strings.Join(reasons, "; ")
 	keyed := len(deps.FKRefs) > 0
 	if keyed && len(retyped) > 0 {
 		return &ColumnError{Table: r.qtarget, Column: retyped[0].Name, Err: ErrIncompatibleType,
@@ -106,6 +111,9 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	}
 	tag, err := r.execKeyed(ctx, sql)
 	if err != nil {
+		if err := r.constraintError(err, nil, deps.Constraints, info, inPlaceColumns(t, info, dropped)); errors.As(err, new(*ConstraintError)) {
+			return err
+		}
 		return r.inPlaceKeyError(ctx, err, now, deps, qstage, keyed)
 	}
 	r.res.RowsLoaded = tag.RowsAffected()
@@ -141,6 +149,23 @@ func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInf
 		return err
 	}
 	return fmt.Errorf("publish in place: %w", err)
+}
+
+// inPlaceColumns are the columns of the table refilled in place, in
+// order: the old ones but the dropped, then the added.
+func inPlaceColumns(t *schema.Table, info *tableInfo, dropped []*tableColumn) []string {
+	var out []string
+	for k := range info.Columns {
+		if c := &info.Columns[k]; !slices.Contains(dropped, c) {
+			out = append(out, c.Name)
+		}
+	}
+	for _, f := range t.Fields {
+		if info.column(f.Name) == nil {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }
 
 func containsString(list []string, s string) bool {

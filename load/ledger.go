@@ -247,6 +247,26 @@ func lastSourceNames(ctx context.Context, q querier, lg ledger, pgSchema, table 
 	return name, m, nil
 }
 
+// lastNames are the source names the target's latest successful load
+// recorded: the table's, and each target column's (its keys are the
+// columns that load wrote). Empty when there was none.
+type lastNames struct {
+	table string
+	cols  map[string]string
+}
+
+// lastLoad reads lastNames once per load.
+func (r *loadRun) lastLoad(ctx context.Context) (*lastNames, error) {
+	if r.last == nil {
+		table, cols, err := lastSourceNames(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target)
+		if err != nil {
+			return nil, err
+		}
+		r.last = &lastNames{table: table, cols: cols}
+	}
+	return r.last, nil
+}
+
 // ledgerRow is what a load writes to the ledger.
 type ledgerRow struct {
 	job      *Job

@@ -296,7 +296,8 @@ type loadRun struct {
 	rejects []schema.Reject
 	copyEnd time.Time
 	steps   *steps
-	lines   *lineMap // the CSV lines of the rows COPYed, once the COPY is over
+	lines   *lineMap   // the CSV lines of the rows COPYed, once the COPY is over
+	last    *lastNames // what the target's last load recorded, once read
 }
 
 // run is the load's transaction: lock, idempotency check, the mode's work,

@@ -38,7 +38,13 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 		return p, nil
 	}
 	p.Exists = true
-	p.Changes, _, _ = schemaChanges(t, info)
+	var last map[string]string
+	if hasOtherColumns(t, info) {
+		if _, last, err = lastSourceNames(ctx, l.pool, l.ledger, l.cfg.Schema, name); err != nil {
+			return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
+		}
+	}
+	p.Changes, _, _, _ = schemaChanges(t, info, last)
 	if mode != ModeReplace {
 		for _, f := range t.Fields {
 			if c := info.column(f.Name); c != nil {

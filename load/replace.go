@@ -33,16 +33,28 @@ func (r *loadRun) replace(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var last map[string]string
+	if hasOtherColumns(r.job.Table, info) {
+		l, err := r.lastLoad(ctx)
+		if err != nil {
+			return err
+		}
+		last = l.cols
+	}
 	r.steps.done("read the catalog")
-	changes, dropped, retyped := schemaChanges(r.job.Table, info)
+	changes, dropped, retyped, extra := schemaChanges(r.job.Table, info, last)
 	r.res.SchemaChanges = changes
 	if err := r.checkViews(info, deps, dropped, retyped); err != nil {
 		return err
 	}
-	if len(deps.Blockers) > 0 {
-		return r.inPlace(ctx, info, deps, dropped, retyped)
+	blockers, err := r.extraBlockers(extra)
+	if err != nil {
+		return err
 	}
-	return r.swap(ctx, info, deps, dropped)
+	if len(deps.Blockers) > 0 || len(blockers) > 0 {
+		return r.inPlace(ctx, info, deps, dropped, retyped, append(blockers, deps.Blockers...))
+	}
+	return r.swap(ctx, info, deps, dropped, retyped)
 }
 
 // createAndFill creates the target, COPYs into it and adds its primary key
@@ -114,7 +126,10 @@ type rename struct {
 }
 
 // swap builds the staging table completely, then publishes it by renames.
-func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped []*tableColumn) error {
+// The staging table takes over what the old table's owner added to it
+// (see planStaging): the COPY meets its NOT NULL columns and CHECK
+// constraints, the foreign keys are validated after it.
+func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn) error {
 	t := r.job.Table
 	qstage, stage := r.stageName()
 	prefix := ""
@@ -122,15 +137,16 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		prefix = "UNLOGGED "
 	}
 	pk := t.PrimaryKey()
-	if err := r.createTable(ctx, qstage, prefix, keyedColumnDefs(t, pk), withOptions(info.RelOptions)); err != nil {
+	plan := planStaging(t, pk, info, deps, dropped, retyped, qstage)
+	if err := r.createTable(ctx, qstage, prefix, plan.defs, plan.suffix, plan.create...); err != nil {
 		return err
 	}
 	cols := fieldColumns(t)
-	refuseNulls(cols, t, pk, nil)
+	refuseNulls(cols, t, pk, plan.notNull)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
-		return err
+		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())
 	}
-	renames, err := r.buildKeys(ctx, info, qstage, stage, deps, dropped)
+	renames, finish, err := r.buildKeys(ctx, info, qstage, stage, deps, dropped, plan.early)
 	if err != nil {
 		return err
 	}
@@ -201,6 +217,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 			stmts = append(stmts, "ALTER INDEX "+schema.Quote(pgSchema, rn.tmp)+" RENAME TO "+schema.Quote(rn.final))
 		}
 	}
+	stmts = append(stmts, finish...)
 	if err := r.execAll(ctx, stmts, "publish"); err != nil {
 		return err
 	}
@@ -211,14 +228,19 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 }
 
 // buildKeys adds to the staging table the primary key from the metadata
-// and the target's other constraints and indexes, under temporary names.
-// Those that use a column the export dropped are left out with a warning.
-// A duplicate the primary key or a unique constraint or index refuses is
-// a [KeyError] naming the source table and the key's final name, never the
-// staging table.
-func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage string, deps *dependents, dropped []*tableColumn) ([]rename, error) {
+// and the target's other constraints and indexes, under temporary names,
+// except the CHECK constraints made with the table (early). Those that
+// use a column the export dropped are left out with a warning. A
+// duplicate the primary key or a unique constraint or index refuses is a
+// [KeyError] naming the source table and the key's final name, never the
+// staging table; a foreign key or exclusion constraint the rows break, a
+// [ConstraintError]. A NOT VALID constraint stays NOT VALID, but the new
+// rows are checked against it, as an INSERT would be. finish are the
+// statements that give the published table the old one's comments on
+// constraints and indexes and its CLUSTER index.
+func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage string, deps *dependents, dropped []*tableColumn, early map[string]bool) (renames []rename, finish []string, err error) {
 	t := r.job.Table
-	var renames []rename
+	pgSchema := r.l.cfg.Schema
 	tmp := func() string { return stage + "_" + fmt.Sprint(len(renames)+1) }
 	usesDropped := func(cols []int16) string {
 		for _, c := range dropped {
@@ -230,27 +252,36 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 	}
 	pk := t.PrimaryKey()
 	if len(pk) > 0 {
+		var old *constraintInfo
 		final := ""
-		for _, c := range deps.Constraints {
+		for k, c := range deps.Constraints {
 			if c.Type == "p" {
-				final = c.Name
+				final, old = c.Name, &deps.Constraints[k]
 			}
 		}
 		if final == "" {
 			var err error
 			if final, err = r.freeName(ctx, r.target, "pkey"); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		name := tmp()
 		if err := r.addPrimaryKey(ctx, qstage, name, pk); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.steps.done("primary key")
 		renames = append(renames, rename{constraint: true, tmp: name, final: final})
+		if old != nil {
+			finish = append(finish, finishing(r.qtarget, pgSchema, final, old, old.Index)...)
+		}
 	}
-	for _, c := range deps.Constraints {
+	for k := range deps.Constraints {
+		c := &deps.Constraints[k]
 		if c.Type == "p" && len(pk) > 0 {
+			continue
+		}
+		if early[c.Name] {
+			finish = append(finish, finishing(r.qtarget, pgSchema, c.Name, c, c.Index)...)
 			continue
 		}
 		if col := usesDropped(c.Columns); col != "" {
@@ -259,21 +290,27 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 		}
 		name := tmp()
 		stmt := "ALTER TABLE " + qstage + " ADD CONSTRAINT " + schema.Quote(name) + " " + c.Def
+		if strings.HasSuffix(c.Def, " NOT VALID") {
+			// Check the rows, then take the validation back.
+			stmt += ";\nSAVEPOINT mbiload_validate;\nALTER TABLE " + qstage + " VALIDATE CONSTRAINT " + schema.Quote(name) +
+				";\nROLLBACK TO SAVEPOINT mbiload_validate;\nRELEASE SAVEPOINT mbiload_validate"
+		}
 		var err error
 		if c.Type == "u" {
 			_, err = r.execKeyed(ctx, stmt)
 			err = r.keyError(ctx, err, qstage, r.fieldKey(fmt.Sprintf("unique constraint %q", c.Name), columnNames(info, c.Columns)), false)
 		} else {
 			_, err = r.tx.Exec(ctx, stmt)
+			err = r.constraintError(err, c, nil, info, nil)
 		}
-		var ke *KeyError
-		if errors.As(err, &ke) {
-			return nil, err
+		if errors.As(err, new(*KeyError)) || errors.As(err, new(*ConstraintError)) {
+			return nil, nil, err
 		}
 		if err != nil {
-			return nil, fmt.Errorf("re-create constraint %q: %w", c.Name, err)
+			return nil, nil, fmt.Errorf("re-create constraint %q: %w", c.Name, err)
 		}
 		renames = append(renames, rename{constraint: true, tmp: name, final: c.Name})
+		finish = append(finish, finishing(r.qtarget, pgSchema, c.Name, c, c.Index)...)
 	}
 	for _, x := range deps.Indexes {
 		if col := usesDropped(x.Columns); col != "" {
@@ -288,14 +325,15 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 		}
 		if _, err := r.tx.Exec(ctx, "CREATE "+unique+"INDEX "+schema.Quote(name)+" ON "+qstage+" USING "+def); err != nil {
 			if err := r.keyError(ctx, err, "", uniqueKey{label: fmt.Sprintf("unique index %q", x.Name)}, false); errors.As(err, new(*KeyError)) {
-				return nil, err
+				return nil, nil, err
 			}
-			return nil, fmt.Errorf("re-create index %q: %w", x.Name, err)
+			return nil, nil, fmt.Errorf("re-create index %q: %w", x.Name, err)
 		}
 		renames = append(renames, rename{tmp: name, final: x.Name})
+		finish = append(finish, finishing(r.qtarget, pgSchema, x.Name, nil, x)...)
 	}
 	r.steps.done("other constraints and indexes")
-	return renames, nil
+	return renames, finish, nil
 }
 
 // freeName picks the name PostgreSQL would give a table's constraint with

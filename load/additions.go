@@ -1,0 +1,208 @@
+package load
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// What a warehouse owner adds to a table mbiload maintains must survive a
+// replace. A swap re-creates on the staging table what it can carry (see
+// stagingPlan); whatever it cannot makes the table a blocker, refilled in
+// place, where everything attached to the table stays as it is. The
+// catalog queries that read the additions are the ones that read the
+// table anyway: nothing here costs a round trip when there is nothing to
+// carry.
+
+// additionBlockers are the things a swap cannot carry that are not
+// objects depending on the table: inheritance, a typed table, forced
+// row-level security, security labels, identity columns, indexes in
+// another tablespace or with settings a re-created index would lose, and
+// foreign keys referencing the table itself.
+func additionBlockers(info *tableInfo, d *dependents) []string {
+	var out []string
+	if len(info.Parents) > 0 {
+		out = append(out, "it inherits from "+strings.Join(info.Parents, ", "))
+	}
+	if info.OfType != "" {
+		out = append(out, "it is a table of type "+info.OfType)
+	}
+	if info.ForceRLS && !info.RowSecurity {
+		out = append(out, "row-level security is forced")
+	}
+	if info.Labels {
+		out = append(out, "it has a security label")
+	}
+	for _, c := range info.Columns {
+		if c.Identity != "" {
+			out = append(out, fmt.Sprintf("column %q is an identity column", c.Name))
+		}
+	}
+	index := func(x indexInfo) {
+		if x.Tablespace != "" {
+			out = append(out, fmt.Sprintf("index %q lives in tablespace %q", x.Name, x.Tablespace))
+		}
+		if x.StatTargets {
+			out = append(out, fmt.Sprintf("index %q has a column statistics target", x.Name))
+		}
+	}
+	for _, x := range d.Indexes {
+		index(x)
+	}
+	for _, c := range d.Constraints {
+		if c.Index.Name != "" {
+			index(c.Index)
+			if len(c.IndexOptions) > 0 {
+				out = append(out, fmt.Sprintf("index %q has storage parameters", c.Index.Name))
+			}
+		}
+		if c.SelfRef {
+			out = append(out, fmt.Sprintf("foreign key %q references the table itself", c.Name))
+		}
+	}
+	return out
+}
+
+// extraBlockers are the columns of the table that the export does not
+// have and no earlier load wrote (extra, see schemaChanges): a user added
+// them, and only an in-place refill keeps them (their values in the new
+// rows are their defaults, identities, generated values or NULL). One
+// that is NOT NULL with nothing to fill it fails the load.
+func (r *loadRun) extraBlockers(extra []*tableColumn) ([]string, error) {
+	var out []string
+	for _, c := range extra {
+		if c.NotNull && !c.HasDefault && c.Identity == "" && c.Generated == "" {
+			return nil, &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrConstraint,
+				Detail: "it is not in the export and is NOT NULL without a default; give it a default, or drop its NOT NULL or the column"}
+		}
+		out = append(out, fmt.Sprintf("column %q is not in the export (a user added it)", c.Name))
+	}
+	return out, nil
+}
+
+// stagingPlan is what a swap's staging table takes over from the old
+// table besides its rows: column definitions with the old columns' NOT
+// NULL, collation and compression, statements run with the CREATE TABLE
+// (storage modes, statistics targets, column options, CHECK constraints
+// under their own names, so the COPY enforces them), and the statements
+// run once the table is in place (comments on constraints and indexes,
+// the CLUSTER index).
+type stagingPlan struct {
+	defs   []string
+	suffix string   // " USING am WITH (...)"
+	create []string // run with the CREATE TABLE
+	early  map[string]bool
+	// notNull is the old table as the staging table keeps its NOT NULL
+	// columns, for refuseNulls.
+	notNull *tableInfo
+}
+
+// planStaging reads what the staging table of a swap takes over from
+// info and deps. pk are the metadata's primary key fields; dropped and
+// retyped the old columns the export drops or retypes.
+func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn, qstage string) stagingPlan {
+	p := stagingPlan{early: map[string]bool{}, notNull: keptNotNull(info, t, pk)}
+	var alter []string
+	for k, f := range t.Fields {
+		d := schema.Quote(f.Name) + " " + f.Type.PG()
+		notNull := f.Source.NotNull() || slices.Contains(pk, k)
+		if c := p.notNull.column(f.Name); c != nil {
+			same := sameType(c, f)
+			col := "ALTER COLUMN " + schema.Quote(f.Name)
+			if m, ok := compressions[c.Compression]; ok && same {
+				d += " COMPRESSION " + m
+			}
+			if c.Collation != "" && same {
+				d += " COLLATE " + c.Collation
+			}
+			notNull = notNull || c.NotNull
+			if c.StatTarget >= 0 {
+				alter = append(alter, fmt.Sprintf("%s SET STATISTICS %d", col, c.StatTarget))
+			}
+			if m, ok := storages[c.Storage]; ok && same {
+				alter = append(alter, col+" SET STORAGE "+m)
+			}
+			if o := optionList(c.Options); o != "" {
+				alter = append(alter, col+" SET ("+o+")")
+			}
+		}
+		if notNull {
+			d += " NOT NULL"
+		}
+		p.defs = append(p.defs, d)
+	}
+	for _, c := range deps.Constraints {
+		if c.Type == "c" && !usesColumn(c.Columns, dropped) && !usesColumn(c.Columns, retyped) {
+			alter = append(alter, "ADD CONSTRAINT "+schema.Quote(c.Name)+" "+c.Def)
+			p.early[c.Name] = true
+		}
+	}
+	if len(alter) > 0 {
+		p.create = append(p.create, "ALTER TABLE "+qstage+" "+strings.Join(alter, ", "))
+	}
+	if info.AccessMethod != "" {
+		p.suffix = " USING " + schema.Quote(info.AccessMethod)
+	}
+	opts := slices.Clone(info.RelOptions)
+	for _, o := range info.ToastOptions {
+		opts = append(opts, "toast."+o)
+	}
+	p.suffix += withOptions(opts)
+	return p
+}
+
+// keptNotNull returns info with NotNull cleared on the columns whose NOT
+// NULL only the old primary key gave them, when the metadata's primary
+// key (pk) replaces it: every other NOT NULL of the old table stays,
+// whether a user or an earlier metadata set it, as an in-place refill
+// keeps it.
+func keptNotNull(info *tableInfo, t *schema.Table, pk []int) *tableInfo {
+	out := *info
+	out.Columns = slices.Clone(info.Columns)
+	for k := range out.Columns {
+		c := &out.Columns[k]
+		if c.PrimaryKey > 0 && len(pk) > 0 && !slices.ContainsFunc(pk, func(i int) bool { return t.Fields[i].Name == c.Name }) {
+			c.NotNull = false
+		}
+	}
+	return &out
+}
+
+// usesColumn reports whether the attnums cols include one of the columns.
+func usesColumn(cols []int16, of []*tableColumn) bool {
+	for _, c := range of {
+		if slices.Contains(cols, c.Num) {
+			return true
+		}
+	}
+	return false
+}
+
+// compressions and storages name pg_attribute's attcompression and
+// attstorage codes in SQL; other codes are never pasted into SQL.
+var (
+	compressions = map[string]string{"p": "pglz", "l": "lz4"}
+	storages     = map[string]string{"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
+)
+
+// finishing returns the statements that give the published table
+// (quoted) the comment and the CLUSTER mark of an index or constraint
+// now named final, as the old one had them.
+func finishing(table, pgSchema, final string, constraint *constraintInfo, x indexInfo) []string {
+	var out []string
+	if constraint != nil && constraint.Comment != nil {
+		out = append(out, "COMMENT ON CONSTRAINT "+schema.Quote(final)+" ON "+table+" IS "+schema.QuoteLiteral(*constraint.Comment))
+	}
+	if x.Name == "" {
+		return out
+	}
+	if x.Comment != nil {
+		out = append(out, "COMMENT ON INDEX "+schema.Quote(pgSchema, final)+" IS "+schema.QuoteLiteral(*x.Comment))
+	}
+	if x.Clustered {
+		out = append(out, "ALTER TABLE "+table+" CLUSTER ON "+schema.Quote(final))
+	}
+	return out
+}
