@@ -31,6 +31,17 @@
 // publications, defaults, ...) is refilled in place instead (TRUNCATE and
 // INSERT in the same transaction), and [Result] says so and why.
 //
+// What a warehouse owner added to the table survives either way: the
+// staging table of a swap takes over the old table's NOT NULL columns,
+// CHECK constraints (both enforced by the COPY), column collations,
+// storage, compression, statistics targets and options, table and TOAST
+// storage parameters, access method, constraint and index comments and
+// CLUSTER index; additions it cannot take over (a column the export does
+// not have, identity columns, inheritance, security labels, indexes in
+// another tablespace, ...) make the replace an in-place refill. An export
+// that breaks a CHECK, foreign key or exclusion constraint fails the load
+// with a [ConstraintError] ([ErrConstraint]); nothing is published.
+//
 // [ModeAppend] adds rows, [ModeMerge] upserts them on a key with the last
 // row of a key winning, and [ModeSnapshot] appends each export to
 // <table>_history with its export id and time.

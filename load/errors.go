@@ -86,7 +86,8 @@ func (e *LockError) Error() string {
 func (e *LockError) Unwrap() error { return ErrLockTimeout }
 
 // ColumnError is a problem with one column of the target: an incompatible
-// type, or a view depending on a column that would be dropped or retyped.
+// type, a view depending on a column that would be dropped or retyped, or
+// a NOT NULL column without a default that the export does not fill.
 type ColumnError struct {
 	// Table is the target table, schema-qualified.
 	Table string
@@ -96,7 +97,8 @@ type ColumnError struct {
 	View string
 	// Detail says what is wrong, e.g. "text cannot become integer".
 	Detail string
-	// Err is the sentinel: ErrIncompatibleType or ErrDependentView.
+	// Err is the sentinel: ErrIncompatibleType, ErrDependentView or
+	// ErrConstraint.
 	Err error
 }
 
