@@ -35,6 +35,9 @@ func additionBlockers(info *tableInfo, d *dependents) []string {
 	if info.Labels {
 		out = append(out, "it has a security label")
 	}
+	for _, x := range info.IndexStatTargets {
+		out = append(out, fmt.Sprintf("index %q has a column statistics target", x))
+	}
 	for _, c := range info.Columns {
 		if c.Identity != "" {
 			out = append(out, fmt.Sprintf("column %q is an identity column", c.Name))
@@ -43,9 +46,6 @@ func additionBlockers(info *tableInfo, d *dependents) []string {
 	index := func(x indexInfo) {
 		if x.Tablespace != "" {
 			out = append(out, fmt.Sprintf("index %q lives in tablespace %q", x.Name, x.Tablespace))
-		}
-		if x.StatTargets {
-			out = append(out, fmt.Sprintf("index %q has a column statistics target", x.Name))
 		}
 	}
 	for _, x := range d.Indexes {

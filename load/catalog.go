@@ -44,6 +44,9 @@ type tableInfo struct {
 	OfType string
 	// Labels says a security label is set on it or one of its columns.
 	Labels bool
+	// IndexStatTargets names its indexes with a column that has a
+	// statistics target of its own (ALTER INDEX ... SET STATISTICS).
+	IndexStatTargets []string
 	// PrimaryKey names the primary key constraint, "" when there is none.
 	PrimaryKey string
 	Columns    []tableColumn
@@ -66,8 +69,9 @@ type tableColumn struct {
 	// generation expression).
 	Identity, Generated string
 	HasDefault          bool
-	// Collation is the column's collation, quoted and schema-qualified,
-	// when it is not its type's default, else "".
+	// Collation is the column's collation as SQL names it (quoted,
+	// schema-qualified unless in pg_catalog), when it is not its type's
+	// default, else "".
 	Collation string
 	// StatTarget is its statistics target, -1 for the default.
 	StatTarget int16
@@ -95,7 +99,7 @@ func lookupTable(ctx context.Context, q querier, pgSchema, name string) (*tableI
 	t := &tableInfo{}
 	err := q.QueryRow(ctx, `
 SELECT c.oid, c.relkind::text, c.relpersistence::text, pg_get_userbyid(c.relowner),
-       pg_has_role(c.relowner, 'MEMBER'), obj_description(c.oid, 'pg_class'),
+       pg_has_role(c.relowner, 'MEMBER'), td.description,
        coalesce(c.reloptions, '{}'),
        coalesce((SELECT x.reloptions FROM pg_class x WHERE x.oid = c.reltoastrelid), '{}'),
        coalesce((SELECT am.amname::text FROM pg_am am WHERE am.oid = c.relam
@@ -105,12 +109,16 @@ SELECT c.oid, c.relkind::text, c.relpersistence::text, pg_get_userbyid(c.relowne
        ARRAY(SELECT h.inhparent::regclass::text FROM pg_inherits h WHERE h.inhrelid = c.oid ORDER BY h.inhseqno),
        CASE WHEN c.reloftype = 0 THEN '' ELSE format_type(c.reloftype, NULL) END,
        EXISTS (SELECT 1 FROM pg_seclabel l WHERE l.objoid = c.oid AND l.classoid = 'pg_class'::regclass),
+       ARRAY(SELECT DISTINCT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+             JOIN pg_attribute ia ON ia.attrelid = i.indexrelid
+             WHERE i.indrelid = c.oid AND coalesce(ia.attstattarget, -1) >= 0),
        coalesce((SELECT con.conname FROM pg_constraint con WHERE con.conrelid = c.oid AND con.contype = 'p'), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     LEFT JOIN pg_description td ON td.objoid = c.oid AND td.classoid = 'pg_class'::regclass AND td.objsubid = 0
 WHERE n.nspname = $1 AND c.relname = $2`, pgSchema, name).Scan(
 		&t.OID, &t.Kind, &t.Persistence, &t.Owner, &t.CanOwn, &t.Comment, &t.RelOptions, &t.ToastOptions,
 		&t.AccessMethod, &t.Tablespace, &t.RowSecurity, &t.ForceRLS, &t.ReplIdent, &t.IsPartition, &t.HasSubclass,
-		&t.Parents, &t.OfType, &t.Labels, &t.PrimaryKey)
+		&t.Parents, &t.OfType, &t.Labels, &t.IndexStatTargets, &t.PrimaryKey)
 	if err == pgx.ErrNoRows {
 		return nil, nil
 	}
@@ -124,17 +132,16 @@ WHERE n.nspname = $1 AND c.relname = $2`, pgSchema, name).Scan(
 	}
 	rows, err := q.Query(ctx, `
 SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod),
-       a.attnotnull, col_description(a.attrelid, a.attnum),
+       a.attnotnull, d.description,
        coalesce((SELECT u.k FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS u (attnum, k)
                  WHERE i.indrelid = a.attrelid AND i.indisprimary AND u.attnum = a.attnum), 0),
        a.attidentity::text, a.attgenerated::text, a.atthasdef,
-       coalesce((SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
-                 FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-                 WHERE co.oid = a.attcollation AND a.attcollation <> ty.typcollation), ''),
+       CASE WHEN a.attcollation <> ty.typcollation THEN a.attcollation::regcollation::text ELSE '' END,
        coalesce(a.attstattarget, -1)::int2,
        CASE WHEN a.attstorage <> ty.typstorage THEN a.attstorage::text ELSE '' END,
        a.attcompression::text, coalesce(a.attoptions, '{}')
 FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+     LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
 WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum`, t.OID)
 	if err != nil {

@@ -30,10 +30,9 @@ type indexInfo struct {
 	Columns []int16
 	// Tablespace names its tablespace when it is not the default, else "".
 	Tablespace string
-	// Clustered says CLUSTER uses it; StatTargets that one of its
-	// columns has a statistics target of its own.
-	Clustered, StatTargets bool
-	Comment                *string
+	// Clustered says CLUSTER uses it.
+	Clustered bool
+	Comment   *string
 }
 
 // constraintInfo is a primary key, unique, exclusion, check or foreign key
@@ -73,10 +72,6 @@ type fkRef struct {
 	Actions string // confdeltype
 }
 
-// indexStatTargets is SQL saying whether a column of index i has a
-// statistics target of its own (ALTER INDEX ... SET STATISTICS).
-const indexStatTargets = `EXISTS (SELECT 1 FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND coalesce(ia.attstattarget, -1) >= 0)`
-
 // readDependents reads what depends on table oid. The transaction's
 // search_path must be pg_catalog so definitions come schema-qualified.
 func readDependents(ctx context.Context, q querier, info *tableInfo) (*dependents, error) {
@@ -87,10 +82,11 @@ SELECT ic.relname, pg_get_indexdef(i.indexrelid),
          quote_ident(ic.relname) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' USING ',
        ARRAY(SELECT dp.refobjsubid::int2 FROM pg_depend dp WHERE dp.classid = 'pg_class'::regclass
              AND dp.objid = i.indexrelid AND dp.refobjid = i.indrelid AND dp.refobjsubid > 0 ORDER BY 1),
-       coalesce((SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = ic.reltablespace), ''),
-       i.indisclustered, `+indexStatTargets+`, obj_description(i.indexrelid, 'pg_class')
+       coalesce(ts.spcname::text, ''), i.indisclustered, d.description
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
      JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     LEFT JOIN pg_tablespace ts ON ts.oid = ic.reltablespace
+     LEFT JOIN pg_description d ON d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE i.indrelid = $1
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid)
 ORDER BY ic.relname`, info.OID)
@@ -99,7 +95,7 @@ ORDER BY ic.relname`, info.OID)
 	}
 	d.Indexes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (indexInfo, error) {
 		var x indexInfo
-		err := r.Scan(&x.Name, &x.Def, &x.Prefix, &x.Columns, &x.Tablespace, &x.Clustered, &x.StatTargets, &x.Comment)
+		err := r.Scan(&x.Name, &x.Def, &x.Prefix, &x.Columns, &x.Tablespace, &x.Clustered, &x.Comment)
 		return x, err
 	})
 	if err != nil {
@@ -113,13 +109,15 @@ ORDER BY ic.relname`, info.OID)
 
 	rows, err = q.Query(ctx, `
 SELECT con.conname, con.contype::text, pg_get_constraintdef(con.oid), coalesce(con.conkey, '{}'),
-       con.contype = 'f' AND con.confrelid = con.conrelid, obj_description(con.oid, 'pg_constraint'),
-       coalesce(ic.relname::text, ''), coalesce(ic.reloptions, '{}'),
-       coalesce((SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = ic.reltablespace), ''),
-       coalesce(i.indisclustered, false), coalesce(`+indexStatTargets+`, false), obj_description(ic.oid, 'pg_class')
+       con.contype = 'f' AND con.confrelid = con.conrelid, cd.description,
+       coalesce(ic.relname::text, ''), coalesce(ic.reloptions, '{}'), coalesce(ts.spcname::text, ''),
+       coalesce(i.indisclustered, false), id.description
 FROM pg_constraint con
      LEFT JOIN pg_class ic ON ic.oid = con.conindid AND con.contype IN ('p', 'u', 'x')
      LEFT JOIN pg_index i ON i.indexrelid = ic.oid
+     LEFT JOIN pg_tablespace ts ON ts.oid = ic.reltablespace
+     LEFT JOIN pg_description cd ON cd.objoid = con.oid AND cd.classoid = 'pg_constraint'::regclass AND cd.objsubid = 0
+     LEFT JOIN pg_description id ON id.objoid = ic.oid AND id.classoid = 'pg_class'::regclass AND id.objsubid = 0
 WHERE con.conrelid = $1 AND con.contype IN ('p', 'u', 'x', 'c', 'f')
 ORDER BY con.contype, con.conname`, info.OID)
 	if err != nil {
@@ -129,7 +127,7 @@ ORDER BY con.contype, con.conname`, info.OID)
 		var c constraintInfo
 		x := &c.Index
 		err := r.Scan(&c.Name, &c.Type, &c.Def, &c.Columns, &c.SelfRef, &c.Comment,
-			&x.Name, &c.IndexOptions, &x.Tablespace, &x.Clustered, &x.StatTargets, &x.Comment)
+			&x.Name, &c.IndexOptions, &x.Tablespace, &x.Clustered, &x.Comment)
 		return c, err
 	})
 	if err != nil {
