@@ -100,9 +100,8 @@ type stagingPlan struct {
 }
 
 // planStaging reads what the staging table of a swap takes over from
-// info and deps. pk are the metadata's primary key fields; dropped and
-// retyped the old columns the export drops or retypes.
-func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn, qstage string) stagingPlan {
+// info and deps. pk are the metadata's primary key fields.
+func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, qstage string) stagingPlan {
 	p := stagingPlan{early: map[string]bool{}, notNull: keptNotNull(info, t, pk)}
 	var alter []string
 	for k, f := range t.Fields {
@@ -133,11 +132,9 @@ func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, d
 		}
 		p.defs = append(p.defs, d)
 	}
-	for _, c := range deps.Constraints {
-		if c.Type == "c" && !usesColumn(c.Columns, dropped) && !usesColumn(c.Columns, retyped) {
-			alter = append(alter, "ADD CONSTRAINT "+schema.Quote(c.Name)+" "+c.Def)
-			p.early[c.Name] = true
-		}
+	for _, c := range stagedChecks(t, info, deps) {
+		alter = append(alter, "ADD CONSTRAINT "+schema.Quote(c.Name)+" "+c.Def)
+		p.early[c.Name] = true
 	}
 	if len(alter) > 0 {
 		p.create = append(p.create, "ALTER TABLE "+qstage+" "+strings.Join(alter, ", "))
@@ -170,14 +167,31 @@ func keptNotNull(info *tableInfo, t *schema.Table, pk []int) *tableInfo {
 	return &out
 }
 
-// usesColumn reports whether the attnums cols include one of the columns.
-func usesColumn(cols []int16, of []*tableColumn) bool {
-	for _, c := range of {
-		if slices.Contains(cols, c.Num) {
-			return true
+// stagedChecks are the CHECK constraints of the old table that a staging
+// table of t's fields can have before the COPY, so that the COPY names
+// the line of a row they refuse: those on columns the export has with
+// the same type. (The others are added after the COPY, or dropped with
+// their column.)
+func stagedChecks(t *schema.Table, info *tableInfo, deps *dependents) []constraintInfo {
+	var out []constraintInfo
+	for _, c := range deps.Constraints {
+		if c.Type != "c" {
+			continue
+		}
+		names := columnNames(info, c.Columns)
+		if names == nil {
+			continue
+		}
+		ok := true
+		for _, n := range names {
+			k := fieldIndexByName(t, n)
+			ok = ok && k >= 0 && sameType(info.column(n), t.Fields[k])
+		}
+		if ok {
+			out = append(out, c)
 		}
 	}
-	return false
+	return out
 }
 
 // compressions and storages name pg_attribute's attcompression and

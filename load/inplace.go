@@ -40,13 +40,23 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 			Detail: fmt.Sprintf("cannot change type from %s in place while foreign key %q references the table", retyped[0].TypeName, deps.FKRefs[0].Name)}
 	}
 	qstage, _ := r.stageName()
-	if err := r.createTable(ctx, qstage, "", columnDefs(t), ""); err != nil {
+	// The CHECK constraints are on the staging table too: the COPY names
+	// the line of a row they refuse.
+	var checks []string
+	for _, c := range stagedChecks(t, info, deps) {
+		checks = append(checks, "ADD CONSTRAINT "+schema.Quote(c.Name)+" "+c.Def)
+	}
+	var more []string
+	if len(checks) > 0 {
+		more = append(more, "ALTER TABLE "+qstage+" "+strings.Join(checks, ", "))
+	}
+	if err := r.createTable(ctx, qstage, "", columnDefs(t), "", more...); err != nil {
 		return err
 	}
 	cols := fieldColumns(t)
 	refuseNulls(cols, t, t.PrimaryKey(), info)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
-		return err
+		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())
 	}
 	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
 		return err

@@ -137,7 +137,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		prefix = "UNLOGGED "
 	}
 	pk := t.PrimaryKey()
-	plan := planStaging(t, pk, info, deps, dropped, retyped, qstage)
+	plan := planStaging(t, pk, info, deps, qstage)
 	if err := r.createTable(ctx, qstage, prefix, plan.defs, plan.suffix, plan.create...); err != nil {
 		return err
 	}
