@@ -32,7 +32,8 @@ type indexInfo struct {
 	Tablespace string
 	// Clustered says CLUSTER uses it.
 	Clustered bool
-	Comment   *string
+	// Comment is its COMMENT ON INDEX, nil when none.
+	Comment *string
 }
 
 // constraintInfo is a primary key, unique, exclusion, check or foreign key
@@ -44,6 +45,7 @@ type constraintInfo struct {
 	Columns []int16
 	// SelfRef says a foreign key references the table itself.
 	SelfRef bool
+	// Comment is its COMMENT ON CONSTRAINT, nil when none.
 	Comment *string
 	// Index describes the index of a primary key, unique or exclusion
 	// constraint (Name "" for other constraints); its definition is
@@ -268,6 +270,7 @@ func (d *dependents) fingerprint(info *tableInfo) string {
 	return b.String()
 }
 
+// deref is *s, or "" for nil.
 func deref(s *string) string {
 	if s == nil {
 		return ""

@@ -54,7 +54,7 @@ func (r *loadRun) replace(ctx context.Context) error {
 	if len(deps.Blockers) > 0 || len(blockers) > 0 {
 		return r.inPlace(ctx, info, deps, dropped, retyped, append(blockers, deps.Blockers...))
 	}
-	return r.swap(ctx, info, deps, dropped, retyped)
+	return r.swap(ctx, info, deps, dropped)
 }
 
 // createAndFill creates the target, COPYs into it and adds its primary key
@@ -122,7 +122,7 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 // The staging table takes over what the old table's owner added to it
 // (see planStaging): the COPY meets its NOT NULL columns and CHECK
 // constraints, the foreign keys are validated after it.
-func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn) error {
+func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped []*tableColumn) error {
 	t := r.job.Table
 	qstage, stage := r.stageName()
 	prefix := ""
