@@ -87,10 +87,7 @@ func TestReplaceAdditionRefuses(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			l := e.loader(t, Config{})
-			e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
-			for _, s := range tc.setup {
-				mustExec(t, e.pool, strings.ReplaceAll(s, "%s", e.schema))
-			}
+			e.mustOrders(t, l, tc.setup...)
 			before, shape := warehouseState(t, e, "orders"), tableShape(t, e, "orders")
 
 			tbl := ordersTable(t)

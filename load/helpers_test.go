@@ -253,3 +253,13 @@ func decodeAll(t testing.TB, tbl *schema.Table, csv string) *sliceBatches {
 	t.Cleanup(s.close)
 	return s
 }
+
+// mustOrders loads the orders table from ordersCSV (export e1), then runs
+// the setup statements on it; "%s" in them is the env's schema.
+func (e *env) mustOrders(t testing.TB, l *Loader, setup ...string) {
+	t.Helper()
+	e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
+	for _, s := range setup {
+		mustExec(t, e.pool, strings.ReplaceAll(s, "%s", e.schema))
+	}
+}

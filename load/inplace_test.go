@@ -29,10 +29,7 @@ func TestReplaceInPlace(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			l := e.loader(t, Config{})
-			e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
-			for _, s := range tc.setup {
-				mustExec(t, e.pool, strings.ReplaceAll(s, "%s", e.schema))
-			}
+			e.mustOrders(t, l, tc.setup...)
 			oid := mustScalar[uint32](t, e.pool, "SELECT $1::regclass::oid", e.schema+".orders")
 			res := e.mustLoad(t, l, ordersTable(t), "id,Customer Name,total,created\n9,Ida,3,2020-01-01\n", Job{ExportID: "e2"})
 			if res.Mechanism != MechanismInPlace || !strings.Contains(res.MechanismReason, tc.reason) {
