@@ -100,9 +100,10 @@ type stagingPlan struct {
 }
 
 // planStaging reads what the staging table of a swap takes over from
-// info and deps. pk are the metadata's primary key fields.
-func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, qstage string) stagingPlan {
-	p := stagingPlan{early: map[string]bool{}, notNull: keptNotNull(info, t, pk)}
+// info and deps. pk are the metadata's primary key fields; relax the
+// columns whose NOT NULL the swap drops (see relaxed).
+func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, qstage string, relax []*tableColumn) stagingPlan {
+	p := stagingPlan{early: map[string]bool{}, notNull: withoutNotNull(keptNotNull(info, t, pk), relax)}
 	var alter []string
 	for k, f := range t.Fields {
 		d := schema.Quote(f.Name) + " " + f.Type.PG()
@@ -152,9 +153,8 @@ func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, q
 
 // keptNotNull returns info with NotNull cleared on the columns whose NOT
 // NULL only the old primary key gave them, when the metadata's primary
-// key (pk) replaces it: every other NOT NULL of the old table stays,
-// whether a user or an earlier metadata set it, as an in-place refill
-// keeps it.
+// key (pk) replaces it. (The swap also leaves out the NOT NULLs relaxed
+// returns; the owner's stay, as an in-place refill keeps them.)
 func keptNotNull(info *tableInfo, t *schema.Table, pk []int) *tableInfo {
 	out := *info
 	out.Columns = slices.Clone(info.Columns)

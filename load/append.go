@@ -51,10 +51,11 @@ func (r *loadRun) snapshotColumns() []extraColumn {
 // <table>_history with the snapshot columns (snapshot). A missing table is
 // created. New source columns are added; target columns the export lacks
 // get NULL (or their default); an incompatible type is an error before any
-// row is written. Without new columns the rows are COPYed straight into
-// the table (ROW EXCLUSIVE: readers are never blocked); with new columns
-// they are staged first, so the ACCESS EXCLUSIVE lock that ADD COLUMN takes
-// is held only for the final insert.
+// row is written. A NOT NULL the metadata no longer asks for is dropped
+// (see relaxed). Without new columns or such a NOT NULL the rows are
+// COPYed straight into the table (ROW EXCLUSIVE: readers are never
+// blocked); otherwise they are staged first, so the ACCESS EXCLUSIVE lock
+// that ALTER TABLE takes is held only for the final insert.
 func (r *loadRun) appendRows(ctx context.Context) error {
 	t := r.job.Table
 	var extras []extraColumn
@@ -100,8 +101,17 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 			r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("column %q is not in the export: NULL in the new rows", c.Name))
 		}
 	}
-	refuseNulls(cols, t, nil, info)
-	if len(adds) == 0 {
+	last, err := r.lastLoad(ctx)
+	if err != nil {
+		return err
+	}
+	relax := relaxed(t, r.appendKey(), info, last)
+	kept := withoutNotNull(info, relax)
+	final := keptFinal(t, kept, func(int) bool { return false })
+	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
+	r.notNull = madeNotNull(t, final, kept, last)
+	refuseNulls(cols, t, nil, kept)
+	if len(adds) == 0 && len(relax) == 0 {
 		if err := r.copyInto(ctx, r.qtarget, "", cols); err != nil {
 			var pe *pgconn.PgError
 			if errors.As(err, &pe) {
@@ -113,7 +123,16 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 		r.res.RowsLoaded = r.res.RowsRead
 		return nil
 	}
-	return r.stagedInsert(ctx, info, cols, adds, extras)
+	return r.stagedInsert(ctx, info, cols, adds, extras, relax)
+}
+
+// appendKey is the primary key an append builds when it creates the
+// table; a history table has none.
+func (r *loadRun) appendKey() []int {
+	if r.job.Mode == ModeAppend {
+		return r.job.Table.PrimaryKey()
+	}
+	return nil
 }
 
 func isExtra(extras []extraColumn, name string) bool {
@@ -130,10 +149,8 @@ func isExtra(extras []extraColumn, name string) bool {
 // keys repeat across exports) and filled.
 func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) error {
 	t := r.job.Table
-	var pk []int
-	if r.job.Mode == ModeAppend {
-		pk = t.PrimaryKey()
-	}
+	pk := r.appendKey()
+	r.notNull = madeNotNull(t, func(k int) bool { return wantsNotNull(t, pk, k) }, nil, nil)
 	defs := keyedColumnDefs(t, pk)
 	cols := fieldColumns(t)
 	for _, e := range extras {
@@ -161,8 +178,9 @@ func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) err
 }
 
 // stagedInsert stages the rows in the export's types, then adds the new
-// columns and inserts the rows under the publish lock.
-func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copyColumn, adds []string, extras []extraColumn) error {
+// columns, drops the NOT NULL of relax and inserts the rows under the
+// publish lock.
+func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copyColumn, adds []string, extras []extraColumn, relax []*tableColumn) error {
 	t := r.job.Table
 	qstage, _ := r.stageName()
 	defs := columnDefs(t)
@@ -187,6 +205,9 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {
 			return fmt.Errorf("add column: %w", err)
 		}
+	}
+	if err := r.execAll(ctx, dropNotNull(r.qtarget, relax), "drop NOT NULL"); err != nil {
+		return err
 	}
 	names := quoteColumns(cols)
 	tag, err := r.execKeyed(ctx, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)

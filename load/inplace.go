@@ -30,9 +30,14 @@ import (
 // Columns the export does not have and no earlier load wrote (a user
 // added them) are kept: the new rows get their defaults, identities,
 // generated values or NULL. A CHECK, foreign key or exclusion constraint
-// the rows break fails the load with a [ConstraintError].
-func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped []*tableColumn, reasons []string) error {
+// the rows break fails the load with a [ConstraintError]. The NOT NULL of
+// the columns in relax is dropped (see relaxed).
+func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped, relax []*tableColumn, reasons []string) error {
 	t := r.job.Table
+	kept := withoutNotNull(info, relax)
+	final := keptFinal(t, kept, func(k int) bool { return t.Fields[k].Source.NotNull() })
+	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
+	r.notNull = madeNotNull(t, final, kept, r.last)
 	r.res.MechanismReason = strings.Join(reasons, "; ")
 	keyed := len(deps.FKRefs) > 0
 	if keyed && len(retyped) > 0 {
@@ -54,7 +59,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		return err
 	}
 	cols := fieldColumns(t)
-	refuseNulls(cols, t, t.PrimaryKey(), info)
+	refuseNulls(cols, t, t.PrimaryKey(), kept)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())
 	}
@@ -87,6 +92,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 			stmts = append(stmts, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+fieldDef(f))
 		}
 	}
+	stmts = append(stmts, dropNotNull(r.qtarget, relax)...)
 	if err := r.execAll(ctx, stmts, "publish in place"); err != nil {
 		return err
 	}

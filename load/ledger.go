@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -211,62 +210,6 @@ func published(ctx context.Context, q querier, lg ledger, pgSchema, table string
 	return ok, nil
 }
 
-// sourceColumns records which source name each target column had, so a
-// later replace can tell mbiload's column comments from a user's.
-func sourceColumns(t *schema.Table) []byte {
-	m := make(map[string]string, len(t.Fields))
-	for _, f := range t.Fields {
-		m[f.Name] = f.Source.Name
-	}
-	b, _ := json.Marshal(m)
-	return b
-}
-
-// lastSourceNames returns the table and column source names recorded by
-// the target's latest successful load (empty when none).
-func lastSourceNames(ctx context.Context, q querier, lg ledger, pgSchema, table string) (string, map[string]string, error) {
-	var src *string
-	var cols []byte
-	err := q.QueryRow(ctx, "SELECT source_table, source_columns FROM "+lg.table("loads")+
-		" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1",
-		pgSchema, table).Scan(&src, &cols)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, nil
-	}
-	if err != nil {
-		return "", nil, fmt.Errorf("read the last load's source names: %w", err)
-	}
-	m := map[string]string{}
-	if len(cols) > 0 {
-		_ = json.Unmarshal(cols, &m) // a damaged entry only loses comment history
-	}
-	name := ""
-	if src != nil {
-		name = *src
-	}
-	return name, m, nil
-}
-
-// lastNames are the source names the target's latest successful load
-// recorded: the table's, and each target column's (its keys are the
-// columns that load wrote). Empty when there was none.
-type lastNames struct {
-	table string
-	cols  map[string]string
-}
-
-// lastLoad reads lastNames once per load.
-func (r *loadRun) lastLoad(ctx context.Context) (*lastNames, error) {
-	if r.last == nil {
-		table, cols, err := lastSourceNames(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target)
-		if err != nil {
-			return nil, err
-		}
-		r.last = &lastNames{table: table, cols: cols}
-	}
-	return r.last, nil
-}
-
 // ledgerRow is what a load writes to the ledger.
 type ledgerRow struct {
 	job      *Job
@@ -277,6 +220,10 @@ type ledgerRow struct {
 	errText  string
 	rejects  []schema.Reject
 	finished time.Time
+	// notNull are the columns the load's DDL made NOT NULL from the
+	// metadata (see madeNotNull), recorded in source_columns; nil for a
+	// failed load.
+	notNull []string
 }
 
 // write inserts the row and its rejects through q (the publishing
@@ -300,7 +247,7 @@ VALUES ($1, nullif($2, ''), $3, nullif($4, ''), $5, $6, $7, $8, nullif($9, ''), 
 RETURNING id`,
 		j.RunID, string(j.Table.SourceID), j.Table.SourceName, j.ExportID, exportedAt, pgSchema, r.target,
 		string(j.Mode), r.res.Mechanism, r.res.RowsRead, r.res.RowsRejected, r.res.RowsLoaded, j.Bytes,
-		j.SHA256, changes, sourceColumns(j.Table), r.started, r.finished, r.status, r.errText).Scan(&id)
+		j.SHA256, changes, sourceColumns(j.Table, r.notNull), r.started, r.finished, r.status, r.errText).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("write the ledger: %w", err)
 	}

@@ -298,6 +298,9 @@ type loadRun struct {
 	steps   *steps
 	lines   *lineMap   // the CSV lines of the rows COPYed, once the COPY is over
 	last    *lastNames // what the target's last load recorded, once read
+	// notNull are the columns the published table has NOT NULL by the
+	// metadata's doing, for the ledger (see madeNotNull).
+	notNull []string
 }
 
 // run is the load's transaction: lock, idempotency check, the mode's work,
@@ -336,10 +339,11 @@ func (r *loadRun) run(ctx context.Context) error {
 	}
 	r.steps.done("begin and load lock")
 	if !l.cfg.Force {
-		done, err := published(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job.Mode, r.job.ExportID, r.job.SHA256)
+		done, last, err := publishedAndLast(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job.Mode, r.job.ExportID, r.job.SHA256)
 		if err != nil {
 			return err
 		}
+		r.last = last
 		if done {
 			r.res.Status = StatusSkipped
 			return nil
@@ -358,7 +362,7 @@ func (r *loadRun) run(ctx context.Context) error {
 		return err
 	}
 	id, err := l.ledger.write(ctx, tx, l.cfg.Schema, ledgerRow{job: &r.job, res: r.res, target: r.target,
-		started: r.started, finished: time.Now(), status: StatusLoaded, rejects: r.rejects})
+		started: r.started, finished: time.Now(), status: StatusLoaded, rejects: r.rejects, notNull: r.notNull})
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,8 @@ func mergeKey(job Job) ([]int, error) {
 // [RowError] naming its line and column. Then one MERGE
 // takes, for each key, the last staged row and updates the matching target
 // row or inserts it. A missing target is created with the key as its
-// primary key. New columns are added; incompatible types are an error
+// primary key. New columns are added and a NOT NULL the metadata no
+// longer asks for dropped (see relaxed); incompatible types are an error
 // before any row is written.
 func (r *loadRun) merge(ctx context.Context) error {
 	t := r.job.Table
@@ -63,8 +64,10 @@ func (r *loadRun) merge(ctx context.Context) error {
 		return err
 	}
 	var adds []string
+	var relax []*tableColumn
 	created := info == nil
 	if created {
+		r.notNull = madeNotNull(t, func(k int) bool { return wantsNotNull(t, key, k) }, nil, nil)
 		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, key))+")")
 		if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
 			return err
@@ -86,6 +89,15 @@ func (r *loadRun) merge(ctx context.Context) error {
 				return &ColumnError{Table: r.qtarget, Column: t.Fields[k].Name, Detail: "the key column is not in the table", Err: ErrIncompatibleType}
 			}
 		}
+		last, err := r.lastLoad(ctx)
+		if err != nil {
+			return err
+		}
+		relax = relaxed(t, key, info, last)
+		kept := withoutNotNull(info, relax)
+		final := keptFinal(t, kept, func(int) bool { return false })
+		r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
+		r.notNull = madeNotNull(t, final, kept, last)
 	}
 
 	qstage, _ := r.stageName()
@@ -101,7 +113,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return err
 	}
-	if len(adds) > 0 {
+	if len(adds) > 0 || len(relax) > 0 {
 		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
 			return err
 		}
@@ -109,6 +121,9 @@ func (r *loadRun) merge(ctx context.Context) error {
 			if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {
 				return fmt.Errorf("add column: %w", err)
 			}
+		}
+		if err := r.execAll(ctx, dropNotNull(r.qtarget, relax), "drop NOT NULL"); err != nil {
+			return err
 		}
 	}
 	keyNames := quoteNames(fieldNames(t, key))

@@ -38,13 +38,24 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 		return p, nil
 	}
 	p.Exists = true
-	var last map[string]string
-	if hasOtherColumns(t, info) {
-		if _, last, err = lastSourceNames(ctx, l.pool, l.ledger, l.cfg.Schema, name); err != nil {
+	var key []int // the key a load of mode builds or keys on
+	if mode != ModeSnapshot {
+		key = t.PrimaryKey() // a merge's, unless the job names another
+	}
+	last := &lastNames{}
+	if hasOtherColumns(t, info) || mayRelax(t, key, info) {
+		if last, err = readLastNames(ctx, l.pool, l.ledger, l.cfg.Schema, name); err != nil {
 			return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
 		}
 	}
-	p.Changes, _, _, _ = schemaChanges(t, info, last)
+	p.Changes, _, _, _ = schemaChanges(t, info, last.cols)
+	relax := relaxed(t, key, info, last)
+	kept := withoutNotNull(info, relax)
+	final := keptFinal(t, kept, func(int) bool { return false })
+	if mode == ModeReplace { // as a swap would
+		final = swapFinal(t, key, withoutNotNull(keptNotNull(info, t, key), relax))
+	}
+	p.Changes = append(p.Changes, notNullChanges(t, info, final, relax)...)
 	if mode != ModeReplace {
 		for _, f := range t.Fields {
 			if c := info.column(f.Name); c != nil {

@@ -33,17 +33,16 @@ func (r *loadRun) replace(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var last map[string]string
-	if hasOtherColumns(r.job.Table, info) {
-		l, err := r.lastLoad(ctx)
-		if err != nil {
-			return err
-		}
-		last = l.cols
+	// Both mechanisms read the last load for the comments anyway (the
+	// published check usually has already).
+	last, err := r.lastLoad(ctx)
+	if err != nil {
+		return err
 	}
 	r.steps.done("read the catalog")
-	changes, dropped, retyped, extra := schemaChanges(r.job.Table, info, last)
+	changes, dropped, retyped, extra := schemaChanges(r.job.Table, info, last.cols)
 	r.res.SchemaChanges = changes
+	relax := relaxed(r.job.Table, r.job.Table.PrimaryKey(), info, last)
 	if err := r.checkViews(info, deps, dropped, retyped); err != nil {
 		return err
 	}
@@ -52,9 +51,9 @@ func (r *loadRun) replace(ctx context.Context) error {
 		return err
 	}
 	if len(deps.Blockers) > 0 || len(blockers) > 0 {
-		return r.inPlace(ctx, info, deps, dropped, retyped, append(blockers, deps.Blockers...))
+		return r.inPlace(ctx, info, deps, dropped, retyped, relax, append(blockers, deps.Blockers...))
 	}
-	return r.swap(ctx, info, deps, dropped)
+	return r.swap(ctx, info, deps, dropped, relax)
 }
 
 // createAndFill creates the target, COPYs into it and adds its primary key
@@ -67,6 +66,7 @@ func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 	if err := r.createTable(ctx, r.qtarget, "", append(keyedColumnDefs(t, pk), extra...), ""); err != nil {
 		return err
 	}
+	r.notNull = madeNotNull(t, func(k int) bool { return wantsNotNull(t, pk, k) }, nil, nil)
 	cols := fieldColumns(t)
 	refuseNulls(cols, t, pk, nil)
 	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
@@ -121,8 +121,9 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 // swap builds the staging table completely, then publishes it by renames.
 // The staging table takes over what the old table's owner added to it
 // (see planStaging): the COPY meets its NOT NULL columns and CHECK
-// constraints, the foreign keys are validated after it.
-func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped []*tableColumn) error {
+// constraints, the foreign keys are validated after it. It leaves out the
+// NOT NULL of the columns in relax (see relaxed).
+func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped, relax []*tableColumn) error {
 	t := r.job.Table
 	qstage, stage := r.stageName()
 	prefix := ""
@@ -130,7 +131,10 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		prefix = "UNLOGGED "
 	}
 	pk := t.PrimaryKey()
-	plan := planStaging(t, pk, info, deps, qstage)
+	plan := planStaging(t, pk, info, deps, qstage, relax)
+	final := swapFinal(t, pk, plan.notNull)
+	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
+	r.notNull = madeNotNull(t, final, plan.notNull, r.last)
 	if err := r.createTable(ctx, qstage, prefix, plan.defs, plan.suffix, plan.create...); err != nil {
 		return err
 	}

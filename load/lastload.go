@@ -1,0 +1,147 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// A ledger row's source_columns is a JSON object: each target column the
+// load wrote, mapped to its source name ({"total": "Total"}), so that a
+// later replace can tell mbiload's columns and comments from a user's.
+// Since NOT NULL follows the metadata, a successful load also records
+// under the key "" — no column has that name, PostgreSQL has no empty
+// identifiers — the columns its DDL made NOT NULL from the metadata:
+// {"total": "Total", "": {"not_null": ["id"]}}. Rows written before have
+// no such key; a version that reads the map as strings only still reads
+// every column's source name.
+
+// ledgerMetaKey is the source_columns key of sourceMeta.
+const ledgerMetaKey = ""
+
+// sourceMeta is what source_columns records besides the source names.
+type sourceMeta struct {
+	// NotNull names the columns NOT NULL by the metadata's doing.
+	NotNull []string `json:"not_null"`
+}
+
+// sourceColumns encodes source_columns for t; notNull (nil: not
+// recorded) goes under ledgerMetaKey.
+func sourceColumns(t *schema.Table, notNull []string) []byte {
+	m := make(map[string]any, len(t.Fields)+1)
+	for _, f := range t.Fields {
+		m[f.Name] = f.Source.Name
+	}
+	if notNull != nil {
+		m[ledgerMetaKey] = sourceMeta{NotNull: notNull}
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// lastNames is what the target's latest successful load recorded: the
+// source names of the table and of each target column (the keys of cols
+// are the columns that load wrote), and the columns whose NOT NULL its
+// DDL made from the metadata. Empty when there was none.
+type lastNames struct {
+	table string
+	cols  map[string]string
+	// notNull is nil when the load did not record it (a ledger row
+	// written before it was, or no load): every NOT NULL then counts as
+	// the owner's.
+	notNull map[string]bool
+}
+
+// madeNotNull reports whether the last load recorded that mbiload's DDL
+// made column col NOT NULL from the metadata.
+func (n *lastNames) madeNotNull(col string) bool { return n != nil && n.notNull[col] }
+
+// parseLastNames decodes a ledger row's source_table and source_columns.
+// A damaged entry only loses history: its columns count as a user's.
+func parseLastNames(src *string, cols []byte) *lastNames {
+	n := &lastNames{cols: map[string]string{}}
+	if src != nil {
+		n.table = *src
+	}
+	var raw map[string]json.RawMessage
+	if len(cols) == 0 || json.Unmarshal(cols, &raw) != nil {
+		return n
+	}
+	for k, v := range raw {
+		if k == ledgerMetaKey {
+			var meta sourceMeta
+			if json.Unmarshal(v, &meta) == nil && meta.NotNull != nil {
+				n.notNull = make(map[string]bool, len(meta.NotNull))
+				for _, c := range meta.NotNull {
+					n.notNull[c] = true
+				}
+			}
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			n.cols[k] = s
+		}
+	}
+	return n
+}
+
+// lastSuccessSQL selects the source names of the target's ($1, $2)
+// latest successful load, as the derived table l.
+const lastSuccessSQL = `(SELECT source_table, source_columns, export_id, sha256 FROM %s
+ WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1) l`
+
+// readLastNames returns what the target's latest successful load
+// recorded (empty when none).
+func readLastNames(ctx context.Context, q querier, lg ledger, pgSchema, table string) (*lastNames, error) {
+	var src *string
+	var cols []byte
+	err := q.QueryRow(ctx, "SELECT l.source_table, l.source_columns FROM "+fmt.Sprintf(lastSuccessSQL, lg.table("loads")),
+		pgSchema, table).Scan(&src, &cols)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("read the last load's source names: %w", err)
+	}
+	return parseLastNames(src, cols), nil
+}
+
+// publishedAndLast is published (the idempotency check) and
+// readLastNames in one round trip: the load makes both reads under its
+// lock.
+func publishedAndLast(ctx context.Context, q querier, lg ledger, pgSchema, table string, mode Mode, exportID, sha string) (bool, *lastNames, error) {
+	col, val := "export_id", exportID
+	if exportID == "" {
+		col, val = "sha256", sha
+	}
+	// val is never "" in the ledger (written as NULL): no match then.
+	done := "coalesce(l." + col + " = $3, false)"
+	if mode.accumulates() {
+		done = "EXISTS (SELECT 1 FROM " + lg.table("loads") +
+			" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' AND " + col + " = $3)"
+	}
+	var ok bool
+	var src *string
+	var cols []byte
+	err := q.QueryRow(ctx, "SELECT "+done+", l.source_table, l.source_columns FROM (VALUES (1)) AS one (x) LEFT JOIN "+
+		fmt.Sprintf(lastSuccessSQL, lg.table("loads"))+" ON true", pgSchema, table, val).Scan(&ok, &src, &cols)
+	if err != nil {
+		return false, nil, fmt.Errorf("check the ledger for %s: %w", schema.Quote(pgSchema, table), err)
+	}
+	return ok, parseLastNames(src, cols), nil
+}
+
+// lastLoad reads lastNames once per load (the published check has read
+// it already unless the load is forced).
+func (r *loadRun) lastLoad(ctx context.Context) (*lastNames, error) {
+	if r.last == nil {
+		last, err := readLastNames(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target)
+		if err != nil {
+			return nil, err
+		}
+		r.last = last
+	}
+	return r.last, nil
+}

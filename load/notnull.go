@@ -1,0 +1,156 @@
+package load
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// A NOT NULL that mbiload's DDL made because the metadata asked for it
+// (nullable: false, or the key the load builds) follows the metadata:
+// when the metadata stops asking, the load drops it, whatever the
+// mechanism, and says so in SchemaChanges. A NOT NULL the owner added
+// stays. The ledger row of each successful load records the former
+// (sourceMeta); a NOT NULL the last successful load did not record as the
+// metadata's — the owner's, or one older than the record — is the
+// owner's, and stays.
+
+// wantsNotNull reports whether the metadata makes field k NOT NULL: it
+// says nullable: false, or k is in key (the primary key a load builds, a
+// merge key).
+func wantsNotNull(t *schema.Table, key []int, k int) bool {
+	return t.Fields[k].Source.NotNull() || slices.Contains(key, k)
+}
+
+// relaxed returns the columns of the existing table info whose NOT NULL
+// a load of t (keyed on key) drops: the last load recorded it as the
+// metadata's, and the metadata no longer asks for it. A column of the
+// table's primary key or an identity column keeps it (the server
+// requires it), and so does every column of a partition, an inheritance
+// child (the parent may hold it) or a table whose replica identity is an
+// index.
+func relaxed(t *schema.Table, key []int, info *tableInfo, last *lastNames) []*tableColumn {
+	if info.IsPartition || len(info.Parents) > 0 || info.ReplIdent == "i" {
+		return nil
+	}
+	var out []*tableColumn
+	for k, f := range t.Fields {
+		c := info.column(f.Name)
+		if c == nil || !c.NotNull || c.PrimaryKey > 0 || c.Identity != "" {
+			continue
+		}
+		if last.madeNotNull(c.Name) && !wantsNotNull(t, key, k) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// withoutNotNull returns info with NotNull cleared on the columns named
+// like those of drop.
+func withoutNotNull(info *tableInfo, drop []*tableColumn) *tableInfo {
+	if len(drop) == 0 {
+		return info
+	}
+	out := *info
+	out.Columns = slices.Clone(info.Columns)
+	for k := range out.Columns {
+		if slices.ContainsFunc(drop, func(c *tableColumn) bool { return c.Name == out.Columns[k].Name }) {
+			out.Columns[k].NotNull = false
+		}
+	}
+	return &out
+}
+
+// dropNotNull returns the statement that drops the NOT NULL of cols of
+// table (quoted), or nothing.
+func dropNotNull(table string, cols []*tableColumn) []string {
+	if len(cols) == 0 {
+		return nil
+	}
+	parts := make([]string, len(cols))
+	for k, c := range cols {
+		parts[k] = "ALTER COLUMN " + schema.Quote(c.Name) + " DROP NOT NULL"
+	}
+	return []string{"ALTER TABLE " + table + " " + strings.Join(parts, ", ")}
+}
+
+// notNullChanges describes, for SchemaChanges, the NOT NULL columns of
+// the existing table info that are not NOT NULL in the published table
+// (final, by field index): those in drop because the metadata no longer
+// asks, the others because a swap's new primary key leaves them out
+// (keptNotNull).
+func notNullChanges(t *schema.Table, info *tableInfo, final func(k int) bool, drop []*tableColumn) []string {
+	var out []string
+	for k, f := range t.Fields {
+		c := info.column(f.Name)
+		if c == nil || !c.NotNull || final(k) {
+			continue
+		}
+		why := "no longer in the primary key"
+		if slices.ContainsFunc(drop, func(d *tableColumn) bool { return d.Name == c.Name }) {
+			why = "the metadata no longer requires it"
+		}
+		out = append(out, fmt.Sprintf("column %q: NOT NULL dropped (%s)", f.Name, why))
+	}
+	return out
+}
+
+// madeNotNull returns what the ledger row records: the fields NOT NULL in
+// the published table (final, by field index) but for those whose NOT
+// NULL is the owner's — NOT NULL in old (the table as the load keeps its
+// NOT NULLs, nil when it creates the table) and not recorded by the last
+// load as the metadata's. Never nil.
+func madeNotNull(t *schema.Table, final func(k int) bool, old *tableInfo, last *lastNames) []string {
+	out := []string{}
+	for k, f := range t.Fields {
+		if !final(k) {
+			continue
+		}
+		if old != nil {
+			if c := old.column(f.Name); c != nil && c.NotNull && !last.madeNotNull(f.Name) {
+				continue // the owner's
+			}
+		}
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// keptFinal is final for a load that keeps the existing table (kept, its
+// NOT NULLs once the load's are dropped) and adds the fields it lacks,
+// NOT NULL when added says so.
+func keptFinal(t *schema.Table, kept *tableInfo, added func(k int) bool) func(k int) bool {
+	return func(k int) bool {
+		if c := kept.column(t.Fields[k].Name); c != nil {
+			return c.NotNull
+		}
+		return added(k)
+	}
+}
+
+// swapFinal is final for a swap: the metadata's NOT NULLs and those the
+// staging table keeps of the old table (kept, see planStaging).
+func swapFinal(t *schema.Table, pk []int, kept *tableInfo) func(k int) bool {
+	return func(k int) bool {
+		if wantsNotNull(t, pk, k) {
+			return true
+		}
+		c := kept.column(t.Fields[k].Name)
+		return c != nil && c.NotNull
+	}
+}
+
+// mayRelax reports whether the existing table info has a NOT NULL column
+// relaxed might return, or a swap's new primary key (key) might leave
+// out: only then does a dry run need the last load's record.
+func mayRelax(t *schema.Table, key []int, info *tableInfo) bool {
+	for k, f := range t.Fields {
+		if c := info.column(f.Name); c != nil && c.NotNull && !wantsNotNull(t, key, k) {
+			return true
+		}
+	}
+	return false
+}
