@@ -106,10 +106,7 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 		return err
 	}
 	relax := relaxed(t, r.appendKey(), info, last)
-	kept := withoutNotNull(info, relax)
-	final := keptFinal(t, kept, func(int) bool { return false })
-	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
-	r.notNull = madeNotNull(t, final, kept, last)
+	kept := r.keepNotNull(info, relax, nil)
 	refuseNulls(cols, t, nil, kept)
 	if len(adds) == 0 && len(relax) == 0 {
 		if err := r.copyInto(ctx, r.qtarget, "", cols); err != nil {
@@ -150,7 +147,7 @@ func isExtra(extras []extraColumn, name string) bool {
 func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) error {
 	t := r.job.Table
 	pk := r.appendKey()
-	r.notNull = madeNotNull(t, func(k int) bool { return wantsNotNull(t, pk, k) }, nil, nil)
+	r.notNull = createdNotNull(t, pk)
 	defs := keyedColumnDefs(t, pk)
 	cols := fieldColumns(t)
 	for _, e := range extras {

@@ -42,6 +42,14 @@
 // that breaks a CHECK, foreign key or exclusion constraint fails the load
 // with a [ConstraintError] ([ErrConstraint]); nothing is published.
 //
+// A NOT NULL that mbiload made because the metadata asked for it
+// (nullable: false, or the key the load builds) follows the metadata:
+// when the metadata stops asking, the load drops it (every mode and
+// mechanism; an append or merge then publishes through a staging table
+// under the publish lock) and [Result.SchemaChanges] and [Loader.Plan]
+// say so. A NOT NULL the owner added stays, and so does one the ledger has
+// no record of (a table loaded by an earlier version, or made by hand).
+//
 // [ModeAppend] adds rows, [ModeMerge] upserts them on a key with the last
 // row of a key winning, and [ModeSnapshot] appends each export to
 // <table>_history with its export id and time.
@@ -66,7 +74,9 @@
 // publishes; a failed load writes a "failed" row afterwards with its
 // error, and its rejects go to <ledger>.rejects. A load of the export that
 // is already published (same export id, or for a local file the same
-// SHA-256) is skipped unless [Config.Force]. Loads of the same table are
+// SHA-256) is skipped unless [Config.Force]. Its source_columns records
+// each column's source name and, under the key "", the columns the load
+// made NOT NULL from the metadata. Loads of the same table are
 // serialised by a transaction-scoped advisory lock; row counts are checked
 // end to end.
 //

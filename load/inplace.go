@@ -34,10 +34,8 @@ import (
 // the columns in relax is dropped (see relaxed).
 func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped, relax []*tableColumn, reasons []string) error {
 	t := r.job.Table
-	kept := withoutNotNull(info, relax)
-	final := keptFinal(t, kept, func(k int) bool { return t.Fields[k].Source.NotNull() })
-	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
-	r.notNull = madeNotNull(t, final, kept, r.last)
+	// A column the export adds is NOT NULL as the metadata says (fieldDef).
+	kept := r.keepNotNull(info, relax, func(k int) bool { return t.Fields[k].Source.NotNull() })
 	r.res.MechanismReason = strings.Join(reasons, "; ")
 	keyed := len(deps.FKRefs) > 0
 	if keyed && len(retyped) > 0 {

@@ -67,7 +67,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	var relax []*tableColumn
 	created := info == nil
 	if created {
-		r.notNull = madeNotNull(t, func(k int) bool { return wantsNotNull(t, key, k) }, nil, nil)
+		r.notNull = createdNotNull(t, key)
 		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, key))+")")
 		if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
 			return err
@@ -94,10 +94,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 			return err
 		}
 		relax = relaxed(t, key, info, last)
-		kept := withoutNotNull(info, relax)
-		final := keptFinal(t, kept, func(int) bool { return false })
-		r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
-		r.notNull = madeNotNull(t, final, kept, last)
+		r.keepNotNull(info, relax, nil)
 	}
 
 	qstage, _ := r.stageName()

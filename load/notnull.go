@@ -121,14 +121,34 @@ func madeNotNull(t *schema.Table, final func(k int) bool, old *tableInfo, last *
 
 // keptFinal is final for a load that keeps the existing table (kept, its
 // NOT NULLs once the load's are dropped) and adds the fields it lacks,
-// NOT NULL when added says so.
+// NOT NULL when added (nil: never) says so.
 func keptFinal(t *schema.Table, kept *tableInfo, added func(k int) bool) func(k int) bool {
 	return func(k int) bool {
 		if c := kept.column(t.Fields[k].Name); c != nil {
 			return c.NotNull
 		}
-		return added(k)
+		return added != nil && added(k)
 	}
+}
+
+// keepNotNull notes what a load that keeps the existing table info (in
+// place, append, merge) does to its NOT NULLs: it drops those of relax
+// (SchemaChanges) and adds the fields the table lacks, NOT NULL when
+// added says so (see keptFinal); r.notNull gets the ledger's record. It
+// returns the table as the load leaves its NOT NULLs.
+func (r *loadRun) keepNotNull(info *tableInfo, relax []*tableColumn, added func(k int) bool) *tableInfo {
+	t := r.job.Table
+	kept := withoutNotNull(info, relax)
+	final := keptFinal(t, kept, added)
+	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
+	r.notNull = madeNotNull(t, final, kept, r.last)
+	return kept
+}
+
+// createdNotNull is the ledger's record for a table the load creates
+// with the metadata's NOT NULLs and key.
+func createdNotNull(t *schema.Table, key []int) []string {
+	return madeNotNull(t, func(k int) bool { return wantsNotNull(t, key, k) }, nil, nil)
 }
 
 // swapFinal is final for a swap: the metadata's NOT NULLs and those the

@@ -50,8 +50,7 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 	}
 	p.Changes, _, _, _ = schemaChanges(t, info, last.cols)
 	relax := relaxed(t, key, info, last)
-	kept := withoutNotNull(info, relax)
-	final := keptFinal(t, kept, func(int) bool { return false })
+	final := keptFinal(t, withoutNotNull(info, relax), nil)
 	if mode == ModeReplace { // as a swap would
 		final = swapFinal(t, key, withoutNotNull(keptNotNull(info, t, key), relax))
 	}

@@ -66,7 +66,7 @@ func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 	if err := r.createTable(ctx, r.qtarget, "", append(keyedColumnDefs(t, pk), extra...), ""); err != nil {
 		return err
 	}
-	r.notNull = madeNotNull(t, func(k int) bool { return wantsNotNull(t, pk, k) }, nil, nil)
+	r.notNull = createdNotNull(t, pk)
 	cols := fieldColumns(t)
 	refuseNulls(cols, t, pk, nil)
 	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
