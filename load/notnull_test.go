@@ -31,6 +31,7 @@ func TestNotNullFollowsMetadata(t *testing.T) {
 	tests := []struct {
 		name  string
 		mode  Mode
+		force bool       // Config.Force: no published check reads the last load
 		steps []nullStep // the last one is checked, the others must load
 		setup []string   // run after the first step; %s is the schema, %l the ledger's
 		// mechanism of the last step; "" when it must fail with a NULL in qty
@@ -49,6 +50,12 @@ func TestNotNullFollowsMetadata(t *testing.T) {
 			setup:     []string{"CREATE TABLE %s.child (pid int REFERENCES %s.people (id))"},
 			mechanism: MechanismInPlaceKeyed, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
 		{name: "append", mode: ModeAppend, steps: []nullStep{strict, nullQty},
+			mechanism: MechanismStagedInsert, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
+		{name: "snapshot", mode: ModeSnapshot, steps: []nullStep{strict, nullQty},
+			mechanism: MechanismStagedInsert, changes: []string{relaxedQty}, notNull: []string{"id", "_export_id"}, recorded: []string{"id"}},
+		{name: "replace, swap, forced", mode: ModeReplace, force: true, steps: []nullStep{strict, nullQty},
+			mechanism: MechanismSwap, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
+		{name: "append, forced", mode: ModeAppend, force: true, steps: []nullStep{strict, nullQty},
 			mechanism: MechanismStagedInsert, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
 		{name: "merge", mode: ModeMerge, steps: []nullStep{strict, nullQty},
 			mechanism: MechanismMerge, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
@@ -89,8 +96,12 @@ func TestNotNullFollowsMetadata(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			l := e.loader(t, Config{})
+			l := e.loader(t, Config{Force: tt.force})
 			ctx := context.Background()
+			table := "people"
+			if tt.mode == ModeSnapshot {
+				table = HistoryTableName(table)
+			}
 			setup := func() {
 				for _, s := range tt.setup {
 					mustExec(t, e.pool, strings.NewReplacer("%s", e.schema, "%l", e.ledger).Replace(s))
@@ -107,7 +118,7 @@ func TestNotNullFollowsMetadata(t *testing.T) {
 				}
 			}
 			last := mustTable(t, "people", steps[len(steps)-1].meta...)
-			before := notNullColumns(t, e, "people")
+			before := notNullColumns(t, e, table)
 			plan, err := l.Plan(ctx, last, tt.mode)
 			if err != nil {
 				t.Fatal(err)
@@ -115,7 +126,7 @@ func TestNotNullFollowsMetadata(t *testing.T) {
 			if got := notNullOnly(plan.Changes); !slices.Equal(got, tt.changes) {
 				t.Errorf("plan: got %q, want %q", got, tt.changes)
 			}
-			if got := notNullColumns(t, e, "people"); !slices.Equal(got, before) {
+			if got := notNullColumns(t, e, table); !slices.Equal(got, before) {
 				t.Errorf("after the plan: NOT NULL columns %v, want %v as before", got, before)
 			}
 
@@ -139,12 +150,12 @@ func TestNotNullFollowsMetadata(t *testing.T) {
 					t.Errorf("ledger: got not_null %q, want %q", got, tt.recorded)
 				}
 				if slices.Contains(tt.changes, relaxedQty) {
-					if n := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+e.schema+".people WHERE qty IS NULL"); n != 1 {
+					if n := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+e.schema+"."+table+" WHERE qty IS NULL"); n != 1 {
 						t.Errorf("got %d rows with a NULL qty, want the export's 1", n)
 					}
 				}
 			}
-			if got := notNullColumns(t, e, "people"); !slices.Equal(got, tt.notNull) {
+			if got := notNullColumns(t, e, table); !slices.Equal(got, tt.notNull) {
 				t.Errorf("NOT NULL columns: got %v, want %v", got, tt.notNull)
 			}
 		})
