@@ -60,6 +60,10 @@ type lastNames struct {
 // made column col NOT NULL from the metadata.
 func (n *lastNames) madeNotNull(col string) bool { return n != nil && n.notNull[col] }
 
+// unrecorded reports whether the last load was made by an earlier version
+// of mbiload: it recorded source names but not which NOT NULLs it made.
+func (n *lastNames) unrecorded() bool { return n != nil && n.notNull == nil && len(n.cols) > 0 }
+
 // parseLastNames decodes a ledger row's source_table and source_columns.
 // A damaged entry only loses history: its columns count as a user's.
 func parseLastNames(src *string, cols []byte) *lastNames {

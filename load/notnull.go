@@ -110,7 +110,12 @@ func madeNotNull(t *schema.Table, final func(k int) bool, old *tableInfo, last *
 			continue
 		}
 		if old != nil {
-			if c := old.column(f.Name); c != nil && c.NotNull && !last.madeNotNull(f.Name) {
+			// A table last loaded by an earlier version, which did not
+			// record its NOT NULLs: one the metadata asks for now is taken
+			// as mbiload's (those versions' swaps set every NOT NULL from
+			// the metadata), so that it follows the metadata from now on.
+			takeover := last.unrecorded() && f.Source.NotNull()
+			if c := old.column(f.Name); c != nil && c.NotNull && !last.madeNotNull(f.Name) && !takeover {
 				continue // the owner's
 			}
 		}
