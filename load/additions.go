@@ -73,13 +73,26 @@ func additionBlockers(info *tableInfo, d *dependents) []string {
 func (r *loadRun) extraBlockers(extra []*tableColumn) ([]string, error) {
 	var out []string
 	for _, c := range extra {
-		if c.NotNull && !c.HasDefault && c.Identity == "" && c.Generated == "" {
-			return nil, &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrConstraint,
-				Detail: "it is not in the export and is NOT NULL without a default; give it a default, or drop its NOT NULL or the column"}
+		if unfilled(c) {
+			return nil, r.unfilledError(c)
 		}
 		out = append(out, fmt.Sprintf("column %q is not in the export (a user added it)", c.Name))
 	}
 	return out, nil
+}
+
+// unfilled reports whether the column c, which the export does not
+// have, refuses every new row: NOT NULL with no default, identity or
+// generated value to fill it.
+func unfilled(c *tableColumn) bool {
+	return c.NotNull && !c.HasDefault && c.Identity == "" && c.Generated == ""
+}
+
+// unfilledError is the error of a load whose new rows an unfilled column
+// c would refuse: it names the table and the column and says what to do.
+func (r *loadRun) unfilledError(c *tableColumn) error {
+	return &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrConstraint,
+		Detail: "it is not in the export and is NOT NULL without a default; give it a default, or drop its NOT NULL or the column"}
 }
 
 // stagingPlan is what a swap's staging table takes over from the old

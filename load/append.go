@@ -50,8 +50,9 @@ func (r *loadRun) snapshotColumns() []extraColumn {
 // appendRows adds the export's rows to the target (append) or to
 // <table>_history with the snapshot columns (snapshot). A missing table is
 // created. New source columns are added; target columns the export lacks
-// get NULL (or their default); an incompatible type is an error before any
-// row is written. A NOT NULL the metadata no longer asks for is dropped
+// get NULL (or their default); an incompatible type, or such a column NOT
+// NULL without a default (see unfilled), is an error before any row is
+// written. A NOT NULL the metadata no longer asks for is dropped
 // (see relaxed). Without new columns or such a NOT NULL the rows are
 // COPYed straight into the table (ROW EXCLUSIVE: readers are never
 // blocked); otherwise they are staged first, so the ACCESS EXCLUSIVE lock
@@ -98,6 +99,10 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 	}
 	for _, c := range info.Columns {
 		if fieldIndexByName(t, c.Name) < 0 && !isExtra(extras, c.Name) {
+			if unfilled(&c) {
+				// Every new row would fail at the server, naming no column.
+				return r.unfilledError(&c)
+			}
 			r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("column %q is not in the export: NULL in the new rows", c.Name))
 		}
 	}

@@ -2,9 +2,11 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -43,8 +45,10 @@ func mergeKey(job Job) ([]int, error) {
 }
 
 // merge upserts the export's rows on the key. The rows are staged with
-// their CSV order number; a NULL key value fails the COPY with a
-// [RowError] naming its line and column. Then one MERGE
+// their CSV order number; a NULL key value, or a NULL in a column NOT
+// NULL in the target, fails the COPY with a [RowError] naming its line
+// and column. A CHECK, foreign key or exclusion constraint of the target
+// the MERGE breaks is a [ConstraintError], a unique index a [KeyError]. Then one MERGE
 // takes, for each key, the last staged row and updates the matching target
 // row or inserts it. A missing target is created with the key as its
 // primary key. New columns are added and a NOT NULL the metadata no
@@ -65,6 +69,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	}
 	var adds []string
 	var relax []*tableColumn
+	var kept *tableInfo // the target as the merge leaves its NOT NULLs
 	created := info == nil
 	if created {
 		r.notNull = createdNotNull(t, key)
@@ -94,11 +99,14 @@ func (r *loadRun) merge(ctx context.Context) error {
 			return err
 		}
 		relax = relaxed(t, key, info, last)
-		r.keepNotNull(info, relax, nil)
+		kept = r.keepNotNull(info, relax, nil)
 	}
 
 	qstage, _ := r.stageName()
 	cols := fieldColumns(t)
+	// A NULL the target's NOT NULL would refuse in the MERGE fails the
+	// COPY instead, naming its line.
+	refuseNulls(cols, t, nil, kept)
 	for _, k := range key {
 		cols[k].NotNull = nullMergeKey
 	}
@@ -145,7 +153,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	sql += "\nWHEN NOT MATCHED THEN INSERT (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(values, ", ") + ")"
 	tag, err := r.tx.Exec(ctx, sql)
 	if err != nil {
-		return fmt.Errorf("merge: %w", err)
+		return r.mergeError(ctx, err, info)
 	}
 	r.res.Mechanism = MechanismMerge
 	r.res.RowsLoaded = tag.RowsAffected()
@@ -163,6 +171,23 @@ func (r *loadRun) merge(ctx context.Context) error {
 		return fmt.Errorf("drop the staging table: %w", err)
 	}
 	return nil
+}
+
+// mergeError is the error of the MERGE into the existing target info
+// (nil: created by the load): a constraint of the target the rows break
+// as a [ConstraintError] or [KeyError] naming the table, anything else
+// as is.
+func (r *loadRun) mergeError(ctx context.Context, err error, info *tableInfo) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && info != nil {
+		if pe.Code == codeUniqueViolation {
+			return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), true)
+		}
+		if err := r.constraintError(err, nil, nil, info, inPlaceColumns(r.job.Table, info, nil)); errors.As(err, new(*ConstraintError)) {
+			return err
+		}
+	}
+	return fmt.Errorf("merge: %w", err)
 }
 
 func containsInt(list []int, v int) bool {
