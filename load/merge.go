@@ -145,15 +145,16 @@ func (r *loadRun) merge(ctx context.Context) error {
 			set = append(set, q+" = s."+q)
 		}
 	}
-	sql := "MERGE INTO " + r.qtarget + " t\nUSING (SELECT DISTINCT ON (" + keyNames + ") * FROM " + qstage +
-		" ORDER BY " + keyNames + ", " + schema.Quote(seqColumn) + " DESC) s\nON " + strings.Join(on, " AND ")
+	source := "(SELECT DISTINCT ON (" + keyNames + ") * FROM " + qstage +
+		" ORDER BY " + keyNames + ", " + schema.Quote(seqColumn) + " DESC)"
+	sql := "MERGE INTO " + r.qtarget + " t\nUSING " + source + " s\nON " + strings.Join(on, " AND ")
 	if len(set) > 0 {
 		sql += "\nWHEN MATCHED THEN UPDATE SET " + strings.Join(set, ", ")
 	}
 	sql += "\nWHEN NOT MATCHED THEN INSERT (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(values, ", ") + ")"
-	tag, err := r.tx.Exec(ctx, sql)
+	tag, err := r.execKeyed(ctx, sql)
 	if err != nil {
-		return r.mergeError(ctx, err, info)
+		return r.mergeError(ctx, err, info, source)
 	}
 	r.res.Mechanism = MechanismMerge
 	r.res.RowsLoaded = tag.RowsAffected()
@@ -174,20 +175,65 @@ func (r *loadRun) merge(ctx context.Context) error {
 }
 
 // mergeError is the error of the MERGE into the existing target info
-// (nil: created by the load): a constraint of the target the rows break
-// as a [ConstraintError] or [KeyError] naming the table, anything else
-// as is.
-func (r *loadRun) mergeError(ctx context.Context, err error, info *tableInfo) error {
+// (nil: created by the load), run under the key savepoint with the
+// staged rows source (a subquery): a constraint of the target the rows
+// break as a [ConstraintError] or [KeyError] naming the table, anything
+// else as is. A CHECK or foreign key gets its definition, read once the
+// savepoint is rolled back, and a CHECK the line of the first row it
+// refuses (see checkRow); both run on this failure path only.
+func (r *loadRun) mergeError(ctx context.Context, err error, info *tableInfo, source string) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && info != nil {
-		if pe.Code == codeUniqueViolation {
-			return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), true)
-		}
-		if err := r.constraintError(err, nil, nil, info, inPlaceColumns(r.job.Table, info, nil)); errors.As(err, new(*ConstraintError)) {
-			return err
+	if !errors.As(err, &pe) || info == nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	if pe.Code == codeUniqueViolation {
+		return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), true)
+	}
+	if _, ok := constraintKinds[pe.Code]; !ok {
+		return fmt.Errorf("merge: %w", err)
+	}
+	rowCols := inPlaceColumns(r.job.Table, info, nil)
+	var c *constraintInfo
+	var row int64
+	if pe.Code == codeCheckViolation || pe.Code == codeForeignKeyViolate {
+		if c, row, err = r.mergeConstraint(ctx, info, pe, source); err != nil {
+			r.l.log.Debug("look for the refused row", "table", r.qtarget, "err", err)
 		}
 	}
-	return fmt.Errorf("merge: %w", err)
+	ce := r.constraintError(pe, c, nil, info, rowCols)
+	if e, ok := ce.(*ConstraintError); ok && row > 0 {
+		e.Row, e.Line = row, r.lines.line(row)
+	}
+	return ce
+}
+
+// mergeConstraint reads, after the MERGE failed under the key savepoint,
+// the target's constraint pe names and, for a CHECK, the first staged row
+// among source's (in CSV order) that it refuses (0 when the CHECK uses a
+// column the export lacks).
+func (r *loadRun) mergeConstraint(ctx context.Context, info *tableInfo, pe *pgconn.PgError, source string) (*constraintInfo, int64, error) {
+	if _, err := r.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+keySavepoint); err != nil {
+		return nil, 0, err
+	}
+	c := &constraintInfo{Name: pe.ConstraintName}
+	err := r.tx.QueryRow(ctx, "SELECT pg_get_constraintdef(oid), contype::text, conkey FROM pg_constraint WHERE conrelid = $1 AND conname = $2",
+		info.OID, pe.ConstraintName).Scan(&c.Def, &c.Type, &c.Columns)
+	if err != nil {
+		return nil, 0, err
+	}
+	expr, ok := strings.CutPrefix(strings.TrimSuffix(strings.TrimSuffix(c.Def, " NOT VALID"), " NO INHERIT"), "CHECK ")
+	if c.Type != "c" || !ok {
+		return c, 0, nil
+	}
+	// The expression may name a column of the target only: the query
+	// then fails and the line stays unknown.
+	sql := "SELECT s." + schema.Quote(seqColumn) + " FROM " + source + " s WHERE NOT " + expr +
+		" ORDER BY 1 LIMIT 1"
+	var row int64
+	if err := r.tx.QueryRow(ctx, sql).Scan(&row); err != nil {
+		return c, 0, err
+	}
+	return c, row, nil
 }
 
 func containsInt(list []int, v int) bool {
