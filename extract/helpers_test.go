@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mbiload/mbiload/internal/testlog"
 )
 
 // testKey is distinctive so that leak checks cannot match by accident.
@@ -65,25 +67,7 @@ type testEnv struct {
 	srv *httptest.Server
 	rec *recorder
 	c   *Client
-	log *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log *testlog.Buffer
 }
 
 // testConfig is a config with millisecond policies, suitable for tests.
@@ -105,7 +89,7 @@ func mustEnv(t testing.TB, h http.Handler, tune func(*Config)) *testEnv {
 	rec := &recorder{next: http.StripPrefix("/0.1", h)}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	cfg := testConfig(srv.URL+"/0.1", logs)
 	if tune != nil {
 		tune(&cfg)

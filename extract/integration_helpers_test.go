@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mbiload/mbiload/internal/testlog"
+
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
 	"github.com/mbiload/mbiload/extract/simulator/simtest"
@@ -37,24 +39,6 @@ const (
 // newSimClock returns a simulator clock that moves only when told.
 func newSimClock() *simtest.Clock {
 	return simtest.NewClock(time.Date(2026, 11, 26, 2, 0, 4, 0, time.UTC))
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent log writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // exchange is one request the client sent and what came of it.
@@ -120,8 +104,8 @@ type simEnv struct {
 	srv    *httptest.Server
 	c      *extract.Client
 	net    *traffic
-	log    *lockedBuffer // the client's log
-	simLog *lockedBuffer // the simulator's log
+	log    *testlog.Buffer // the client's log
+	simLog *testlog.Buffer // the simulator's log
 }
 
 // mustSim starts a simulator over real HTTP and a client for it. Zero fields
@@ -143,7 +127,7 @@ func mustSim(t testing.TB, cfg simulator.Config, tune func(*extract.Config)) *si
 	if cfg.FirstExportID == 0 {
 		cfg.FirstExportID = firstExport
 	}
-	simLog := &lockedBuffer{}
+	simLog := &testlog.Buffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(simLog, nil))
 	sim, srv := simtest.Start(t, cfg)
 	env := &simEnv{sim: sim, srv: srv, simLog: simLog}
@@ -153,10 +137,10 @@ func mustSim(t testing.TB, cfg simulator.Config, tune func(*extract.Config)) *si
 
 // mustClient builds a client for the simulator at srv with millisecond
 // policies, recording its traffic and logging at debug level.
-func mustClient(t testing.TB, srv *httptest.Server, tune func(*extract.Config)) (*extract.Client, *traffic, *lockedBuffer) {
+func mustClient(t testing.TB, srv *httptest.Server, tune func(*extract.Config)) (*extract.Client, *traffic, *testlog.Buffer) {
 	t.Helper()
 	tr := &traffic{next: srv.Client().Transport}
-	logs := &lockedBuffer{}
+	logs := &testlog.Buffer{}
 	cfg := extract.Config{
 		BaseURL:    srv.URL + "/0.1",
 		APIKey:     simKey,

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mbiload/mbiload/internal/testlog"
 )
 
 // TestKeyNeverLeaks provokes every kind of error with a distinctive key and
@@ -119,7 +121,7 @@ func TestConfigNeverPrintsKey(t *testing.T) {
 	if s := fmt.Sprint(cfg); !strings.Contains(s, redacted) || !strings.Contains(s, "ClientID:12") {
 		t.Errorf("String: got %s, want the key masked and the rest shown", s)
 	}
-	var logs syncBuffer
+	var logs testlog.Buffer
 	for _, h := range []slog.Handler{slog.NewTextHandler(&logs, nil), slog.NewJSONHandler(&logs, nil)} {
 		slog.New(h).Info("config", "cfg", cfg, "client", c, "ptr", &cfg)
 	}

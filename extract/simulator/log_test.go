@@ -1,38 +1,20 @@
 package simulator_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/mbiload/mbiload/internal/testlog"
 
 	"github.com/mbiload/mbiload/extract/simulator"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestRequestLogNeverHoldsTheKey(t *testing.T) {
-	var logs syncBuffer
+	var logs testlog.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	_, ts := mustServer(t, simulator.Config{Logger: logger, FirstExportID: 51, DropRate: 1, ThrottleRate: 0})
 	mustCreateExport(t, ts, "1")

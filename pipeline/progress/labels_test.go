@@ -15,6 +15,7 @@ import (
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
 	"github.com/mbiload/mbiload/extract/simulator/simtest"
+	"github.com/mbiload/mbiload/internal/testlog"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
 )
@@ -73,7 +74,7 @@ func TestPlainKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out syncBuffer
+			var out testlog.Buffer
 			p := newPlain(slog.New(slog.NewTextHandler(&out, nil)), time.Hour)
 			defer p.Close()
 			for _, s := range tt.starts {
@@ -103,7 +104,7 @@ func TestPlainKeys(t *testing.T) {
 // key's label, two lines for two keys of one name.
 func TestBarsKeys(t *testing.T) {
 	t.Parallel()
-	var out syncBuffer
+	var out testlog.Buffer
 	d := newBars(context.Background(), &out)
 	d.Start("figure 1", "Revenue (figure_revenue)")
 	d.Start("figure 2", "Revenue (figure_revenue_2)")
@@ -239,7 +240,7 @@ func TestSyncLines(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out syncBuffer
+			var out testlog.Buffer
 			p := newPlain(slog.New(slog.NewTextHandler(&out, nil)), time.Hour)
 			display := newInFlight(p, tt.want)
 			runner := &pipeline.Runner{Client: client, Observer: display}

@@ -1,7 +1,6 @@
 package progress
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,26 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mbiload/mbiload/internal/testlog"
+
 	"github.com/mbiload/mbiload/pipeline"
 )
-
-// syncBuffer is a bytes.Buffer safe for the display's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // feed sends a run's events for n tables from n goroutines at once.
 func feed(d pipeline.Observer, n int) {
@@ -77,7 +60,7 @@ func TestNew(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := New(context.Background(), tt.mode, &syncBuffer{}, tt.tty, log, time.Hour)
+			d, err := New(context.Background(), tt.mode, &testlog.Buffer{}, tt.tty, log, time.Hour)
 			if tt.wantErr {
 				if err == nil || !strings.Contains(err.Error(), "want auto, plain or none") {
 					t.Errorf("got %v, want an error naming the modes", err)
@@ -100,7 +83,7 @@ func TestNew(t *testing.T) {
 // that is done.
 func TestPlain(t *testing.T) {
 	t.Parallel()
-	var out syncBuffer
+	var out testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&out, nil))
 	d, err := New(context.Background(), ModePlain, nil, false, log, 5*time.Millisecond)
 	if err != nil {
@@ -142,7 +125,7 @@ func TestPlain(t *testing.T) {
 // returns (a display must never hang the run).
 func TestBars(t *testing.T) {
 	t.Parallel()
-	var out syncBuffer
+	var out testlog.Buffer
 	d, err := New(context.Background(), ModeTTY, &out, true, nil, 0)
 	if err != nil {
 		t.Fatal(err)
