@@ -17,11 +17,7 @@ func TestConcurrentRuns(t *testing.T) {
 			sc := newScn(t, kindFailSafe, "two syncs of the same tables at once")
 			scale := st.cfg.big
 			seedA, seedB := st.cfg.seed*10000+9500+int64(2*rep), st.cfg.seed*10000+9501+int64(2*rep)
-			vA := st.generated(t, scale, seedA)
-			simA := sc.startSim(simArgs{scale: scale, seed: seedA})
-			sc.expectOK(sc.sync(simA))
-			sc.expectVersion(vA)
-			simA.stop()
+			sc.publish(scale, seedA)
 
 			vB := st.generated(t, scale, seedB)
 			simB := sc.startSim(simArgs{scale: scale, seed: seedB})

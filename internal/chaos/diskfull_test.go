@@ -20,11 +20,7 @@ func TestDiskFull(t *testing.T) {
 
 	scale := st.cfg.big
 	seedA, seedB := st.cfg.seed*10000+7001, st.cfg.seed*10000+7002
-	vA := st.generated(t, scale, seedA)
-	simA := sc.startSim(simArgs{scale: scale, seed: seedA})
-	sc.expectOK(sc.sync(simA))
-	sc.expectVersion(vA)
-	simA.stop()
+	vA := sc.publish(scale, seedA)
 
 	vB := st.generated(t, scale, seedB)
 	simB := sc.startSim(simArgs{scale: scale, seed: seedB})

@@ -32,11 +32,7 @@ func TestSIGKILL(t *testing.T) {
 	seed0 := st.cfg.seed * 10000
 
 	// Publish a first version.
-	v0 := st.generated(t, scale, seed0)
-	sim0 := base.startSim(simArgs{scale: scale, seed: seed0})
-	base.expectOK(base.sync(sim0))
-	base.expectVersion(v0)
-	sim0.stop()
+	base.publish(scale, seed0)
 	// Time clean replace runs on fresh simulators, as each kill meets one
 	// (a fresh simulator builds its zips while the run waits).
 	clock := &runClock{}

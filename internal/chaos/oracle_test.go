@@ -238,6 +238,19 @@ func (sc *scn) expectVersion(v *version) {
 	sc.expectLedgerCounts(ctx)
 }
 
+// publish makes a clean run of magentogen's warehouse at scale and seed on
+// a simulator of its own, expects it to publish that version exactly, and
+// returns the version.
+func (sc *scn) publish(scale, seed int64) *version {
+	sc.t.Helper()
+	v := st.generated(sc.t, scale, seed)
+	s := sc.startSim(simArgs{scale: scale, seed: seed})
+	sc.expectOK(sc.sync(s))
+	sc.expectVersion(v)
+	s.stop()
+	return v
+}
+
 // expectPrevOrNew checks, after a run that failed or was cut, that every
 // table equals either prev (nil: nothing published before, so absent) or
 // next. A table equal to neither is half-visible. It returns how many

@@ -27,11 +27,7 @@ func TestPostgresFaults(t *testing.T) {
 	base := newBase(t)
 	scale := st.cfg.big
 	seed0 := st.cfg.seed*10000 + 5000
-	prev := st.generated(t, scale, seed0)
-	sim0 := base.startSim(simArgs{scale: scale, seed: seed0})
-	base.expectOK(base.sync(sim0))
-	base.expectVersion(prev)
-	sim0.stop()
+	prev := base.publish(scale, seed0)
 	if t.Failed() {
 		t.Fatalf("the first clean run failed")
 	}

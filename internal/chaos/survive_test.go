@@ -69,11 +69,7 @@ func TestSurvive(t *testing.T) {
 			t.Run(repName(tc.name, rep), func(t *testing.T) {
 				sc := newScn(t, kindSurvive, tc.fault)
 				seedA, seedB := st.cfg.seed*1000+int64(100*rep+2*i)+1, st.cfg.seed*1000+int64(100*rep+2*i)+2
-				vA := st.generated(t, scale, seedA)
-				simA := sc.startSim(simArgs{scale: scale, seed: seedA})
-				sc.expectOK(sc.sync(simA))
-				sc.expectVersion(vA)
-				simA.stop()
+				sc.publish(scale, seedA)
 
 				vB := st.generated(t, scale, seedB)
 				simB := sc.startSim(simArgs{scale: scale, seed: seedB, flags: tc.flags})
@@ -105,11 +101,7 @@ func TestExportError(t *testing.T) {
 	sc := newScn(t, kindFailSafe, "export ends in Error")
 	scale := st.cfg.scale
 	seedA, seedB := st.cfg.seed*1000+101, st.cfg.seed*1000+102
-	vA := st.generated(t, scale, seedA)
-	simA := sc.startSim(simArgs{scale: scale, seed: seedA})
-	sc.expectOK(sc.sync(simA))
-	sc.expectVersion(vA)
-	simA.stop()
+	vA := sc.publish(scale, seedA)
 
 	vB := st.generated(t, scale, seedB)
 	simB := sc.startSim(simArgs{scale: scale, seed: seedB, flags: []string{"--export-error-rate", "0.5"}})

@@ -127,11 +127,8 @@ WHERE a.application_name LIKE 'mbiload%' AND c.tuples_processed > 1000`},
 		t.Run(tc.name, func(t *testing.T) {
 			sc := base.sub(t, kindFailSafe, tc.fault)
 			prevSeed, nextSeed := seed0+100+int64(2*i), seed0+101+int64(2*i)
-			prev, next := st.generated(t, scale, prevSeed), st.generated(t, scale, nextSeed)
-			sp := sc.startSim(simArgs{scale: scale, seed: prevSeed})
-			sc.expectOK(sc.sync(sp))
-			sc.expectVersion(prev)
-			sp.stop()
+			prev := sc.publish(scale, prevSeed)
+			next := st.generated(t, scale, nextSeed)
 
 			flags := []string{"--drop-rate", "0.5", "--latency", "50ms"}
 			if tc.cond != "" {
