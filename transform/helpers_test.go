@@ -52,13 +52,15 @@ func mustTableOpts(t testing.TB, name string, opts schema.Options, cols ...col) 
 type decoded struct {
 	rows    [][]string
 	batches []int64
+	lines   []int64 // Decoder.Line of each row
 	rejects []schema.Reject
 	stats   Stats
 	err     error
 }
 
 // decodeString decodes csv for table tb with a checked allocator, rendering
-// values with render, and checks that no memory leaks.
+// values with render, and checks that no memory leaks and that
+// Decoder.Line is 0 outside the last batch.
 func decodeString(t testing.TB, tb *schema.Table, csv string, opts Options) decoded {
 	t.Helper()
 	return decodeReader(t, tb, strings.NewReader(csv), opts)
@@ -76,6 +78,9 @@ func decodeReader(t testing.TB, tb *schema.Table, r io.Reader, opts Options) dec
 		return out
 	}
 	defer d.Close()
+	if got := d.Line(0); got != 0 {
+		t.Errorf("Line(0) before Next: got %d, want 0", got)
+	}
 	want := tb.ArrowSchema()
 	if !d.Schema().Equal(want) {
 		t.Errorf("Schema: got %v, want %v", d.Schema(), want)
@@ -97,6 +102,16 @@ func decodeReader(t testing.TB, tb *schema.Table, r io.Reader, opts Options) dec
 		}
 		out.batches = append(out.batches, rec.NumRows())
 		out.rows = append(out.rows, renderBatch(t, rec)...)
+		n := int(rec.NumRows())
+		for i := range n {
+			out.lines = append(out.lines, d.Line(i))
+		}
+		if got := d.Line(n); got != 0 {
+			t.Errorf("Line(%d) of a %d-row batch: got %d, want 0", n, n, got)
+		}
+		if got := d.Line(-1); got != 0 {
+			t.Errorf("Line(-1): got %d, want 0", got)
+		}
 		rec.Release()
 	}
 	out.rejects = d.Rejects()

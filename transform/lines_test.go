@@ -1,49 +1,21 @@
 package transform
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"testing"
 )
 
 // decodeLines decodes csv and returns, for each good row, Decoder.Line of
-// it, checking that Line is 0 outside the batch.
+// it (decodeString checks that Line is 0 outside the batch).
 func decodeLines(t testing.TB, csv string, opts Options, cols ...col) []int64 {
 	t.Helper()
-	d, err := NewDecoder(context.Background(), strings.NewReader(csv), mustTable(t, "t", cols...), opts)
-	if err != nil {
-		t.Fatalf("NewDecoder: %v", err)
+	out := decodeString(t, mustTable(t, "t", cols...), csv, opts)
+	if out.err != nil {
+		t.Fatalf("decode: %v", out.err)
 	}
-	defer d.Close()
-	if got := d.Line(0); got != 0 {
-		t.Errorf("Line(0) before Next: got %d, want 0", got)
-	}
-	var lines []int64
-	for {
-		rec, err := d.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		n := int(rec.NumRows())
-		for i := range n {
-			lines = append(lines, d.Line(i))
-		}
-		if got := d.Line(n); got != 0 {
-			t.Errorf("Line(%d) of a %d-row batch: got %d, want 0", n, n, got)
-		}
-		if got := d.Line(-1); got != 0 {
-			t.Errorf("Line(-1): got %d, want 0", got)
-		}
-		rec.Release()
-	}
-	return lines
+	return out.lines
 }
 
 func TestDecoderLine(t *testing.T) {
