@@ -63,7 +63,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	written := loadTarget(opts.Mode, tbl.Name)
 	r.setTarget(&tr, "", written)
 	tr.Warnings = append(tr.Warnings, tbl.Warnings...)
-	if w := r.sourceChanged(ctx, t, written); w != "" {
+	if w := r.sourceChanged(ctx, t, written, cycle); w != "" {
 		tr.Warnings = append(tr.Warnings, w)
 	}
 	for _, w := range tr.Warnings {

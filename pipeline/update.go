@@ -8,17 +8,34 @@ import (
 	"github.com/mbiload/mbiload/load"
 )
 
-// updateCycle is the warehouse's latest completed update and the tables
-// (figures, charts) already loaded from it.
+// updateCycle is the warehouse's latest completed update and the last
+// successful load of each table (figure, chart) a waiting run writes, as
+// read while waiting.
 type updateCycle struct {
 	end     time.Time                    // the instant the cycle ended
-	current map[string]*load.LedgerEntry // target table → its last load, made from an export after end
+	last    map[string]*load.LedgerEntry // target table → its last load; nil when never loaded
 	warning string                       // about the account's time zone (zoneWarning), or ""
 }
 
 // upToDate returns the last load of a target table when it was made from
-// the latest cycle, else nil.
-func (c *updateCycle) upToDate(target string) *load.LedgerEntry { return c.current[target] }
+// the latest cycle (from an export created after it ended), else nil.
+func (c *updateCycle) upToDate(target string) *load.LedgerEntry {
+	if last := c.last[target]; last != nil && !c.end.IsZero() && last.ExportedAt.After(c.end) {
+		return last
+	}
+	return nil
+}
+
+// lastSuccess returns the last load of a target table as the wait read
+// it; ok is false when the wait did not read it (no cycle, or a table
+// not among its targets).
+func (c *updateCycle) lastSuccess(target string) (last *load.LedgerEntry, ok bool) {
+	if c == nil {
+		return nil, false
+	}
+	last, ok = c.last[target]
+	return last, ok
+}
 
 // waitForUpdate reads the warehouse's full-update status until it shows a
 // completed update cycle that some of targets (the tables a sync writes,
@@ -38,7 +55,7 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []stri
 		if err != nil {
 			return nil, err
 		}
-		cycle := &updateCycle{current: map[string]*load.LedgerEntry{}}
+		cycle := &updateCycle{last: make(map[string]*load.LedgerEntry, len(targets))}
 		if job := st.LastCompletedUpdateJob; job != nil {
 			cycle.end = accountTime(job.End, loc)
 			cycle.warning = zoneWarning(st.TimezoneAbbreviation, loc, job.End.Time)
@@ -53,9 +70,8 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []stri
 			if err != nil {
 				return nil, err
 			}
-			if last != nil && !cycle.end.IsZero() && last.ExportedAt.After(cycle.end) {
-				cycle.current[target] = last
-			} else {
+			cycle.last[target] = last
+			if cycle.upToDate(target) == nil {
 				stale++
 			}
 		}
