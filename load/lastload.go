@@ -112,9 +112,9 @@ func readLastNames(ctx context.Context, q querier, lg ledger, pgSchema, table st
 	return parseLastNames(src, cols), nil
 }
 
-// publishedAndLast is published (the idempotency check) and
-// readLastNames in one round trip: the load makes both reads under its
-// lock.
+// publishedAndLast is the idempotency check — is this export already in
+// the table for a load of mode? — and readLastNames in one round trip:
+// the load makes both reads under its lock.
 func publishedAndLast(ctx context.Context, q querier, lg ledger, pgSchema, table string, mode Mode, exportID, sha string) (bool, *lastNames, error) {
 	col, val := "export_id", exportID
 	if exportID == "" {

@@ -182,32 +182,8 @@ func (l *Loader) AlreadyPublished(ctx context.Context, pgSchema, table string, e
 	if err != nil || last == nil {
 		return false, err
 	}
-	return published(ctx, l.pool, l.ledger, pgSchema, table, last.Mode, exportID, sha)
-}
-
-// published is the idempotency check: is this export already in the table
-// for a load of mode?
-func published(ctx context.Context, q querier, lg ledger, pgSchema, table string, mode Mode, exportID, sha string) (bool, error) {
-	col, val := "export_id", exportID
-	if exportID == "" {
-		col, val = "sha256", sha
-	}
-	if val == "" {
-		return false, nil
-	}
-	var sql string
-	if mode.accumulates() {
-		sql = "SELECT EXISTS (SELECT 1 FROM " + lg.table("loads") +
-			" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' AND " + col + " = $3)"
-	} else {
-		sql = "SELECT coalesce((SELECT " + col + " = $3 FROM " + lg.table("loads") +
-			" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1), false)"
-	}
-	var ok bool
-	if err := q.QueryRow(ctx, sql, pgSchema, table, val).Scan(&ok); err != nil {
-		return false, fmt.Errorf("check the ledger for %s: %w", schema.Quote(pgSchema, table), err)
-	}
-	return ok, nil
+	ok, _, err := publishedAndLast(ctx, l.pool, l.ledger, pgSchema, table, last.Mode, exportID, sha)
+	return ok, err
 }
 
 // ledgerRow is what a load writes to the ledger.
