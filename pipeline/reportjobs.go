@@ -40,22 +40,18 @@ type reportList struct {
 // tables (see FigureTargetNames).
 func (r *Runner) listReports(ctx context.Context, kind string, tables []extract.Table, mode schema.IdentifierMode) reportList {
 	var items []reportItem
+	var err error
 	if kind == "figure" {
-		figs, err := r.Client.Figures(ctx)
-		if err != nil {
-			return reportList{err: fmt.Errorf("assign %s table names: %w", kind, err)}
-		}
-		for _, f := range figs {
-			items = append(items, reportItem{id: f.ID, name: f.Name})
-		}
+		var figs []extract.Figure
+		figs, err = r.Client.Figures(ctx)
+		items = figureItems(figs)
 	} else {
-		charts, err := r.Client.Charts(ctx)
-		if err != nil {
-			return reportList{err: fmt.Errorf("assign %s table names: %w", kind, err)}
-		}
-		for _, c := range charts {
-			items = append(items, reportItem{id: c.ID, name: c.Name})
-		}
+		var charts []extract.Chart
+		charts, err = r.Client.Charts(ctx)
+		items = chartItems(charts)
+	}
+	if err != nil {
+		return reportList{err: fmt.Errorf("assign %s table names: %w", kind, err)}
 	}
 	out := reportList{targets: map[string]reportTarget{}}
 	for id, t := range assignReportTargets(kind, items, tables, mode) {

@@ -30,28 +30,37 @@ import (
 // The names are distinct and start with "figure_", so no chart
 // ([ChartTargetNames]) has one.
 func FigureTargetNames(figures []extract.Figure, tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
-	items := make([]reportItem, len(figures))
-	for i, f := range figures {
-		items[i] = reportItem{id: f.ID, name: f.Name}
-	}
-	return targetsOnly(assignReportTargets("figure", items, tables, mode))
+	return targetsOnly(assignReportTargets("figure", figureItems(figures), tables, mode))
 }
 
 // ChartTargetNames assigns every chart of the API its PostgreSQL table
 // name, keyed by chart id, as [FigureTargetNames] does for figures, with
 // the prefix "chart_".
 func ChartTargetNames(charts []extract.Chart, tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
-	items := make([]reportItem, len(charts))
-	for i, c := range charts {
-		items[i] = reportItem{id: c.ID, name: c.Name}
-	}
-	return targetsOnly(assignReportTargets("chart", items, tables, mode))
+	return targetsOnly(assignReportTargets("chart", chartItems(charts), tables, mode))
 }
 
 // reportItem is a figure or chart as its naming sees it.
 type reportItem struct {
 	id   schema.ID
 	name string
+}
+
+// figureItems and chartItems are the API's lists as reportItems.
+func figureItems(figures []extract.Figure) []reportItem {
+	items := make([]reportItem, len(figures))
+	for i, f := range figures {
+		items[i] = reportItem{id: f.ID, name: f.Name}
+	}
+	return items
+}
+
+func chartItems(charts []extract.Chart) []reportItem {
+	items := make([]reportItem, len(charts))
+	for i, c := range charts {
+		items[i] = reportItem{id: c.ID, name: c.Name}
+	}
+	return items
 }
 
 // reportTarget is the table assigned to a figure or chart, and its plain
@@ -115,6 +124,7 @@ func assignReportTargets(kind string, items []reportItem, tables []extract.Table
 	return out
 }
 
+// targetsOnly is the table name of each assigned target.
 func targetsOnly(targets map[schema.ID]reportTarget) map[schema.ID]string {
 	out := make(map[schema.ID]string, len(targets))
 	for id, t := range targets {

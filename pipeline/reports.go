@@ -147,8 +147,6 @@ func (r *Runner) reportEntry(j reportJob) TableReport {
 	return tr
 }
 
-// reportUpToDate is the report entry of a figure or chart already loaded
-// from the warehouse's latest update cycle.
 // reportUnresolved is the report entry of a figure or chart that could not
 // be resolved (j.err), in a run that found nothing new to load.
 func (r *Runner) reportUnresolved(j reportJob) TableReport {
@@ -158,6 +156,8 @@ func (r *Runner) reportUnresolved(j reportJob) TableReport {
 	return tr
 }
 
+// reportUpToDate is the report entry of a figure or chart already loaded
+// from the warehouse's latest update cycle.
 func (r *Runner) reportUpToDate(j reportJob, cycle *updateCycle) TableReport {
 	tr := r.reportEntry(j)
 	tr.Status, tr.FinishedAt = StatusUpToDate, time.Now().UTC()
