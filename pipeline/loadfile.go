@@ -106,7 +106,6 @@ func (d *fileDigest) wait() (string, int64, error) {
 type source struct {
 	entry *transform.Entry
 	dec   *transform.Decoder
-	check func(rows int64) error // see countingBatches.check
 }
 
 // openSource opens an export file and starts decoding it for tbl (the
@@ -139,21 +138,20 @@ func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Ta
 	check func(rows int64) error, tr *TableReport) error {
 	job.Table = tbl
 	src, err := openSource(ctx, opts, tbl, path)
-	if err == nil {
-		src.check = check
-	}
-	return r.loadSource(ctx, job, src, err, tr)
+	return r.loadSource(ctx, job, src, err, check, tr)
 }
 
 // loadSource loads an opened export file (openErr: why it could not be
-// opened, recorded as a failed load) and fills tr from the result.
-func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, openErr error, tr *TableReport) error {
+// opened, recorded as a failed load) and fills tr from the result; check
+// is as for decodeAndLoad.
+func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, openErr error,
+	check func(rows int64) error, tr *TableReport) error {
 	if openErr != nil {
 		r.Loader.RecordFailure(ctx, job, time.Now(), openErr)
 		return openErr
 	}
 	defer src.close()
-	job.Source = &countingBatches{src: src.dec, table: tr.progressKey(), obs: r.obs(), check: src.check}
+	job.Source = &countingBatches{src: src.dec, table: tr.progressKey(), obs: r.obs(), check: check}
 	start := time.Now()
 	res, err := r.Loader.Load(ctx, job)
 	tr.Durations.Load = time.Since(start).Seconds()
@@ -215,7 +213,7 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 	job := load.Job{RunID: opts.RunID, Table: fj.Table, Mode: opts.Mode, Key: opts.Key, ExportID: fj.ExportID,
 		ExportedAt: fj.ExportedAt, SHA256: sum, Bytes: size, ExpectedRows: -1}
 	r.obs().Stage(key, StageLoad)
-	err = r.loadSource(ctx, job, src, openErr, &tr)
+	err = r.loadSource(ctx, job, src, openErr, nil, &tr)
 	if err != nil {
 		tr.Status, tr.Error = StatusFailed, err.Error()
 	}
