@@ -120,7 +120,7 @@ func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, q
 	var alter []string
 	for k, f := range t.Fields {
 		d := schema.Quote(f.Name) + " " + f.Type.PG()
-		notNull := f.Source.NotNull() || slices.Contains(pk, k)
+		notNull := wantsNotNull(t, pk, k)
 		if c := p.notNull.column(f.Name); c != nil {
 			same := sameType(c, f)
 			col := "ALTER COLUMN " + schema.Quote(f.Name)
@@ -173,7 +173,7 @@ func keptNotNull(info *tableInfo, t *schema.Table, pk []int) *tableInfo {
 	out.Columns = slices.Clone(info.Columns)
 	for k := range out.Columns {
 		c := &out.Columns[k]
-		if c.PrimaryKey > 0 && len(pk) > 0 && !slices.ContainsFunc(pk, func(i int) bool { return t.Fields[i].Name == c.Name }) {
+		if c.PrimaryKey > 0 && len(pk) > 0 && !slices.Contains(pk, fieldIndexByName(t, c.Name)) {
 			c.NotNull = false
 		}
 	}

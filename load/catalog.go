@@ -202,8 +202,8 @@ func sameType(c *tableColumn, f schema.Field) bool {
 // schemaChanges compares the table's fields with an existing table's
 // columns and describes the differences. dropped and retyped list the
 // affected existing columns. A column the export does not have is dropped
-// when the last load wrote it (last, the columns lastSourceNames
-// returns); otherwise a user added it, and it is extra: not a change, and
+// when the last load wrote it (last, the columns of lastNames);
+// otherwise a user added it, and it is extra: not a change, and
 // kept.
 func schemaChanges(t *schema.Table, info *tableInfo, last map[string]string) (changes []string, dropped, retyped, extra []*tableColumn) {
 	var common []string
