@@ -205,7 +205,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	r.obs().Stage(tableKey(t), StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
 		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e)}
-	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t.Name, int64(t.RowCount), opts.ExportRowCap), tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.ExportRowCap), tr); err != nil {
 		return StatusFailed, err.Error()
 	}
 	return tr.Status, ""

@@ -24,16 +24,16 @@ func checkListedRows(t extract.Table, rowCap int64) error {
 	return nil
 }
 
-// exportRowCheck returns the check a table export's row count (rows read,
+// exportRowCheck returns the check an export of t's row count (rows read,
 // rejected ones included) must pass before it is published: rowCap rows
-// while the table lists another count means the export may be cut short.
-// listed is the table's count from the API's list, or -1 when unknown.
-func exportRowCheck(table string, listed, rowCap int64) func(rows int64) error {
+// while t lists another count means the export may be cut short.
+func exportRowCheck(t extract.Table, rowCap int64) func(rows int64) error {
+	listed := int64(t.RowCount)
 	return func(rows int64) error {
 		if rows >= rowCap && listed != rows {
 			return fmt.Errorf("%w: the export of %q holds %d rows, the Export API's cap, while the table lists %d: "+
 				"it may have been cut short, so it is not published and the table is left as it was",
-				ErrExportCap, table, rows, listed)
+				ErrExportCap, t.Name, rows, listed)
 		}
 		return nil
 	}

@@ -34,11 +34,12 @@ func TestRowCapChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkListedRows(extract.Table{Name: "sales_order", RowCount: schema.Count(tt.listed)}, rowCap)
+			tbl := extract.Table{Name: "sales_order", RowCount: schema.Count(tt.listed)}
+			err := checkListedRows(tbl, rowCap)
 			if got := err != nil; got != tt.wantListed || got && !errors.Is(err, ErrExportCap) {
 				t.Errorf("checkListedRows: got %v, want failure %v (ErrExportCap)", err, tt.wantListed)
 			}
-			err = exportRowCheck("sales_order", tt.listed, rowCap)(tt.rows)
+			err = exportRowCheck(tbl, rowCap)(tt.rows)
 			if got := err != nil; got != tt.wantRows || got && !errors.Is(err, ErrExportCap) {
 				t.Errorf("export row check: got %v, want failure %v (ErrExportCap)", err, tt.wantRows)
 			}
