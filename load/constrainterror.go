@@ -3,6 +3,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -123,10 +124,8 @@ func (r *loadRun) constraintError(err error, c *constraintInfo, cons []constrain
 		return err
 	}
 	if c == nil {
-		for k := range cons {
-			if cons[k].Name == pe.ConstraintName {
-				c = &cons[k]
-			}
+		if k := slices.IndexFunc(cons, func(x constraintInfo) bool { return x.Name == pe.ConstraintName }); k >= 0 {
+			c = &cons[k]
 		}
 	}
 	ce := &ConstraintError{Mode: r.job.Mode, Table: r.job.Table.SourceName, Kind: kind, Err: pe}
@@ -164,12 +163,7 @@ func rowValues(detail string, rowCols, cols []string) string {
 	}
 	var out []string
 	for _, c := range cols {
-		k := -1
-		for j, rc := range rowCols {
-			if rc == c {
-				k = j
-			}
-		}
+		k := slices.Index(rowCols, c)
 		if k < 0 {
 			return ""
 		}
