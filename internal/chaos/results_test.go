@@ -84,16 +84,23 @@ type tally struct {
 
 var results = &tally{by: map[string]*faultResult{}}
 
-// record adds one run of fault: passed when the test has not failed.
-func (r *tally) record(t testing.TB, kind, fault string, f *figures, took time.Duration) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// line returns fault's line of the results, adding it (in first-seen
+// order) if new; r.mu must be held.
+func (r *tally) line(kind, fault string) *faultResult {
 	fr := r.by[fault]
 	if fr == nil {
 		fr = &faultResult{Fault: fault, Kind: kind}
 		r.by[fault] = fr
 		r.order = append(r.order, fault)
 	}
+	return fr
+}
+
+// record adds one run of fault: passed when the test has not failed.
+func (r *tally) record(t testing.TB, kind, fault string, f *figures, took time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fr := r.line(kind, fault)
 	fr.Runs++
 	if !t.Failed() && len(f.bugs) == 0 {
 		fr.Passed++
@@ -124,12 +131,7 @@ func (r *tally) record(t testing.TB, kind, fault string, f *figures, took time.D
 func (r *tally) note(kind, fault, note string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fr := r.by[fault]
-	if fr == nil {
-		fr = &faultResult{Fault: fault, Kind: kind}
-		r.by[fault] = fr
-		r.order = append(r.order, fault)
-	}
+	fr := r.line(kind, fault)
 	fr.Notes = append(fr.Notes, note)
 }
 
