@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -113,7 +114,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, err
 	}
 	for id := range c.ReportNames {
-		if findReportByID(id) == nil {
+		if s := strconv.FormatInt(id, 10); findReport(kindFigure, s) == nil && findReport(kindChart, s) == nil {
 			return c, fmt.Errorf("%w: report names: no built-in figure or chart %d", ErrBadConfig, id)
 		}
 	}

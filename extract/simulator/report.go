@@ -91,18 +91,6 @@ func findReport(kind reportKind, id string) *report {
 	return nil
 }
 
-// findReportByID returns the built-in figure or chart with id, or nil.
-func findReportByID(id int64) *report {
-	for _, reps := range [][]*report{figures, charts} {
-		for _, r := range reps {
-			if r.id == id {
-				return r
-			}
-		}
-	}
-	return nil
-}
-
 // money renders a fixed-point amount (scale 4) with two decimals.
 func money(v int64) json.Number {
 	neg := v < 0
