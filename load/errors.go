@@ -147,12 +147,7 @@ func (e *RowError) Error() string {
 	b.WriteString(modeWord(e.Mode))
 	b.WriteString(" ")
 	b.WriteString(displayName(e.Table))
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ": line %d", e.Line)
-	} else {
-		fmt.Fprintf(&b, ": row %d of the export", e.Row)
-	}
-	fmt.Fprintf(&b, ", column %q: %s", e.Column, e.Detail)
+	fmt.Fprintf(&b, ": %s, column %q: %s", places([]int64{e.Row}, []int64{e.Line}), e.Column, e.Detail)
 	return b.String()
 }
 
