@@ -52,9 +52,7 @@ type ConstraintError struct {
 // key (id)=(99) is not present in table "ids" (SQLSTATE 23503)`.
 func (e *ConstraintError) Error() string {
 	var b strings.Builder
-	b.WriteString(modeWord(e.Mode))
-	b.WriteString(" ")
-	b.WriteString(displayName(e.Table))
+	b.WriteString(subject(e.Mode, e.Table))
 	b.WriteString(": ")
 	if e.Row > 0 {
 		b.WriteString(places([]int64{e.Row}, []int64{e.Line}))

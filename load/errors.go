@@ -143,24 +143,19 @@ type RowError struct {
 // value is empty (NULL); merge needs a key in every row`; without a line,
 // it names the row of the export instead.
 func (e *RowError) Error() string {
-	var b strings.Builder
-	b.WriteString(modeWord(e.Mode))
-	b.WriteString(" ")
-	b.WriteString(displayName(e.Table))
-	fmt.Fprintf(&b, ": %s, column %q: %s", places([]int64{e.Row}, []int64{e.Line}), e.Column, e.Detail)
-	return b.String()
+	return fmt.Sprintf("%s: %s, column %q: %s", subject(e.Mode, e.Table), places([]int64{e.Row}, []int64{e.Line}), e.Column, e.Detail)
 }
 
 // Unwrap returns the sentinel.
 func (e *RowError) Unwrap() error { return e.Err }
 
-// modeWord starts a message about the export's rows: the mode, or
-// "table".
-func modeWord(m Mode) string {
+// subject starts a message about the export's rows: the mode (or
+// "table") and the table's source name, "merge sales_order".
+func subject(m Mode, table string) string {
 	if m == "" {
-		return "table"
+		m = "table"
 	}
-	return string(m)
+	return string(m) + " " + displayName(table)
 }
 
 // displayName is a source name as is when it is a plain word, else quoted.

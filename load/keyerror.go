@@ -62,9 +62,7 @@ const (
 // unknown rows.
 func (e *KeyError) Error() string {
 	var b strings.Builder
-	b.WriteString(modeWord(e.Mode))
-	b.WriteString(" ")
-	b.WriteString(displayName(e.Table))
+	b.WriteString(subject(e.Mode, e.Table))
 	b.WriteString(": ")
 	if p := places(e.Rows, e.Lines); p != "" {
 		b.WriteString(p)
