@@ -105,7 +105,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 			on = append(on, "s."+schema.Quote(k)+" = t."+schema.Quote(k))
 		}
 		for _, f := range t.Fields {
-			if !containsString(key, f.Name) {
+			if !slices.Contains(key, f.Name) {
 				set = append(set, schema.Quote(f.Name)+" = EXCLUDED."+schema.Quote(f.Name))
 			}
 		}
@@ -180,13 +180,4 @@ func inPlaceColumns(t *schema.Table, info *tableInfo, dropped []*tableColumn) []
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

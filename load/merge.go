@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -141,7 +142,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 		q := schema.Quote(f.Name)
 		names = append(names, q)
 		values = append(values, "s."+q)
-		if !containsInt(key, k) {
+		if !slices.Contains(key, k) {
 			set = append(set, q+" = s."+q)
 		}
 	}
@@ -234,13 +235,4 @@ func (r *loadRun) mergeConstraint(ctx context.Context, info *tableInfo, pe *pgco
 		return c, 0, err
 	}
 	return c, row, nil
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
