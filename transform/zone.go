@@ -3,12 +3,14 @@ package transform
 import "time"
 
 // zoneResolver turns wall-clock times in a time zone into UTC instants the
-// way PostgreSQL does: a time that does not exist (in a spring-forward gap)
-// or exists twice (in a fall-back overlap) takes the UTC offset in force
-// just before the transition. So on a New York spring-forward day 02:30 is
-// 07:30Z (read as EST), and on a fall-back day 01:30 is 05:30Z (the first
-// 01:30, EDT). time.Date's choice in these cases is unspecified, so the
-// offset is computed here from the zone's transitions.
+// way PostgreSQL does (DetermineTimeZoneOffset): a time that does not exist
+// (in a spring-forward gap) takes the UTC offset in force before the
+// transition, and a time that exists twice (in a fall-back overlap) the
+// offset in force after it. Either way the later of the two candidate
+// instants wins. So on a New York spring-forward day 02:30 is 07:30Z (read
+// as EST), and on a fall-back day 01:30 is 06:30Z (the second 01:30, EST).
+// time.Date's choice in these cases is unspecified, so the offset is
+// computed here from the zone's transitions.
 //
 // Days without a transition nearby are cached: one offset per local day.
 type zoneResolver struct {
@@ -68,8 +70,9 @@ type zonePeriod struct {
 }
 
 // resolve maps local seconds to UTC near a transition: of the periods
-// around the time, the earliest whose offset puts the instant inside it
-// wins; if none does (a gap), the offset before the gap is used.
+// around the time, the latest whose offset puts the instant inside it wins
+// (an overlap is read in the offset after the transition); if none does (a
+// gap), the offset before the gap is used.
 func (z *zoneResolver) resolve(local int64) int64 {
 	const span = 2 * 86400
 	var periods [8]zonePeriod
@@ -84,7 +87,8 @@ func (z *zoneResolver) resolve(local int64) int64 {
 		}
 		t = p.end
 	}
-	for _, p := range periods[:n] {
+	for i := n - 1; i >= 0; i-- {
+		p := periods[i]
 		if u := local - p.off; u >= p.start && u < p.end {
 			return u
 		}

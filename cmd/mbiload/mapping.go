@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mbiload/mbiload/schema"
@@ -25,11 +27,29 @@ func mappingOptions(c *cli.Context) (schema.Options, error) {
 	}
 	opts := schema.Options{Identifiers: mode}
 	if tz := c.String("source-timezone"); tz != "" {
-		loc, err := time.LoadLocation(tz)
+		loc, err := sourceTimezone(tz)
 		if err != nil {
-			return schema.Options{}, usagef("--source-timezone %q: %v", tz, err)
+			return schema.Options{}, usageError{err}
 		}
 		opts.SourceTimezone = loc
 	}
 	return opts, nil
+}
+
+// timezoneForms names the forms --source-timezone accepts.
+const timezoneForms = "want an IANA zone name such as America/New_York or Australia/Sydney, or UTC"
+
+// sourceTimezone loads the zone named by --source-timezone. "Local" is
+// refused: the zone would be the machine's, so a nightly job's instants
+// would change with where it runs.
+func sourceTimezone(tz string) (*time.Location, error) {
+	if strings.EqualFold(strings.TrimSpace(tz), "local") {
+		return nil, fmt.Errorf("--source-timezone %q: the machine's own zone is not accepted, since the "+
+			"data's instants would then depend on where mbiload runs; %s", tz, timezoneForms)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("--source-timezone %q: unknown time zone (%v); %s", tz, err, timezoneForms)
+	}
+	return loc, nil
 }
