@@ -29,6 +29,9 @@ var (
 	// (append, snapshot) that the table already holds: the primary key or
 	// another unique index refused it. See [KeyError].
 	ErrDuplicateKey = errors.New("load: duplicate key value")
+	// ErrKeyNotUnique is a merge key the existing target holds more than
+	// once: the merge would overwrite every row holding it.
+	ErrKeyNotUnique = errors.New("load: the merge key is not unique in the table")
 	// ErrIncompatibleType is a source column whose type cannot be written
 	// into the existing target column (append, merge, snapshot).
 	ErrIncompatibleType = errors.New("load: incompatible column type")

@@ -45,7 +45,8 @@ func mergeKey(job Job) ([]int, error) {
 	return out, nil
 }
 
-// merge upserts the export's rows on the key. The rows are staged with
+// merge upserts the export's rows on the key, which must be unique in an
+// existing target (see checkMergeKey). The rows are staged with
 // their CSV order number; a NULL key value, or a NULL in a column NOT
 // NULL in the target, fails the COPY with a [RowError] naming its line
 // and column. A CHECK, foreign key or exclusion constraint of the target
@@ -94,6 +95,10 @@ func (r *loadRun) merge(ctx context.Context) error {
 			if info.column(t.Fields[k].Name) == nil {
 				return &ColumnError{Table: r.qtarget, Column: t.Fields[k].Name, Detail: "the key column is not in the table", Err: ErrIncompatibleType}
 			}
+		}
+		// Before any mechanism is chosen: every way of merging needs it.
+		if err := r.checkMergeKey(ctx, info, key); err != nil {
+			return err
 		}
 		last, err := r.lastLoad(ctx)
 		if err != nil {
