@@ -31,7 +31,11 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("export decoded without an id from %q", data)
 		}
 		var fig Figure
-		_ = itemDecoder("figure", &fig)(data)
+		_ = unmarshalReport(data, "figure", "1", &fig)
+		var figs []Figure
+		_ = unmarshalReports(data, "figure", &figs)
+		var charts []Chart
+		_ = unmarshalReports(data, "chart", &charts)
 		var st UpdateStatus
 		_ = itemDecoder("fullupdatestatus", &st)(data)
 	})

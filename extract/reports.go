@@ -13,7 +13,8 @@ import (
 // Figures lists the figures available for export (GET /figure).
 func (c *Client) Figures(ctx context.Context) ([]Figure, error) {
 	var figs []Figure
-	if err := c.get(ctx, "/figure", listDecoder("figures", &figs)); err != nil {
+	decode := func(data []byte) error { return unmarshalReports(data, "figure", &figs) }
+	if err := c.get(ctx, "/figure", decode); err != nil {
 		return nil, fmt.Errorf("list figures: %w", err)
 	}
 	return figs, nil
@@ -23,7 +24,8 @@ func (c *Client) Figures(ctx context.Context) ([]Figure, error) {
 // [ErrNotFound].
 func (c *Client) Figure(ctx context.Context, id schema.ID) (Figure, error) {
 	var fig Figure
-	if err := c.reportInfo(ctx, "figure", id, &fig); err != nil {
+	decode := func(data []byte) error { return unmarshalReport(data, "figure", id, &fig) }
+	if err := c.reportInfo(ctx, "figure", id, decode); err != nil {
 		return Figure{}, err
 	}
 	return fig, nil
@@ -40,7 +42,8 @@ func (c *Client) ExportFigure(ctx context.Context, id schema.ID, format Format, 
 // Charts lists the cohort-report charts available for export (GET /chart).
 func (c *Client) Charts(ctx context.Context) ([]Chart, error) {
 	var charts []Chart
-	if err := c.get(ctx, "/chart", listDecoder("charts", &charts)); err != nil {
+	decode := func(data []byte) error { return unmarshalReports(data, "chart", &charts) }
+	if err := c.get(ctx, "/chart", decode); err != nil {
 		return nil, fmt.Errorf("list charts: %w", err)
 	}
 	return charts, nil
@@ -50,7 +53,8 @@ func (c *Client) Charts(ctx context.Context) ([]Chart, error) {
 // [ErrNotFound].
 func (c *Client) Chart(ctx context.Context, id schema.ID) (Chart, error) {
 	var chart Chart
-	if err := c.reportInfo(ctx, "chart", id, &chart); err != nil {
+	decode := func(data []byte) error { return unmarshalReport(data, "chart", id, &chart) }
+	if err := c.reportInfo(ctx, "chart", id, decode); err != nil {
 		return Chart{}, err
 	}
 	return chart, nil
@@ -63,12 +67,12 @@ func (c *Client) ExportChart(ctx context.Context, id schema.ID, format Format, h
 	return c.exportReport(ctx, "chart", id, format, headers)
 }
 
-func (c *Client) reportInfo(ctx context.Context, kind string, id schema.ID, dst any) error {
+func (c *Client) reportInfo(ctx context.Context, kind string, id schema.ID, decode func([]byte) error) error {
 	path, err := apiPath(kind, string(id), "info")
 	if err != nil {
 		return fmt.Errorf("%s info: %w", kind, err)
 	}
-	if err := c.post(ctx, path, nil, itemDecoder(kind, dst)); err != nil {
+	if err := c.post(ctx, path, nil, decode); err != nil {
 		return fmt.Errorf("%s %s info: %w", kind, id, err)
 	}
 	return nil

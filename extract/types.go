@@ -72,9 +72,41 @@ type Figure struct {
 	ID schema.ID `json:"id"`
 	// Name is the figure's title.
 	Name string `json:"name"`
-	// Type is the figure's kind ("visual", "sql", ...); SQL figures export
-	// as csv only.
+	// Type is the figure's presentation type, read from the live service's
+	// "presentationType" or, failing that, "type" ("visual", "sql", ...);
+	// SQL figures export as csv only.
 	Type string `json:"type"`
+	// OwnerEmail is the e-mail address of the figure's owner, "" when the
+	// service omits it.
+	OwnerEmail string `json:"ownerEmail,omitempty"`
+}
+
+var _ json.Unmarshaler = (*Figure)(nil)
+
+// UnmarshalJSON decodes a figure, taking its type from "presentationType"
+// or, when that is missing, from "type".
+func (f *Figure) UnmarshalJSON(data []byte) error {
+	type plain Figure
+	var v struct {
+		plain
+		PresentationType string `json:"presentationType"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*f = Figure(v.plain)
+	if v.PresentationType != "" {
+		f.Type = v.PresentationType
+	}
+	return nil
+}
+
+// setMissingID gives the figure id when its answer carried none (a list
+// keyed by id).
+func (f *Figure) setMissingID(id schema.ID) {
+	if f.ID == "" {
+		f.ID = id
+	}
 }
 
 // Chart is a cohort-report chart that can be exported, from GET /chart.
@@ -84,6 +116,16 @@ type Chart struct {
 	ID schema.ID `json:"id"`
 	// Name is the chart's title.
 	Name string `json:"name"`
+	// OwnerEmail is the e-mail address of the chart's owner, "" when the
+	// service omits it.
+	OwnerEmail string `json:"ownerEmail,omitempty"`
+}
+
+// setMissingID gives the chart id when its answer carried none.
+func (c *Chart) setMissingID(id schema.ID) {
+	if c.ID == "" {
+		c.ID = id
+	}
 }
 
 // Format is the output format of a figure or chart export.
