@@ -105,7 +105,8 @@ func TestEndpoints(t *testing.T) {
 			name: "figures", status: 200, body: string(mustFixture(t, "figures.json")),
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.Figures(ctx) },
 			method: "GET", path: "/0.1/figure",
-			want: []Figure{{ID: "360531", Name: "Revenue by Month", Type: "visual"}, {ID: "360532", Name: "Orders (SQL)", Type: "sql"}},
+			want: []Figure{{ID: "360531", Name: "Revenue by Month", Type: "visual", OwnerEmail: "ann@example.com"},
+				{ID: "360532", Name: "Orders (SQL)", Type: "sql", OwnerEmail: "bob@example.com"}},
 		},
 		{
 			name: "figure info", status: 200, body: `{"id":360531,"name":"Revenue by Month","type":"visual"}`,
@@ -137,7 +138,7 @@ func TestEndpoints(t *testing.T) {
 			name: "charts", status: 200, body: string(mustFixture(t, "charts.json")),
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.Charts(ctx) },
 			method: "GET", path: "/0.1/chart",
-			want: []Chart{{ID: "2038112", Name: "Customer cohorts"}},
+			want: []Chart{{ID: "2038112", Name: "Customer cohorts", OwnerEmail: "ann@example.com"}},
 		},
 		{
 			name: "chart info", status: 200, body: `{"id":"2038112","name":"Customer cohorts"}`,

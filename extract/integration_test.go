@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,8 +167,8 @@ func TestIntegrationEndpoints(t *testing.T) {
 	})
 	t.Run("figures and charts", func(t *testing.T) {
 		wantFigs := []extract.Figure{
-			{ID: "360531", Name: "Revenue by Month", Type: "visual"},
-			{ID: "360532", Name: "Orders by Status (SQL)", Type: "sql"},
+			{ID: "360531", Name: "Revenue by Month", Type: "visual", OwnerEmail: "analyst@example.com"},
+			{ID: "360532", Name: "Orders by Status (SQL)", Type: "sql", OwnerEmail: "dba@example.com"},
 		}
 		if !reflect.DeepEqual(r.Figures, wantFigs) {
 			t.Errorf("figures: got %+v, want %+v", r.Figures, wantFigs)
@@ -175,7 +176,7 @@ func TestIntegrationEndpoints(t *testing.T) {
 		if r.Figure != wantFigs[0] {
 			t.Errorf("figure: got %+v, want %+v", r.Figure, wantFigs[0])
 		}
-		wantChart := extract.Chart{ID: "2038112", Name: "Customer cohorts"}
+		wantChart := extract.Chart{ID: "2038112", Name: "Customer cohorts", OwnerEmail: "analyst@example.com"}
 		if len(r.Charts) != 1 || r.Charts[0] != wantChart || r.Chart != wantChart {
 			t.Errorf("charts: got %+v and %+v, want [%+v]", r.Charts, r.Chart, wantChart)
 		}
@@ -292,6 +293,9 @@ func TestIntegrationQuirks(t *testing.T) {
 		{name: "crlf", quirks: simulator.Quirks{CRLF: true}},
 		{name: "bom", quirks: simulator.Quirks{BOM: true}},
 		{name: "ignore range", quirks: simulator.Quirks{IgnoreRange: true}},
+		{name: "keyed reports", quirks: simulator.Quirks{KeyedReports: true}},
+		{name: "legacy reports", quirks: simulator.Quirks{LegacyReports: true}},
+		{name: "keyed legacy reports, bare", quirks: simulator.Quirks{KeyedReports: true, LegacyReports: true, BareArrays: true}},
 		{name: "all", quirks: all},
 	}
 	for _, tt := range tests {
@@ -312,6 +316,17 @@ func TestIntegrationQuirks(t *testing.T) {
 				// The bytes differ by design; the records were compared.
 				got.CSV, want.CSV = "", ""
 				got.SHA256, want.SHA256, got.CopySHA256, want.CopySHA256 = "", "", "", ""
+			}
+			if tt.quirks.LegacyReports {
+				// The older shape has no owners; everything else must agree.
+				want.Figures, want.Charts = slices.Clone(want.Figures), slices.Clone(want.Charts)
+				for i := range want.Figures {
+					want.Figures[i].OwnerEmail = ""
+				}
+				for i := range want.Charts {
+					want.Charts[i].OwnerEmail = ""
+				}
+				want.Figure.OwnerEmail, want.Chart.OwnerEmail = "", ""
 			}
 			for _, d := range tourDiff(got, want) {
 				t.Errorf("differs from the canonical tour: %s", d)

@@ -67,3 +67,54 @@ func cliTable(id, name string) simulator.Table {
 			return err
 		}}
 }
+
+// TestReportsListShapes checks figures list (and its --json) against a
+// simulator serving the figure list in each shape: the live service's
+// figureExports list, the same keyed by id, and the older figures list
+// (also keyed and bare). The type column shows presentationType (or the
+// older type), the JSON the owner where the service sends one. Not
+// parallel (see TestReportsListTargets).
+func TestReportsListShapes(t *testing.T) {
+	tests := []struct {
+		name      string
+		quirks    simulator.Quirks
+		wantOwner bool
+	}{
+		{name: "figureExports list", wantOwner: true},
+		{name: "figureExports keyed by id", quirks: simulator.Quirks{KeyedReports: true}, wantOwner: true},
+		{name: "older figures list", quirks: simulator.Quirks{LegacyReports: true}},
+		{name: "older shape keyed by id, bare", quirks: simulator.Quirks{LegacyReports: true, KeyedReports: true, BareArrays: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := mustCLISim(t, simulator.Config{Quirks: tt.quirks})
+			r := runCLI(t.Context(), sim.api("figures", "list")...)
+			if r.code != 0 {
+				t.Fatalf("figures list: exit code %d, want 0\nstderr: %s", r.code, r.stderr)
+			}
+			for _, want := range []string{"360531  Revenue by Month        visual  mbi.figure_revenue_by_month\n",
+				"360532  Orders by Status (SQL)  sql     mbi.figure_orders_by_status_sql\n"} {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("figures list: got %q, want it to hold %q", r.stdout, want)
+				}
+			}
+			r = runCLI(t.Context(), sim.api("figures", "list", "--json")...)
+			if r.code != 0 {
+				t.Fatalf("figures list --json: exit code %d, want 0\nstderr: %s", r.code, r.stderr)
+			}
+			want := []string{`"type": "visual"`, `"type": "sql"`}
+			if tt.wantOwner {
+				want = append(want, `"ownerEmail": "analyst@example.com"`, `"ownerEmail": "dba@example.com"`)
+			}
+			for _, w := range want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("figures list --json: got %q, want it to hold %q", r.stdout, w)
+				}
+			}
+			r = runCLI(t.Context(), sim.api("charts", "list")...)
+			if r.code != 0 || !strings.Contains(r.stdout, "2038112  Customer cohorts") {
+				t.Errorf("charts list: got %d %q, want chart 2038112\nstderr: %s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}

@@ -128,10 +128,10 @@ func TestVendorCurlExamples(t *testing.T) {
 		{"/client/12/table", "200", isList("tables")},
 		{"/client/12/table/3", "200", isList("columns")},
 		{"/client/12/table/3/export", "201", hasID("table_id", "3")},
-		{"/figure", "200", isList("figures")},
+		{"/figure", "200", isList("figureExports")},
 		{"/figure/360531/export", "200", csvHeader("month,revenue,orders")},
 		{"/figure/360531/info", "200", hasID("id", "360531")},
-		{"/chart", "200", isList("charts")},
+		{"/chart", "200", isList("chartExports")},
 		{"/chart/2038112/export", "200", csvHeader("cohort_month,customers,orders,revenue")},
 		{"/chart/2038112/info", "200", hasID("id", "2038112")},
 	}

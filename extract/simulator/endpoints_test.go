@@ -113,9 +113,9 @@ func TestEndpoints(t *testing.T) {
 		{name: "create export unknown table", method: "POST", path: "/client/12/table/99/export", form: form(), want: 404, check: errorBody("404")},
 		{name: "full update status", method: "GET", path: "/client/12/fullupdatestatus", want: 200,
 			check: object("clientId", "lastCompletedUpdateJob", "lastCompletedUpdateJobWithDataSync", "timezoneAbbreviation")},
-		{name: "figures", method: "GET", path: "/figure", want: 200, check: list("figures", "id", "name", "type")},
-		{name: "figure info get", method: "GET", path: "/figure/360531/info", want: 200, check: object("id", "name", "type")},
-		{name: "figure info post", method: "POST", path: "/figure/360531/info", form: form(), want: 200, check: object("id", "name", "type")},
+		{name: "figures", method: "GET", path: "/figure", want: 200, check: list("figureExports", "id", "name", "presentationType", "ownerEmail")},
+		{name: "figure info get", method: "GET", path: "/figure/360531/info", want: 200, check: object("id", "name", "presentationType", "ownerEmail")},
+		{name: "figure info post", method: "POST", path: "/figure/360531/info", form: form(), want: 200, check: object("id", "name", "presentationType", "ownerEmail")},
 		{name: "figure info unknown", method: "GET", path: "/figure/1/info", want: 404, check: errorBody("404")},
 		{name: "figure csv with headers", method: "POST", path: "/figure/360531/export", form: form("format", "csv", "includeColumnHeaders", "1"), want: 200,
 			check: csvBody("month,revenue,orders\n2026-01,150.50,2\n2026-02,35.25,2\n2026-03,-5.00,1\n")},
@@ -123,18 +123,27 @@ func TestEndpoints(t *testing.T) {
 			check: csvBody("2026-01,150.50,2\n2026-02,35.25,2\n2026-03,-5.00,1\n")},
 		{name: "figure json", method: "POST", path: "/figure/360531/export", form: form("format", "json"), want: 200,
 			check: contentType("application/json", object("columns", "rows"))},
+		{name: "figure get without a body", method: "GET", path: "/figure/360531/export", want: 200,
+			check: csvBody("2026-01,150.50,2\n2026-02,35.25,2\n2026-03,-5.00,1\n")},
+		{name: "figure get with query", method: "GET", path: "/figure/360531/export?format=csv&includeColumnHeaders=1", want: 200,
+			check: csvBody("month,revenue,orders\n2026-01,150.50,2\n2026-02,35.25,2\n2026-03,-5.00,1\n")},
+		{name: "figure get json by query", method: "GET", path: "/figure/360531/export?format=json", want: 200,
+			check: contentType("application/json", object("columns", "rows"))},
+		{name: "sql figure get refuses json", method: "GET", path: "/figure/360532/export?format=json", want: 400, check: errorBody("400")},
 		{name: "figure bad format", method: "POST", path: "/figure/360531/export", form: form("format", "xml"), want: 400, check: errorBody("400")},
 		{name: "sql figure csv", method: "POST", path: "/figure/360532/export", form: form("format", "csv", "includeColumnHeaders", "1"), want: 200,
 			check: csvBody("status,orders,revenue\ncanceled,1,20.00\ncomplete,3,145.50\npending,1,15.25\n")},
 		{name: "sql figure refuses json", method: "POST", path: "/figure/360532/export", form: form("format", "json"), want: 400, check: errorBody("400")},
 		{name: "figure export unknown", method: "POST", path: "/figure/1/export", form: form(), want: 404, check: errorBody("404")},
-		{name: "charts", method: "GET", path: "/chart", want: 200, check: list("charts", "id", "name")},
-		{name: "chart info get", method: "GET", path: "/chart/2038112/info", want: 200, check: object("id", "name")},
+		{name: "charts", method: "GET", path: "/chart", want: 200, check: list("chartExports", "id", "name", "ownerEmail")},
+		{name: "chart info get", method: "GET", path: "/chart/2038112/info", want: 200, check: object("id", "name", "ownerEmail")},
 		{name: "chart info post", method: "POST", path: "/chart/2038112/info", form: form(), want: 200, check: object("id", "name")},
 		{name: "chart info unknown", method: "POST", path: "/chart/7/info", form: form(), want: 404, check: errorBody("404")},
 		{name: "chart csv", method: "POST", path: "/chart/2038112/export", form: form("format", "csv", "includeColumnHeaders", "1"), want: 200,
 			check: csvBody("cohort_month,customers,orders,revenue\n2026-01,2,3,170.50\n2026-03,1,1,-5.00\n")},
 		{name: "chart json", method: "POST", path: "/chart/2038112/export", form: form("format", "json"), want: 200, check: object("columns", "rows")},
+		{name: "chart get", method: "GET", path: "/chart/2038112/export?includeColumnHeaders=1", want: 200,
+			check: csvBody("cohort_month,customers,orders,revenue\n2026-01,2,3,170.50\n2026-03,1,1,-5.00\n")},
 		{name: "wrong method", method: "DELETE", path: "/export/51", want: 405, check: errorBody("405")},
 		{name: "get on a post endpoint", method: "GET", path: "/export/51/copy", want: 405, check: errorBody("405")},
 		{name: "unknown path", method: "GET", path: "/nothing/here", want: 404, check: errorBody("404")},
@@ -168,6 +177,51 @@ func TestMethodNotAllowedListsAllow(t *testing.T) {
 	}
 }
 
+// TestReportExportParams checks that a figure export reads format and
+// includeColumnHeaders from the form body, the query or a request header,
+// for GET and POST alike (public clients of the live service do each).
+func TestReportExportParams(t *testing.T) {
+	_, ts := mustServer(t, simulator.Config{})
+	const rows = "2026-01,150.50,2\n2026-02,35.25,2\n2026-03,-5.00,1\n"
+	tests := []struct {
+		name     string
+		method   string
+		query    string
+		form     url.Values
+		header   map[string]string
+		wantType string
+		wantBody string
+	}{
+		{name: "post form", method: "POST", form: url.Values{"format": {"json"}}, wantType: "application/json"},
+		{name: "get header format", method: "GET", header: map[string]string{"format": "json"}, wantType: "application/json"},
+		{name: "get header csv with headers", method: "GET", header: map[string]string{"format": "csv", "includeColumnHeaders": "1"},
+			wantType: "text/csv", wantBody: "month,revenue,orders\n" + rows},
+		{name: "post query", method: "POST", query: "?format=json", form: url.Values{}, wantType: "application/json"},
+		{name: "form wins over header", method: "POST", form: url.Values{"format": {"csv"}}, header: map[string]string{"format": "json"},
+			wantType: "text/csv", wantBody: rows},
+		{name: "query wins over header", method: "GET", query: "?format=csv", header: map[string]string{"format": "json"},
+			wantType: "text/csv", wantBody: rows},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			header := map[string]string{"X-RJM-API-Key": testKey}
+			for k, v := range tt.header {
+				header[k] = v
+			}
+			r := doWith(t, ts, tt.method, "/0.1/figure/360531/export"+tt.query, tt.form, header)
+			if r.status != http.StatusOK {
+				t.Fatalf("got %d %s, want 200", r.status, r.body)
+			}
+			if got := r.header.Get("Content-Type"); !strings.HasPrefix(got, tt.wantType) {
+				t.Errorf("got Content-Type %q, want %q", got, tt.wantType)
+			}
+			if tt.wantBody != "" && string(r.body) != tt.wantBody {
+				t.Errorf("got %q, want %q", r.body, tt.wantBody)
+			}
+		})
+	}
+}
+
 func TestFigureJSONValues(t *testing.T) {
 	_, ts := mustServer(t, simulator.Config{})
 	r := do(t, ts, http.MethodPost, "/0.1/figure/360531/export", url.Values{"format": {"json"}})
@@ -191,8 +245,8 @@ func TestReportNames(t *testing.T) {
 		name, path, key string
 		want            []string
 	}{
-		{name: "figures", path: "/0.1/figure", key: "figures", want: []string{"Revenue by Month", "revenue-by-month"}},
-		{name: "charts", path: "/0.1/chart", key: "charts", want: []string{""}},
+		{name: "figures", path: "/0.1/figure", key: "figureExports", want: []string{"Revenue by Month", "revenue-by-month"}},
+		{name: "charts", path: "/0.1/chart", key: "chartExports", want: []string{""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,6 +22,13 @@ type Quirks struct {
 	BOM bool
 	// IgnoreRange answers Range requests with the whole zip and status 200.
 	IgnoreRange bool
+	// KeyedReports sends the figure and chart lists as an object keyed by
+	// id ({"figureExports":{"360531":{...}}}) instead of a list.
+	KeyedReports bool
+	// LegacyReports sends figures and charts in the earlier guessed shape:
+	// lists under "figures" and "charts", a figure's kind as "type", and no
+	// presentationType or ownerEmail.
+	LegacyReports bool
 }
 
 // quirkNames are the names [ParseQuirks] accepts, as for a --quirks flag.
@@ -33,10 +40,12 @@ var quirkNames = map[string]func(*Quirks){
 	"crlf":             func(q *Quirks) { q.CRLF = true },
 	"bom":              func(q *Quirks) { q.BOM = true },
 	"ignore-range":     func(q *Quirks) { q.IgnoreRange = true },
+	"keyed-reports":    func(q *Quirks) { q.KeyedReports = true },
+	"legacy-reports":   func(q *Quirks) { q.LegacyReports = true },
 }
 
 // QuirkNames lists the names [ParseQuirks] accepts, besides "all" and "none".
-const QuirkNames = "bare-arrays, string-ids, lowercase-status, extra-fields, crlf, bom, ignore-range"
+const QuirkNames = "bare-arrays, string-ids, lowercase-status, extra-fields, crlf, bom, ignore-range, keyed-reports, legacy-reports"
 
 // ParseQuirks parses a comma-separated list of quirk names (see
 // [QuirkNames]); "all" switches every quirk on, "none" or "" none.

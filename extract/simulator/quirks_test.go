@@ -130,7 +130,9 @@ func TestParseQuirks(t *testing.T) {
 	}{
 		{name: "empty", in: "", want: simulator.Quirks{}},
 		{name: "some", in: "bare-arrays, CRLF,bom", want: simulator.Quirks{BareArrays: true, CRLF: true, BOM: true}},
-		{name: "all", in: "all", want: simulator.Quirks{BareArrays: true, StringIDs: true, LowercaseStatus: true, ExtraFields: true, CRLF: true, BOM: true, IgnoreRange: true}},
+		{name: "all", in: "all", want: simulator.Quirks{BareArrays: true, StringIDs: true, LowercaseStatus: true, ExtraFields: true, CRLF: true, BOM: true, IgnoreRange: true,
+			KeyedReports: true, LegacyReports: true}},
+		{name: "report shapes", in: "keyed-reports,legacy-reports", want: simulator.Quirks{KeyedReports: true, LegacyReports: true}},
 		{name: "unknown", in: "crlf,sideways", wantErr: true},
 	}
 	for _, tt := range tests {
@@ -141,6 +143,61 @@ func TestParseQuirks(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestQuirkReportShapes checks the figure and chart lists and info answers
+// in the live service's shape by default and in the keyed and older shapes
+// under their quirks.
+func TestQuirkReportShapes(t *testing.T) {
+	tests := []struct {
+		name      string
+		quirks    simulator.Quirks
+		wantFig   string
+		wantChart string
+		wantInfo  string
+	}{
+		{
+			name: "live shape",
+			wantFig: `{"figureExports":[{"id":360531,"name":"Revenue by Month","presentationType":"visual","ownerEmail":"analyst@example.com"},` +
+				`{"id":360532,"name":"Orders by Status (SQL)","presentationType":"sql","ownerEmail":"dba@example.com"}]}`,
+			wantChart: `{"chartExports":[{"id":2038112,"name":"Customer cohorts","ownerEmail":"analyst@example.com"}]}`,
+			wantInfo:  `{"id":360532,"name":"Orders by Status (SQL)","presentationType":"sql","ownerEmail":"dba@example.com"}`,
+		},
+		{
+			name: "keyed by id", quirks: simulator.Quirks{KeyedReports: true},
+			wantFig: `{"figureExports":{"360531":{"id":360531,"name":"Revenue by Month","presentationType":"visual","ownerEmail":"analyst@example.com"},` +
+				`"360532":{"id":360532,"name":"Orders by Status (SQL)","presentationType":"sql","ownerEmail":"dba@example.com"}}}`,
+			wantChart: `{"chartExports":{"2038112":{"id":2038112,"name":"Customer cohorts","ownerEmail":"analyst@example.com"}}}`,
+			wantInfo:  `{"id":360532,"name":"Orders by Status (SQL)","presentationType":"sql","ownerEmail":"dba@example.com"}`,
+		},
+		{
+			name: "older shape", quirks: simulator.Quirks{LegacyReports: true},
+			wantFig:   `{"figures":[{"id":360531,"name":"Revenue by Month","type":"visual"},{"id":360532,"name":"Orders by Status (SQL)","type":"sql"}]}`,
+			wantChart: `{"charts":[{"id":2038112,"name":"Customer cohorts"}]}`,
+			wantInfo:  `{"id":360532,"name":"Orders by Status (SQL)","type":"sql"}`,
+		},
+		{
+			name: "older shape keyed and bare", quirks: simulator.Quirks{LegacyReports: true, KeyedReports: true, BareArrays: true},
+			wantFig:   `{"360531":{"id":360531,"name":"Revenue by Month","type":"visual"},"360532":{"id":360532,"name":"Orders by Status (SQL)","type":"sql"}}`,
+			wantChart: `{"2038112":{"id":2038112,"name":"Customer cohorts"}}`,
+			wantInfo:  `{"id":360532,"name":"Orders by Status (SQL)","type":"sql"}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ts := mustServer(t, simulator.Config{Quirks: tt.quirks})
+			for _, c := range []struct{ method, path, want string }{
+				{"GET", "/0.1/figure", tt.wantFig},
+				{"GET", "/0.1/chart", tt.wantChart},
+				{"POST", "/0.1/figure/360532/info", tt.wantInfo},
+			} {
+				r := do(t, ts, c.method, c.path, nil)
+				if got := string(bytes.TrimSpace(r.body)); r.status != http.StatusOK || got != c.want {
+					t.Errorf("%s %s: got %d %s, want 200 %s", c.method, c.path, r.status, got, c.want)
+				}
 			}
 		})
 	}

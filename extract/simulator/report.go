@@ -19,6 +19,7 @@ type report struct {
 	id      int64
 	name    string
 	typ     string // figures only: "visual" or "sql"
+	owner   string // the owner's e-mail address
 	columns []string
 	rows    func(st *orderStats) [][]any
 }
@@ -38,7 +39,7 @@ const (
 
 var figures = []*report{
 	{
-		id: FigureRevenueByMonth, name: "Revenue by Month", typ: "visual",
+		id: FigureRevenueByMonth, name: "Revenue by Month", typ: "visual", owner: "analyst@example.com",
 		columns: []string{"month", "revenue", "orders"},
 		rows: func(st *orderStats) [][]any {
 			out := make([][]any, 0, len(st.months))
@@ -49,7 +50,7 @@ var figures = []*report{
 		},
 	},
 	{
-		id: FigureOrdersByStatus, name: "Orders by Status (SQL)", typ: "sql",
+		id: FigureOrdersByStatus, name: "Orders by Status (SQL)", typ: "sql", owner: "dba@example.com",
 		columns: []string{"status", "orders", "revenue"},
 		rows: func(st *orderStats) [][]any {
 			out := make([][]any, 0, len(st.statuses))
@@ -63,7 +64,7 @@ var figures = []*report{
 
 var charts = []*report{
 	{
-		id: ChartCustomerCohorts, name: "Customer cohorts",
+		id: ChartCustomerCohorts, name: "Customer cohorts", owner: "analyst@example.com",
 		columns: []string{"cohort_month", "customers", "orders", "revenue"},
 		rows: func(st *orderStats) [][]any {
 			out := make([][]any, 0, len(st.cohorts))

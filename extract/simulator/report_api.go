@@ -8,11 +8,15 @@ import (
 	"strings"
 )
 
-// reportJSON is a figure or chart in a listing or info answer.
+// reportJSON is a figure or chart in a listing or info answer: the live
+// service's id, name, presentationType (figures) and ownerEmail, or under
+// Quirks.LegacyReports the earlier guess of id, name and type.
 type reportJSON struct {
-	ID   any    `json:"id"`
-	Name string `json:"name"`
-	Type string `json:"type,omitempty"`
+	ID               any    `json:"id"`
+	Name             string `json:"name"`
+	PresentationType string `json:"presentationType,omitempty"`
+	OwnerEmail       string `json:"ownerEmail,omitempty"`
+	Type             string `json:"type,omitempty"`
 	*extraFields
 }
 
@@ -35,18 +39,43 @@ func (s *Server) reportJSON(kind reportKind, rep *report) reportJSON {
 	if n, ok := s.cfg.ReportNames[rep.id]; ok {
 		name = n
 	}
-	return reportJSON{ID: s.id(id), Name: name, Type: rep.typ, extraFields: s.extra("/" + kindPath(kind) + "/" + id + "/info")}
+	out := reportJSON{ID: s.id(id), Name: name, extraFields: s.extra("/" + kindPath(kind) + "/" + id + "/info")}
+	if s.cfg.Quirks.LegacyReports {
+		out.Type = rep.typ
+	} else {
+		out.PresentationType, out.OwnerEmail = rep.typ, rep.owner
+	}
+	return out
 }
 
-// listReports answers GET /figure and GET /chart.
+// listKey is the key a figure or chart list is sent under: figureExports
+// and chartExports, as the live service does, or figures and charts under
+// Quirks.LegacyReports.
+func (s *Server) listKey(kind reportKind) string {
+	if s.cfg.Quirks.LegacyReports {
+		return kindPath(kind) + "s"
+	}
+	return kindPath(kind) + "Exports"
+}
+
+// listReports answers GET /figure and GET /chart: a list, or under
+// Quirks.KeyedReports an object keyed by id.
 func (s *Server) listReports(kind reportKind) func(http.ResponseWriter, *http.Request, params) {
 	return func(w http.ResponseWriter, r *http.Request, p params) {
 		reps := reportsOf(kind)
+		if s.cfg.Quirks.KeyedReports {
+			keyed := make(map[string]reportJSON, len(reps))
+			for _, rep := range reps {
+				keyed[strconv.FormatInt(rep.id, 10)] = s.reportJSON(kind, rep)
+			}
+			writeJSON(w, http.StatusOK, s.list(s.listKey(kind), keyed, len(keyed)))
+			return
+		}
 		items := make([]reportJSON, 0, len(reps))
 		for _, rep := range reps {
 			items = append(items, s.reportJSON(kind, rep))
 		}
-		writeJSON(w, http.StatusOK, s.list(kindPath(kind)+"s", items, len(items)))
+		writeJSON(w, http.StatusOK, s.list(s.listKey(kind), items, len(items)))
 	}
 }
 
@@ -62,8 +91,11 @@ func (s *Server) reportInfo(kind reportKind) func(http.ResponseWriter, *http.Req
 	}
 }
 
-// exportReport answers POST /figure/{id}/export and /chart/{id}/export with
-// the form fields format=csv|json (csv by default) and includeColumnHeaders.
+// exportReport answers GET or POST /figure/{id}/export and
+// /chart/{id}/export. The parameters format=csv|json (csv by default) and
+// includeColumnHeaders are read from the form body, else the query, else a
+// request header of that name: public clients of the live service send
+// them each way.
 func (s *Server) exportReport(kind reportKind) func(http.ResponseWriter, *http.Request, params) {
 	return func(w http.ResponseWriter, r *http.Request, p params) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
@@ -76,7 +108,7 @@ func (s *Server) exportReport(kind reportKind) func(http.ResponseWriter, *http.R
 			writeError(w, http.StatusNotFound, "no "+kindPath(kind)+" "+p.id)
 			return
 		}
-		format := strings.ToLower(strings.TrimSpace(r.PostForm.Get("format")))
+		format := strings.ToLower(strings.TrimSpace(exportParam(r, "format")))
 		switch {
 		case format == "":
 			format = "csv"
@@ -98,9 +130,20 @@ func (s *Server) exportReport(kind reportKind) func(http.ResponseWriter, *http.R
 			writeJSON(w, http.StatusOK, reportData{Columns: rep.columns, Rows: rows})
 			return
 		}
-		headers := r.PostForm.Get("includeColumnHeaders")
+		headers := strings.TrimSpace(exportParam(r, "includeColumnHeaders"))
 		writeCSV(w, rep.columns, rows, headers == "1" || strings.EqualFold(headers, "true"))
 	}
+}
+
+// exportParam reads a figure or chart export parameter from the form body,
+// the query or a request header, in that order.
+func exportParam(r *http.Request, name string) string {
+	for _, vs := range []map[string][]string{r.PostForm, r.URL.Query(), r.Header} {
+		if v, ok := vs[name]; ok && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return r.Header.Get(name)
 }
 
 // orderStats returns the aggregates of the current sales_order table, or the

@@ -38,10 +38,10 @@ func (s *Server) routeTable() []route {
 		rt("/client/{client}/fullupdatestatus", get, s.fullUpdateStatus),
 		rt("/figure", get, s.listReports(kindFigure)),
 		rt("/figure/{id}/info", both, s.reportInfo(kindFigure)),
-		rt("/figure/{id}/export", post, s.exportReport(kindFigure)),
+		rt("/figure/{id}/export", both, s.exportReport(kindFigure)),
 		rt("/chart", get, s.listReports(kindChart)),
 		rt("/chart/{id}/info", both, s.reportInfo(kindChart)),
-		rt("/chart/{id}/export", post, s.exportReport(kindChart)),
+		rt("/chart/{id}/export", both, s.exportReport(kindChart)),
 	}
 }
 
