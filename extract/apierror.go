@@ -33,6 +33,7 @@ func (c *Client) apiError(req request, resp *http.Response) *APIError {
 	return &APIError{
 		Method:     req.method,
 		Path:       req.path,
+		BaseURL:    c.cfg.BaseURL,
 		Status:     resp.StatusCode,
 		Message:    msg,
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),

@@ -46,7 +46,9 @@ var errClosed = errors.New("extract: read of closed export body")
 // OpenExport starts downloading a completed export (GET /export/{id}) and
 // returns its resumable body, which the caller must close. An export that is
 // not complete yet, or does not exist, gives an error wrapping [ErrNotFound];
-// an expired one, [ErrExpired].
+// an expired one, [ErrExpired]. The download follows an https redirect to
+// another host (a storage host) without sending the API key there; it
+// refuses a redirect from https to http and stops after a few redirects.
 func (c *Client) OpenExport(ctx context.Context, id schema.ID) (*Body, error) {
 	path, err := apiPath("export", string(id))
 	if err != nil {
@@ -171,7 +173,7 @@ func (b *Body) resume(cause error) error {
 // open sends one GET for the export from the current offset and positions
 // the new body there.
 func (b *Body) open() error {
-	req := request{method: http.MethodGet, path: b.path, header: http.Header{
+	req := request{method: http.MethodGet, path: b.path, offHost: true, header: http.Header{
 		"Accept": {"application/zip, */*"},
 		// Transparent gzip would hide the real length and break byte offsets.
 		"Accept-Encoding": {"identity"},

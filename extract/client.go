@@ -2,7 +2,6 @@ package extract
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -73,20 +72,38 @@ func (c *Client) BaseURL() string { return c.cfg.BaseURL }
 // ClientID returns the configured client id.
 func (c *Client) ClientID() string { return c.cfg.ClientID }
 
-// checkRedirect refuses redirects that leave the base URL's scheme and host,
-// since net/http would carry the X-RJM-API-Key header along, then defers to
-// the caller's own policy (or net/http's default limit of 10).
+// maxRedirects caps the redirects one request follows.
+const maxRedirects = 5
+
+// offHostKey marks a request's context as one whose redirects may leave
+// the API's host (export downloads).
+type offHostKey struct{}
+
+// checkRedirect decides each redirect, then defers to the caller's own
+// policy. A redirect within the base URL's scheme and host is followed. An
+// export download may also follow an https redirect to another host (a
+// storage host): the X-RJM-API-Key header, which net/http would carry
+// along as it does every custom header, is removed before the request
+// leaves. Everything else is refused: API calls never leave the host, and
+// no redirect goes from https to http. At most maxRedirects are followed.
 func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != c.base.Scheme || !strings.EqualFold(req.URL.Host, c.base.Host) {
+		if len(via) > maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		sameHost := strings.EqualFold(req.URL.Host, c.base.Host)
+		switch {
+		case req.URL.Scheme == c.base.Scheme && sameHost:
+		case c.base.Scheme == "https" && req.URL.Scheme != "https":
+			return fmt.Errorf("refusing redirect from https to %s://%s", req.URL.Scheme, req.URL.Host)
+		case req.URL.Scheme == "https" && req.Context().Value(offHostKey{}) != nil:
+			req.Header.Del("X-RJM-API-Key")
+		default:
 			return fmt.Errorf("refusing redirect to %s://%s: the API key must not leave %s://%s",
 				req.URL.Scheme, req.URL.Host, c.base.Scheme, c.base.Host)
 		}
 		if next != nil {
 			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
 		}
 		return nil
 	}
@@ -99,6 +116,9 @@ type request struct {
 	path   string
 	form   url.Values // nil: no body; non-nil (even empty): form-encoded body
 	header http.Header
+	// offHost lets redirects leave the API's host, over https and
+	// without the key (see checkRedirect).
+	offHost bool
 }
 
 // apiPath joins path segments, escaping each, into "/a/b/c". Ids are checked
@@ -131,6 +151,9 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 		body = strings.NewReader(req.form.Encode())
 	}
 	rctx, cancel := context.WithCancelCause(ctx)
+	if req.offHost {
+		rctx = context.WithValue(rctx, offHostKey{}, true)
+	}
 	hreq, err := http.NewRequestWithContext(rctx, req.method, c.cfg.BaseURL+req.path, body)
 	if err != nil {
 		cancel(nil)

@@ -60,6 +60,10 @@ type APIError struct {
 	// Method and Path name the request; Path is relative to the base URL
 	// ("/export/51/info").
 	Method, Path string
+	// BaseURL is the base URL the request went to (never with a key: the
+	// client refuses base URLs with credentials), named among the causes
+	// of a 401 or 403.
+	BaseURL string
 	// Status is the HTTP status code.
 	Status int
 	// Message is the server's explanation, read leniently from the body
@@ -71,7 +75,8 @@ type APIError struct {
 }
 
 // Error names the request, the status, the server's message and, for 401 and
-// 403, the likely causes.
+// 403, every cause the vendor documents: the key, the IP allow-list, the
+// client id, and a malformed path or headers, as a wrong base URL gives.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.Status)
@@ -83,7 +88,13 @@ func (e *APIError) Error() string {
 	}
 	switch e.Status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		b.WriteString(" (the API refused the key: it is wrong or missing, this machine's IP address is not in the key's allow-list, or the client id is not the one the key belongs to)")
+		b.WriteString(" (the API refused the request: the key is wrong or missing, this machine's IP address is not in the key's allow-list, the client id is not the one the key belongs to, or the path or headers are malformed")
+		if e.BaseURL != "" {
+			fmt.Fprintf(&b, ", as a wrong base URL gives: check that %s is the Export API's base URL", e.BaseURL)
+		} else {
+			b.WriteString(", as a wrong base URL gives")
+		}
+		b.WriteString(")")
 	case http.StatusNotFound:
 		if strings.HasPrefix(e.Path, "/export/") && !strings.Contains(strings.TrimPrefix(e.Path, "/export/"), "/") {
 			b.WriteString(" (the export is not complete yet, or there is no such export)")

@@ -75,7 +75,8 @@ func TestErrorMessages(t *testing.T) {
 		{
 			name: "403 names the likely causes", status: 403, body: `{"code":403,"message":"Forbidden","reasons":[]}`,
 			call: func(ctx context.Context, c *Client) error { _, err := c.Tables(ctx); return err },
-			want: []string{"GET /client/12/table", "HTTP 403 Forbidden", "wrong or missing", "allow-list", "client id"},
+			want: []string{"GET /client/12/table", "HTTP 403 Forbidden", "wrong or missing", "allow-list", "client id",
+				"path or headers are malformed", "wrong base URL"},
 		},
 		{
 			name: "404 on download says not complete yet", status: 404, body: `{"code":404,"message":"Not Found","reasons":[]}`,
