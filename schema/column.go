@@ -48,9 +48,16 @@ func ParseColumns(data []byte) ([]Column, error) {
 	return cols, nil
 }
 
-// ReadColumns reads column metadata from r (see [ParseColumns]).
+// MaxColumnsBytes caps the column metadata [ReadColumns] and
+// [ReadColumnsFile] read: 32 MiB, room for hundreds of thousands of columns.
+// Anything larger is not column metadata (a wrong file, /dev/zero) and is
+// refused before it fills the memory.
+const MaxColumnsBytes = 32 << 20
+
+// ReadColumns reads column metadata from r (see [ParseColumns]), at most
+// [MaxColumnsBytes].
 func ReadColumns(r io.Reader) ([]Column, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	data, err := readCapped(r, MaxColumnsBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read column metadata: %w", err)
 	}
@@ -58,17 +65,35 @@ func ReadColumns(r io.Reader) ([]Column, error) {
 }
 
 // ReadColumnsFile reads column metadata from a file such as
-// "orders.columns.json".
+// "orders.columns.json", at most [MaxColumnsBytes].
 func ReadColumnsFile(path string) ([]Column, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read column metadata: %w", err)
+	}
+	defer f.Close()
+	data, err := readCapped(f, MaxColumnsBytes)
+	if err != nil {
+		return nil, fmt.Errorf("read column metadata %s: %w", path, err)
 	}
 	cols, err := ParseColumns(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return cols, nil
+}
+
+// readCapped reads r to its end, failing once it holds more than limit
+// bytes.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: over %d MiB, too large for column metadata (is it the right file?)", ErrBadMetadata, limit>>20)
+	}
+	return data, nil
 }
 
 // MarshalColumns encodes columns in the API's wrapped shape {"columns":[...]}.

@@ -35,12 +35,13 @@ type column struct {
 
 	hintRows  int // capacity to reserve at the start of a batch
 	hintBytes int
+	maxHint   int // hintBytes at most: a batch's bytes, not one huge record's
 }
 
-func newColumn(f schema.Field, dtype arrow.DataType, mem memory.Allocator) *column {
+func newColumn(f schema.Field, dtype arrow.DataType, mem memory.Allocator, batchBytes int) *column {
 	c := &column{
 		name: f.Source.Name, typ: f.Type, dtype: dtype, notNull: f.Source.NotNull(),
-		mem: mem, hintRows: 1024, hintBytes: 16 << 10,
+		mem: mem, hintRows: 1024, hintBytes: 16 << 10, maxHint: max(batchBytes, 16<<10),
 	}
 	switch dt := dtype.(type) {
 	case *arrow.StringType:
@@ -276,7 +277,7 @@ func (c *column) finish() arrow.Array {
 		}
 	}
 	c.hintRows = max(n, 1024)
-	c.hintBytes = max(c.dlen+c.dlen/8, 16<<10)
+	c.hintBytes = max(min(c.dlen+c.dlen/8, c.maxHint), 16<<10)
 	c.data, c.offs = nil, nil
 	c.db, c.ob, c.capN = nil, nil, 0
 	return arr

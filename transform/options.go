@@ -15,8 +15,11 @@ const (
 	DefaultBatchRows = 16384
 	// DefaultBatchBytes is the default [Options.BatchBytes]: 32 MiB.
 	DefaultBatchBytes = 32 << 20
-	// DefaultMaxRecordBytes is the default [Options.MaxRecordBytes]: 256 MiB.
-	DefaultMaxRecordBytes = 256 << 20
+	// DefaultMaxRecordBytes is the default [Options.MaxRecordBytes]: 16 MiB.
+	// A record is held up to about ten times over on its way to the server
+	// (the scan window, the batch being built, batches in flight, the COPY
+	// buffer), so this cap keeps a decode and load under 300 MB.
+	DefaultMaxRecordBytes = 16 << 20
 	// maxRejectRecord is how much of a rejected record a [schema.Reject] keeps.
 	maxRejectRecord = 4 << 10
 )
@@ -48,7 +51,7 @@ type Options struct {
 	MaxBadRows int
 	// ZeroDates is [ZeroDatesNull] (the default) or [ZeroDatesError].
 	ZeroDates string
-	// MaxRecordBytes caps one record's size (default 256 MiB): a larger
+	// MaxRecordBytes caps one record's size (default 16 MiB): a larger
 	// record fails the decode with [ErrRecordTooLarge].
 	MaxRecordBytes int
 	// Allocator allocates the batches' buffers (default

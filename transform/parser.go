@@ -51,7 +51,7 @@ func newParser(t *schema.Table, opts Options, d *Decoder) (*parser, error) {
 				p.cv.zone = newZoneResolver(t.Location)
 			}
 		}
-		p.cols = append(p.cols, newColumn(f, sch.Field(i).Type, opts.Allocator))
+		p.cols = append(p.cols, newColumn(f, sch.Field(i).Type, opts.Allocator, opts.BatchBytes))
 	}
 	return p, nil
 }
@@ -113,6 +113,9 @@ func (p *parser) run(ctx context.Context) error {
 	for {
 		switch p.sc.next() {
 		case scanRecord:
+			if p.sc.recEnd-p.sc.recStart > p.opts.MaxRecordBytes {
+				return p.tooLarge()
+			}
 			if err := p.record(); err != nil {
 				return err
 			}
@@ -239,7 +242,7 @@ func (p *parser) refill(ctx context.Context) error {
 	rem := p.sc.buf[p.sc.pos:]
 	if len(rem) > p.opts.MaxRecordBytes {
 		putChunk(c)
-		return p.rowError(-1, nil, fmt.Errorf("%w: over %d bytes (an unterminated quote?)", ErrRecordTooLarge, p.opts.MaxRecordBytes))
+		return p.tooLarge()
 	}
 	if len(rem) <= c.head {
 		at := c.head - len(rem)
@@ -252,12 +255,20 @@ func (p *parser) refill(ctx context.Context) error {
 		}
 	} else {
 		// A record larger than the headroom: gather it in carry, reading at
-		// least as much again as is already held so rescans stay linear.
-		carry := append(p.carry[:0], rem...)
+		// least as much again as is already held so rescans stay linear,
+		// but never much past the record cap, which bounds the memory a
+		// record (or an unterminated quote) can take.
+		limit := p.opts.MaxRecordBytes + c.n + 1
+		want := min(max(2*len(rem), len(rem)+c.n), limit) + len(c.b) // room for the last chunk read
+		carry := p.carry[:0]
+		if cap(carry) < want || cap(carry) > 2*want {
+			carry = make([]byte, 0, want)
+		}
+		carry = append(carry, rem...)
 		carry = append(carry, c.data()...)
 		added := c.n
 		putChunk(c)
-		for added < len(rem) && !p.sawLast {
+		for added < len(rem) && len(carry) < limit && !p.sawLast {
 			c, err := p.recv(ctx)
 			if err != nil {
 				return err
@@ -273,6 +284,21 @@ func (p *parser) refill(ctx context.Context) error {
 	}
 	p.sc.eof = p.sawLast
 	return nil
+}
+
+// tooLarge is the error for a record over the record cap; the record
+// starts on the line being scanned.
+func (p *parser) tooLarge() error {
+	return p.rowError(-1, nil, fmt.Errorf("%w: the record starting on this line is over the cap of %s "+
+		"(an unterminated quote?)", ErrRecordTooLarge, byteSize(p.opts.MaxRecordBytes)))
+}
+
+// byteSize renders n bytes as "16 MiB" when it is whole MiB, else "n bytes".
+func byteSize(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // recv takes the next chunk from the reader.

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mbiload/mbiload/load"
+	"github.com/mbiload/mbiload/transform"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,6 +22,8 @@ func loadFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "force", Usage: "reload an export that is already published"},
 		&cli.DurationFlag{Name: "lock-timeout", Value: load.DefaultLockTimeout, Usage: "how long to wait for another run loading the same table (0: fail at once)"},
 		&cli.StringFlag{Name: "null-string", Usage: "CSV NULL marker (default: an unquoted empty field)"},
+		&cli.IntFlag{Name: "max-record-mib", Value: transform.DefaultMaxRecordBytes >> 20,
+			Usage: "the largest CSV record (one row) accepted, in MiB: a larger one (or an unterminated quote) fails the table; peak memory is about 50 MB plus 12 times this"},
 		&cli.StringFlag{Name: "zero-dates", Value: "null", Usage: "MySQL zero dates (0000-00-00): null or error"},
 		&cli.StringFlag{Name: "temp-dir", EnvVars: []string{"MBILOAD_TEMP_DIR"}, Usage: "where exports are downloaded (default the system temp dir)"},
 	}

@@ -42,6 +42,9 @@ func pipelineOptions(c *cli.Context) (pipeline.Options, error) {
 	if zd != transform.ZeroDatesNull && zd != transform.ZeroDatesError {
 		return pipeline.Options{}, usagef("--zero-dates %q: want null or error", zd)
 	}
+	if m := c.Int("max-record-mib"); m < 1 || m > 1024 {
+		return pipeline.Options{}, usagef("--max-record-mib %d: want 1 to 1024", m)
+	}
 	if c.Int("concurrency") < 1 {
 		return pipeline.Options{}, usagef("--concurrency must be at least 1")
 	}
@@ -51,10 +54,11 @@ func pipelineOptions(c *cli.Context) (pipeline.Options, error) {
 		Key:         c.StringSlice("key"),
 		Mapping:     mapping,
 		Decode: transform.Options{
-			BatchRows:  c.Int("batch-rows"),
-			NullString: c.String("null-string"),
-			MaxBadRows: c.Int("max-bad-rows"),
-			ZeroDates:  zd,
+			BatchRows:      c.Int("batch-rows"),
+			NullString:     c.String("null-string"),
+			MaxBadRows:     c.Int("max-bad-rows"),
+			ZeroDates:      zd,
+			MaxRecordBytes: c.Int("max-record-mib") << 20,
 		},
 		TempDir: c.String("temp-dir"),
 		RunID:   pipeline.NewRunID(),
