@@ -27,7 +27,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "command group without a subcommand shows help", args: []string{"exports"}, wantCode: 0},
 		{
 			name: "wrong key", args: append(wrong, "tables", "list"), wantCode: 1,
-			stderr: []string{"HTTP 403", "invalid API key", "the API refused the key", "wrong or missing", "allow-list", "client id"},
+			stderr: []string{"HTTP 403", "invalid API key", "the API refused the request", "wrong or missing", "allow-list", "client id", "path or headers are malformed", "base URL"},
 		},
 		{
 			name: "wrong client id", args: sim.api("--client-id", "13", "update-status"), wantCode: 1,
@@ -35,7 +35,7 @@ func TestExitCodes(t *testing.T) {
 		},
 		{
 			name: "wrong key on download", args: append(wrong, "exports", "download", "500", "-o", filepath.Join(t.TempDir(), "x.zip")), wantCode: 1,
-			stderr: []string{"HTTP 403", "the API refused the key"},
+			stderr: []string{"HTTP 403", "the API refused the request"},
 		},
 		{
 			name: "plain http to a remote host", args: []string{"--api-url", "http://api.example.com/0.1", "--api-key", wrongKey, "tables", "list"}, wantCode: 1,
@@ -59,6 +59,10 @@ func TestExitCodes(t *testing.T) {
 		{name: "unknown subcommand", args: []string{"exports", "lst"}, wantCode: 2, stderr: []string{`exports: no command "lst"`}},
 		{name: "api key twice", args: []string{"--api-key", wrongKey, "--api-key-file", "/nonexistent", "tables", "list"}, wantCode: 2, stderr: []string{"not both"}},
 		{name: "simulate without a key", args: []string{"simulate", "--key", ""}, wantCode: 2, stderr: []string{"--key"}},
+		{name: "simulate in an unknown time zone", args: []string{"simulate", "--key", "k", "--timezone", "Mars/Olympus"}, wantCode: 2,
+			stderr: []string{`--timezone "Mars/Olympus": unknown time zone`, "IANA zone name"}},
+		{name: "simulate in the machine's zone", args: []string{"simulate", "--key", "k", "--timezone", "Local"}, wantCode: 2,
+			stderr: []string{`--timezone "Local": the machine's own zone is not accepted`}},
 		{name: "simulate with a bad quirk", args: []string{"simulate", "--key", "k", "--quirks", "sideways"}, wantCode: 2, stderr: []string{`unknown quirk "sideways"`}},
 	}
 	for _, tt := range tests {

@@ -39,17 +39,23 @@ func mappingOptions(c *cli.Context) (schema.Options, error) {
 // timezoneForms names the forms --source-timezone accepts.
 const timezoneForms = "want an IANA zone name such as America/New_York or Australia/Sydney, or UTC"
 
-// sourceTimezone loads the zone named by --source-timezone. "Local" is
-// refused: the zone would be the machine's, so a nightly job's instants
-// would change with where it runs.
+// sourceTimezone loads the zone named by --source-timezone (see
+// accountTimezone).
 func sourceTimezone(tz string) (*time.Location, error) {
+	return accountTimezone("--source-timezone", tz)
+}
+
+// accountTimezone loads the account time zone named by flag. "Local" is
+// refused: the zone would be the machine's, so a nightly job's instants
+// (or a simulator's answers) would change with where it runs.
+func accountTimezone(flag, tz string) (*time.Location, error) {
 	if strings.EqualFold(strings.TrimSpace(tz), "local") {
-		return nil, fmt.Errorf("--source-timezone %q: the machine's own zone is not accepted, since the "+
-			"data's instants would then depend on where mbiload runs; %s", tz, timezoneForms)
+		return nil, fmt.Errorf("%s %q: the machine's own zone is not accepted, since the "+
+			"data's instants would then depend on where mbiload runs; %s", flag, tz, timezoneForms)
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, fmt.Errorf("--source-timezone %q: unknown time zone (%v); %s", tz, err, timezoneForms)
+		return nil, fmt.Errorf("%s %q: unknown time zone (%v); %s", flag, tz, err, timezoneForms)
 	}
 	return loc, nil
 }

@@ -39,6 +39,8 @@ func simulateCommand(env *appEnv) *cli.Command {
 			&cli.Float64Flag{Name: "reset-rate", Usage: "fraction of connections reset before answering"},
 			&cli.Float64Flag{Name: "expire-rate", Usage: "fraction of downloads that find the export expired (410)"},
 			&cli.Float64Flag{Name: "export-error-rate", Usage: "fraction of exports that end in Error"},
+			&cli.StringFlag{Name: "timezone", EnvVars: []string{"MBILOAD_SIMULATE_TIMEZONE"}, Value: "UTC",
+				Usage: "the account's time zone (Area/City): every time served (exports, fullupdatestatus) is its wall clock, with its abbreviation"},
 			&cli.StringFlag{Name: "quirks", Usage: "lenient response shapes to switch on, comma separated: " + simulator.QuirkNames},
 			&cli.StringFlag{Name: "work-dir", Usage: "where export zips are built (default the system temp dir)"},
 		},
@@ -57,7 +59,7 @@ func simulateCommand(env *appEnv) *cli.Command {
 				return fmt.Errorf("listen: %w", err)
 			}
 			env.log.Info("simulated Export API listening", "url", "http://"+ln.Addr().String()+"/0.1",
-				"client_id", cfg.ClientID, "tables", len(cfg.Tables))
+				"client_id", cfg.ClientID, "tables", len(cfg.Tables), "timezone", cfg.Location.String())
 			return srv.Serve(c.Context, ln)
 		},
 	}
@@ -73,6 +75,10 @@ func simulatorConfig(c *cli.Context, env *appEnv) (simulator.Config, error) {
 		return simulator.Config{}, usageError{err}
 	}
 	quirks, err := simulator.ParseQuirks(c.String("quirks"))
+	if err != nil {
+		return simulator.Config{}, usageError{err}
+	}
+	loc, err := accountTimezone("--timezone", c.String("timezone"))
 	if err != nil {
 		return simulator.Config{}, usageError{err}
 	}
@@ -105,5 +111,6 @@ func simulatorConfig(c *cli.Context, env *appEnv) (simulator.Config, error) {
 		Latency: c.Duration("latency"), DropRate: c.Float64("drop-rate"), ResetRate: c.Float64("reset-rate"),
 		ExpireRate: c.Float64("expire-rate"), ExportErrorRate: c.Float64("export-error-rate"),
 		FirstExportID: c.Int64("first-export-id"), Quirks: quirks, Logger: env.log, WorkDir: c.String("work-dir"),
+		Location: loc,
 	}, nil
 }

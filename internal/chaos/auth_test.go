@@ -32,7 +32,7 @@ func TestAuth(t *testing.T) {
 		want        []string
 	}{
 		{name: "wrong_key", fault: "wrong API key (403)", key: wrongKey,
-			want: []string{"403", "invalid API key", "the API refused the key"}},
+			want: []string{"403", "invalid API key", "the API refused the request", "base URL"}},
 		{name: "ip_not_allowed", fault: "IP address not allowed (403)", simFlags: []string{"--allow", "10.0.0.0/8"},
 			want: []string{"403", "127.0.0.1 is not allowed", "allow-list"}},
 		{name: "wrong_client_id", fault: "wrong client id (403)", clientID: "99",
