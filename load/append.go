@@ -106,6 +106,9 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 			r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("column %q is not in the export: NULL in the new rows", c.Name))
 		}
 	}
+	if err := r.dropForcedExport(ctx, info); err != nil {
+		return err
+	}
 	last, err := r.lastLoad(ctx)
 	if err != nil {
 		return err

@@ -25,10 +25,7 @@ func (l *Loader) RecordFailure(ctx context.Context, job Job, started time.Time, 
 		job.RunID = randomHex(8)
 	}
 	res := Result{Status: StatusFailed, Schema: l.cfg.Schema, Mode: job.Mode}
-	r := &loadRun{l: l, job: job, res: &res, started: started, target: job.Table.Name}
-	if job.Mode == ModeSnapshot {
-		r.target = HistoryTableName(job.Table.Name)
-	}
+	r := &loadRun{l: l, job: job, res: &res, started: started, target: TargetTable(job.Table, job.Mode)}
 	r.qtarget = schema.Quote(l.cfg.Schema, r.target)
 	if job.Source == nil {
 		r.rejects = []schema.Reject{}

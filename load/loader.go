@@ -215,6 +215,18 @@ func HistoryTableName(name string) string {
 	return schema.Identifier(name+"_history", schema.IdentifiersPreserve, "history")
 }
 
+// TargetTable returns the table a load of t in mode writes: t.Name, or for
+// snapshot t.HistoryName (HistoryTableName(t.Name) when that is empty).
+func TargetTable(t *schema.Table, mode Mode) string {
+	if mode != ModeSnapshot {
+		return t.Name
+	}
+	if t.HistoryName != "" {
+		return t.HistoryName
+	}
+	return HistoryTableName(t.Name)
+}
+
 // Load loads one table. It returns the Result and, when the status is
 // StatusFailed, an error naming the table; nothing is published then (the
 // previously published table is intact) and a failed ledger row records the
@@ -231,10 +243,7 @@ func (l *Loader) Load(ctx context.Context, job Job) (Result, error) {
 		return res, fmt.Errorf("load %s: %w", name, err)
 	}
 	r := &loadRun{l: l, job: job, res: &res, started: started}
-	r.target = job.Table.Name
-	if job.Mode == ModeSnapshot {
-		r.target = HistoryTableName(job.Table.Name)
-	}
+	r.target = TargetTable(job.Table, job.Mode)
 	r.qtarget = schema.Quote(l.cfg.Schema, r.target)
 	res.Mode, res.Table = job.Mode, r.target
 	res.Warnings = append(res.Warnings, job.Table.Warnings...)
@@ -338,6 +347,9 @@ func (r *loadRun) run(ctx context.Context) error {
 		return err
 	}
 	r.steps.done("begin and load lock")
+	if err := r.checkOwner(ctx); err != nil {
+		return err
+	}
 	if !l.cfg.Force {
 		done, last, err := publishedAndLast(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job.Mode, r.job.ExportID, r.job.SHA256)
 		if err != nil {

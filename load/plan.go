@@ -25,10 +25,7 @@ type TablePlan struct {
 // Plan reads the catalog and describes what a load of t in mode would meet.
 // It changes nothing.
 func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePlan, error) {
-	name := t.Name
-	if mode == ModeSnapshot {
-		name = HistoryTableName(t.Name)
-	}
+	name := TargetTable(t, mode)
 	p := TablePlan{Schema: l.cfg.Schema, Table: name}
 	info, err := lookupTable(ctx, l.pool, l.cfg.Schema, name)
 	if err != nil {

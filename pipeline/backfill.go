@@ -111,7 +111,7 @@ func backfillSeries(exports []extract.Export, bo BackfillOptions, loc *time.Loca
 
 // backfillTable loads one table's exports in order, stopping at the first
 // failure.
-func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target string, list []extract.Export, slots chan struct{}) []TableReport {
+func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target tableTarget, list []extract.Export, slots chan struct{}) []TableReport {
 	log := r.log().With("table", t.Name)
 	if len(list) == 0 {
 		log.Info("no completed exports to backfill")
@@ -120,7 +120,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	failed := func(err error) []TableReport {
 		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
 			Status: StatusFailed, Error: err.Error(), FinishedAt: time.Now().UTC()}
-		r.setTarget(&tr, "", loadTarget(opts.Mode, target))
+		r.setTarget(&tr, "", target.written(opts.Mode))
 		r.obs().Done(tableKey(t), tr)
 		log.Error("backfill failed for this table", "err", err)
 		return []TableReport{tr}
@@ -133,9 +133,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	if err != nil {
 		return failed(err)
 	}
-	if target != "" {
-		tbl.Name = target
-	}
+	target.apply(tbl)
 	var floor time.Time
 	if opts.Mode == load.ModeMerge {
 		last, err := r.Loader.LastSuccess(ctx, tbl.Name)
@@ -151,7 +149,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 		start := time.Now()
 		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
 			ExportID: string(e.ID)}
-		r.setTarget(&tr, "", loadTarget(opts.Mode, tbl.Name))
+		r.setTarget(&tr, "", load.TargetTable(tbl, opts.Mode))
 		tr.Status, tr.Error = r.backfillExport(ctx, opts, t, tbl, e, floor, slots, &tr)
 		tr.Durations.Total = time.Since(start).Seconds()
 		tr.FinishedAt = time.Now().UTC()
@@ -171,7 +169,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 // error text.
 func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Table, tbl *schema.Table, e extract.Export,
 	floor time.Time, slots chan struct{}, tr *TableReport) (string, string) {
-	published, err := r.Loader.AlreadyPublished(ctx, "", loadTarget(opts.Mode, tbl.Name), string(e.ID), "")
+	published, err := r.Loader.AlreadyPublished(ctx, "", load.TargetTable(tbl, opts.Mode), string(e.ID), "")
 	if err != nil {
 		return StatusFailed, err.Error()
 	}

@@ -22,7 +22,7 @@ func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp 
 		fmt.Fprintf(&b, "create a new export of table %s\n", tbl.SourceID)
 	}
 	if r.Loader == nil {
-		fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(r.schema(), loadTarget(opts.Mode, tbl.Name)))
+		fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(r.schema(), load.TargetTable(tbl, opts.Mode)))
 		b.WriteString("the warehouse is not set up yet: a first run creates the schemas and the ledger, then:\n")
 		b.WriteString(ddlFor(tbl, opts.Mode, r.schema()))
 		appendWarnings(&b, tbl)
@@ -58,7 +58,7 @@ func ddlFor(tbl *schema.Table, mode load.Mode, pgSchema string) string {
 		return tbl.DDL(pgSchema)
 	}
 	hist := *tbl
-	hist.Name = load.HistoryTableName(tbl.Name)
+	hist.Name = load.TargetTable(tbl, load.ModeSnapshot)
 	return hist.DDL(pgSchema) + "-- plus the columns _export_id text NOT NULL and _exported_at timestamp\n"
 }
 

@@ -21,7 +21,8 @@ import (
 // A figure's plain name is "figure_<name>" under the identifier rules
 // (cut to 63 bytes with a hash, as [schema.Identifier] does). Every plain
 // name that no other figure and no warehouse table target (nor its
-// <table>_history, for snapshot loads) has is used as it is. When figures
+// history table, for snapshot loads, see [HistoryNames], nor
+// <table>_history) has is used as it is. When figures
 // share a plain name the one with the lowest id (numeric ids compared as
 // numbers) keeps it and the others get "_<id>" appended (cut to fit), so
 // a figure's table stays the same when another figure of the same name is
@@ -88,9 +89,12 @@ func assignReportTargets(kind string, items []reportItem, tables []extract.Table
 		return a.name < b.name
 	})
 	used := map[string]bool{}
-	for _, name := range TargetNames(tables, mode) {
-		used[name] = true
-		used[load.HistoryTableName(name)] = true
+	for _, t := range tableTargets(tables, mode) {
+		// The plain history name stays taken even when the table's history
+		// is elsewhere, so that figures keep the names they had.
+		used[t.name] = true
+		used[t.history] = true
+		used[load.HistoryTableName(t.name)] = true
 	}
 	out := make(map[schema.ID]reportTarget, len(sorted))
 	var rest []reportItem

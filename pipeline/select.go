@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -109,6 +110,86 @@ func TargetNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.
 	out := make(map[schema.ID]string, len(sorted))
 	for i, t := range sorted {
 		out[t.ID] = ids[i]
+	}
+	return out
+}
+
+// HistoryNames assigns every table of the warehouse the table its snapshot
+// loads append to, keyed by table id. A history name takes part in the same
+// assignment as the targets of [TargetNames], which keep their names: a
+// table's plain history name is its target + "_history" (see
+// load.HistoryTableName); every plain name that is no table's target goes
+// to the lowest id having it, the others get "_<id>" appended (as figures
+// do, see [FigureTargetNames]), then "_2", "_3", ... while still taken.
+// So no two tables ever write one table: with both sales_order_status and
+// sales_order_status_history in the warehouse, the first's snapshots go to
+// sales_order_status_history_<id>. Like the targets, a history name depends
+// on neither the run's selection nor the order of the list.
+func HistoryNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
+	out := make(map[schema.ID]string, len(tables))
+	for id, t := range tableTargets(tables, mode) {
+		out[id] = t.history
+	}
+	return out
+}
+
+// tableTarget is what a source table's loads write: name for replace,
+// append and merge, history for snapshot.
+type tableTarget struct {
+	name, history string
+}
+
+// written is the table a load in mode writes.
+func (t tableTarget) written(mode load.Mode) string {
+	if mode == load.ModeSnapshot {
+		return t.history
+	}
+	return t.name
+}
+
+// apply sets the target names on a resolved table (none when t is the
+// zero tableTarget, as for a table the assignment did not see).
+func (t tableTarget) apply(tbl *schema.Table) {
+	if t.name != "" {
+		tbl.Name, tbl.HistoryName = t.name, t.history
+	}
+}
+
+// tableTargets implements [TargetNames] and [HistoryNames].
+func tableTargets(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]tableTarget {
+	sorted := append([]extract.Table(nil), tables...)
+	sort.SliceStable(sorted, func(i, j int) bool { return idLess(sorted[i].ID, sorted[j].ID) })
+	names := TargetNames(sorted, mode)
+	used := make(map[string]bool, 2*len(names))
+	for _, n := range names {
+		used[n] = true
+	}
+	out := make(map[schema.ID]tableTarget, len(names))
+	var rest []extract.Table
+	for _, t := range sorted {
+		if _, dup := out[t.ID]; dup {
+			continue
+		}
+		plain := load.HistoryTableName(names[t.ID])
+		tt := tableTarget{name: names[t.ID]}
+		if !used[plain] {
+			used[plain] = true
+			tt.history = plain
+		} else {
+			rest = append(rest, t)
+		}
+		out[t.ID] = tt
+	}
+	for _, t := range rest {
+		tt := out[t.ID]
+		plain, suffix := load.HistoryTableName(tt.name), idSuffix(t.ID)
+		name := withSuffix(plain, suffix)
+		for k := 2; used[name]; k++ {
+			name = withSuffix(plain, suffix+"_"+strconv.Itoa(k))
+		}
+		used[name] = true
+		tt.history = name
+		out[t.ID] = tt
 	}
 	return out
 }

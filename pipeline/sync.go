@@ -126,10 +126,10 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 // and is left out: it fails in the report whatever the wait decides, and
 // counting it as never loaded would make every waiting run start at once,
 // before the warehouse's next update, and so load the tables an update late.
-func syncTargets(opts Options, selected []extract.Table, names map[string]string, reports []reportJob) []string {
+func syncTargets(opts Options, selected []extract.Table, names map[string]tableTarget, reports []reportJob) []string {
 	out := make([]string, 0, len(selected)+len(reports))
 	for _, t := range selected {
-		out = append(out, loadTarget(opts.Mode, names[string(t.ID)]))
+		out = append(out, names[string(t.ID)].written(opts.Mode))
 	}
 	for _, j := range reports {
 		if j.err == nil {
@@ -141,10 +141,10 @@ func syncTargets(opts Options, selected []extract.Table, names map[string]string
 
 // syncItems are a sync's tables, figures and charts as the progress
 // display names them.
-func syncItems(opts Options, selected []extract.Table, names map[string]string, reports []reportJob) []progressItem {
+func syncItems(opts Options, selected []extract.Table, names map[string]tableTarget, reports []reportJob) []progressItem {
 	items := make([]progressItem, 0, len(selected)+len(reports))
 	for _, t := range selected {
-		items = append(items, progressItem{key: tableKey(t), source: t.Name, target: loadTarget(opts.Mode, names[string(t.ID)])})
+		items = append(items, progressItem{key: tableKey(t), source: t.Name, target: names[string(t.ID)].written(opts.Mode)})
 	}
 	for _, j := range reports {
 		items = append(items, progressItem{key: j.key(), source: j.source(), target: j.target.name})
@@ -180,10 +180,10 @@ func dedupe(refs []string) []string {
 
 // upToDate is the report entry of a table already loaded from the
 // warehouse's latest update cycle.
-func (r *Runner) upToDate(opts Options, t extract.Table, target string, cycle *updateCycle) TableReport {
+func (r *Runner) upToDate(opts Options, t extract.Table, names tableTarget, cycle *updateCycle) TableReport {
 	tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
 		Status: StatusUpToDate, FinishedAt: time.Now().UTC()}
-	target = loadTarget(opts.Mode, target)
+	target := names.written(opts.Mode)
 	r.setTarget(&tr, "", target)
 	if last := cycle.upToDate(target); last != nil {
 		tr.ExportID = last.ExportID
@@ -192,11 +192,11 @@ func (r *Runner) upToDate(opts Options, t extract.Table, target string, cycle *u
 }
 
 // targetNamesByID assigns target names over the whole warehouse (see
-// TargetNames), keyed by the id's text.
-func targetNamesByID(all []extract.Table, opts Options) map[string]string {
-	out := map[string]string{}
-	for id, name := range TargetNames(all, opts.Mapping.Identifiers) {
-		out[string(id)] = name
+// TargetNames and HistoryNames), keyed by the id's text.
+func targetNamesByID(all []extract.Table, opts Options) map[string]tableTarget {
+	out := map[string]tableTarget{}
+	for id, t := range tableTargets(all, opts.Mapping.Identifiers) {
+		out[string(id)] = t
 	}
 	return out
 }

@@ -16,7 +16,7 @@ import (
 // syncTable runs one table through metadata, export, wait, download, decode
 // and load; label is what the progress display shows for it. It never
 // returns an error: failures go into the report.
-func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, target string,
+func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, target tableTarget,
 	cycle *updateCycle, exports *exportIndex, label string, slots chan struct{}) (tr TableReport) {
 	start := time.Now()
 	obs := r.obs()
@@ -57,10 +57,8 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	if err != nil {
 		return fail(err)
 	}
-	if target != "" {
-		tbl.Name = target
-	}
-	written := loadTarget(opts.Mode, tbl.Name)
+	target.apply(tbl)
+	written := load.TargetTable(tbl, opts.Mode)
 	r.setTarget(&tr, "", written)
 	tr.Warnings = append(tr.Warnings, tbl.Warnings...)
 	if w := r.sourceChanged(ctx, t, written, cycle); w != "" {

@@ -95,13 +95,3 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []stri
 		}
 	}
 }
-
-// loadTarget is the table a load of a table named name writes in mode:
-// <name>_history for snapshot, name otherwise. The ledger records loads
-// under it.
-func loadTarget(mode load.Mode, name string) string {
-	if mode == load.ModeSnapshot {
-		return load.HistoryTableName(name)
-	}
-	return name
-}

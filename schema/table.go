@@ -38,6 +38,11 @@ type Table struct {
 	SourceName string
 	// Name is the PostgreSQL table name (unquoted).
 	Name string
+	// HistoryName is the table snapshot loads append to (unquoted); empty
+	// means Name + "_history" (cut to 63 bytes). Sync and backfill set it
+	// from the name assignment over the whole warehouse, which keeps it
+	// clear of every other table's name.
+	HistoryName string
 	// Fields are the columns in metadata order.
 	Fields []Field
 	// Warnings lists mapping problems that did not stop the table, such as
