@@ -58,6 +58,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LedgerSchema == "" {
 		c.LedgerSchema = DefaultLedgerSchema
 	}
+	if c.Schema == c.LedgerSchema {
+		// A source table named loads or rejects would replace the ledger.
+		return c, fmt.Errorf("%w: the target schema and the ledger schema are both %q: they must differ",
+			ErrInvalidConfig, c.Schema)
+	}
 	for _, s := range []string{c.Schema, c.LedgerSchema} {
 		if len(s) > schema.MaxIdentifierBytes || strings.ContainsRune(s, 0) {
 			return c, fmt.Errorf("%w: schema name %q is not a valid PostgreSQL identifier", ErrInvalidConfig, s)

@@ -198,11 +198,7 @@ SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)) +
 	if err != nil {
 		return false, fmt.Errorf("look up the ledger: %w", err)
 	}
-	want := 4
-	if l.cfg.Schema == l.cfg.LedgerSchema {
-		want = 3
-	}
-	return n == want, nil
+	return n == 4, nil
 }
 
 // Schema returns the target schema.

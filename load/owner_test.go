@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -141,4 +142,16 @@ func equalRows(a, b [][]string) bool {
 		}
 	}
 	return true
+}
+
+// TestLedgerSchemaApart checks that the target schema cannot be the
+// ledger's: a source table named loads would replace the ledger.
+func TestLedgerSchemaApart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, cfg := range []Config{{Schema: e.ledger, LedgerSchema: e.ledger}, {Schema: DefaultLedgerSchema}, {LedgerSchema: DefaultSchema}} {
+		if _, err := New(context.Background(), e.pool, cfg); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("New(schema %q, ledger %q): got %v, want ErrInvalidConfig", cfg.Schema, cfg.LedgerSchema, err)
+		}
+	}
 }

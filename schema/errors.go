@@ -10,4 +10,7 @@ var (
 	ErrDuplicateColumn = errors.New("schema: duplicate column name")
 	// ErrBadMetadata is returned for column metadata that cannot be decoded.
 	ErrBadMetadata = errors.New("schema: bad column metadata")
+	// ErrNoName is a table with neither a name nor an id: nothing to name
+	// its target table after.
+	ErrNoName = errors.New("schema: empty table name")
 )

@@ -135,11 +135,15 @@ func Identifiers(names []string, mode IdentifierMode, fallback func(i int) strin
 }
 
 // TableIdentifier maps a source table name to a target table name under
-// mode; id names the fallback "table_ID" when nothing of the name survives.
+// mode. When nothing of the name survives ("!!!", "_", "  " in snake
+// case), the fallback is "table_ID", or without an id (a local file)
+// "table_" and 8 hex digits of the name's SHA-256: names that lose every
+// character still get names of their own.
 func TableIdentifier(name string, id ID, mode IdentifierMode) string {
-	fallback := "table"
-	if id != "" {
-		fallback = "table_" + snake(string(id))
+	fallback := "table_" + snake(string(id))
+	if id == "" {
+		sum := sha256.Sum256([]byte(name))
+		fallback = "table_" + hex.EncodeToString(sum[:4])
 	}
 	return Identifier(name, mode, fallback)
 }

@@ -67,6 +67,9 @@ func NewTable(tableID ID, tableName string, cols []Column, opts Options) (*Table
 	if len(cols) == 0 {
 		return nil, fmt.Errorf("table %q: %w", tableName, ErrNoColumns)
 	}
+	if tableName == "" && tableID == "" {
+		return nil, fmt.Errorf("%w: a table needs a name or an id", ErrNoName)
+	}
 	mode := opts.Identifiers
 	if mode == "" {
 		mode = IdentifiersSnake

@@ -32,6 +32,10 @@ func loadFlags() []cli.Flag {
 // openPool connects to DATABASE_URL. The URL, which may hold a password,
 // never appears in an error.
 func openPool(ctx context.Context, c *cli.Context, conns int) (*pgxpool.Pool, error) {
+	if c.String("schema") == c.String("ledger-schema") {
+		return nil, usagef("--schema and --ledger-schema are both %q: they must differ, or a source table named "+
+			"loads or rejects would replace the ledger", c.String("schema"))
+	}
 	url := c.String("database-url")
 	if url == "" {
 		return nil, usagef("no database: set DATABASE_URL or --database-url (e.g. postgres://loader@db/warehouse)")
@@ -76,11 +80,7 @@ SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)) +
 	if err != nil {
 		return false, fmt.Errorf("look up the ledger: %w", err)
 	}
-	want := 4
-	if target == ledger {
-		want = 3
-	}
-	return n == want, nil
+	return n == 4, nil
 }
 
 // newLoader builds the loader from the global and load flags.
