@@ -3,7 +3,6 @@ package transform
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"unicode/utf8"
 
 	"github.com/mbiload/mbiload/schema"
@@ -12,8 +11,6 @@ import (
 var (
 	errInvalidUTF8 = &valueError{ErrInvalidUTF8, "is not valid UTF-8"}
 	errNUL         = &valueError{ErrBadValue, "holds a NUL byte, which PostgreSQL text cannot store"}
-	errNotJSON     = &valueError{ErrBadValue, "is not valid JSON"}
-	errJSONNUL     = &valueError{ErrBadValue, `holds \u0000, which PostgreSQL jsonb cannot store`}
 	errNull        = &valueError{ErrNotNull, "is NULL in a NOT NULL column"}
 )
 
@@ -202,28 +199,6 @@ func checkTextSlow(v []byte) error {
 	}
 	if bytes.IndexByte(v, 0) >= 0 {
 		return errNUL
-	}
-	return nil
-}
-
-// checkJSON refuses invalid JSON and the \u0000 escape jsonb rejects.
-func checkJSON(v []byte) error {
-	if !utf8.Valid(v) {
-		return errInvalidUTF8
-	}
-	if !json.Valid(v) {
-		return errNotJSON
-	}
-	// In valid JSON every backslash starts an escape inside a string.
-	for i := bytes.IndexByte(v, '\\'); i >= 0 && i+1 < len(v); {
-		if v[i+1] == 'u' && i+6 <= len(v) && string(v[i+2:i+6]) == "0000" {
-			return errJSONNUL
-		}
-		k := bytes.IndexByte(v[i+2:], '\\')
-		if k < 0 {
-			break
-		}
-		i += 2 + k
 	}
 	return nil
 }
