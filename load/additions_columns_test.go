@@ -31,7 +31,7 @@ func TestReplaceUserColumnAndDroppedColumn(t *testing.T) {
 	if !slices.Equal(res.SchemaChanges, want) {
 		t.Errorf("changes: got %q, want %q", res.SchemaChanges, want)
 	}
-	if res.Mechanism != MechanismInPlace || !strings.HasPrefix(res.MechanismReason, `column "note" is not in the export (a user added it);`) {
+	if res.Mechanism != MechanismInPlaceKeyed || !strings.HasPrefix(res.MechanismReason, `column "note" is not in the export (a user added it);`) {
 		t.Errorf("got %s (%s), want in-place because of the user's column", res.Mechanism, res.MechanismReason)
 	}
 	if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, [][]string{{"5", "Eve", "1.00", "new"}}, slices.Equal) {
@@ -39,8 +39,8 @@ func TestReplaceUserColumnAndDroppedColumn(t *testing.T) {
 	}
 	// The next replace with the same metadata keeps the user's column again.
 	res = e.mustLoad(t, l, changed, "id,Customer Name,total\n6,Fay,2\n", Job{ExportID: "e3"})
-	if len(res.SchemaChanges) != 0 || res.Mechanism != MechanismInPlace {
-		t.Errorf("again: got %q, %s, want no changes, in place", res.SchemaChanges, res.Mechanism)
+	if len(res.SchemaChanges) != 0 || res.Mechanism != MechanismInPlaceKeyed {
+		t.Errorf("again: got %q, %s, want no changes, in place by key", res.SchemaChanges, res.Mechanism)
 	}
 }
 
@@ -93,8 +93,8 @@ func TestReplaceTableNotLoadedBefore(t *testing.T) {
 	mustExec(t, e.pool, "CREATE TABLE "+e.schema+".orders (id int PRIMARY KEY, customer_name text, total numeric(12,2), created timestamp, legacy text)")
 	mustExec(t, e.pool, "INSERT INTO "+e.schema+".orders VALUES (1, 'old', 1, NULL, 'x')")
 	res := e.mustLoad(t, l, ordersTable(t), additionsCSV, Job{ExportID: "e1"})
-	if res.Mechanism != MechanismInPlace || !strings.Contains(res.MechanismReason, `column "legacy"`) || len(res.SchemaChanges) != 0 {
-		t.Errorf("got %s (%s), changes %q, want in-place because of column legacy, no changes", res.Mechanism, res.MechanismReason, res.SchemaChanges)
+	if res.Mechanism != MechanismInPlaceKeyed || !strings.Contains(res.MechanismReason, `column "legacy"`) || len(res.SchemaChanges) != 0 {
+		t.Errorf("got %s (%s), changes %q, want in-place by key because of column legacy, no changes", res.Mechanism, res.MechanismReason, res.SchemaChanges)
 	}
 	want := [][]string{{"10", "Xavier", "5.00", "2021-01-01 00:00:00", "<nil>"}, {"11", "Yvonne", "0.50", "2021-01-02 00:00:00", "<nil>"}}
 	if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, want, slices.Equal) {

@@ -203,7 +203,7 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 	if err := r.copyInto(ctx, qstage, copyFreeze, stageCols); err != nil {
 		return err
 	}
-	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
+	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
 		return err
 	}
 	for _, a := range adds {

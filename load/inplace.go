@@ -14,33 +14,45 @@ import (
 // inPlace replaces the rows of a table whose dependents a rename-swap
 // cannot carry (materialized views, foreign keys referencing it, triggers,
 // policies, publications, sequences, defaults, ...): the rows are staged,
-// then, under the ACCESS EXCLUSIVE lock, the table is emptied, its columns
-// are brought in line with the export (new columns go last) and the staged
-// rows are inserted. The table keeps its identity, so everything attached
-// to it survives; the lock is held longer than a swap's.
+// then, under the publish lock, the old rows are deleted, the table's
+// columns are brought in line with the export (new columns go last) and
+// the staged rows are inserted. The table keeps its identity, so
+// everything attached to it survives.
 //
-// A table other tables reference is not emptied: rows whose key (the one
-// the first foreign key references) left the export are deleted and the
-// others upserted, so referencing rows keep their targets (or the load
-// fails on the foreign key, naming it).
+// The old rows are deleted, not truncated: TRUNCATE is not MVCC-safe (a
+// REPEATABLE READ or SERIALIZABLE transaction whose snapshot predates the
+// commit would find the table empty), DELETE is, so every snapshot sees
+// either all the old rows or all the new ones. The publish lock is
+// EXCLUSIVE (writers wait, readers go on reading the old rows) unless a
+// column changes, which takes ACCESS EXCLUSIVE; a retyped column rewrites
+// the table, which no snapshot taken before the commit can read.
 //
-// As with any TRUNCATE, a REPEATABLE READ transaction that started before
-// the publish and reads the table only afterwards sees it empty.
+// With a key (see refillKey) the table is not emptied: rows whose key
+// left the export are deleted and the others upserted, so referencing
+// rows keep their targets (or the load fails on the foreign key, naming
+// it) and the columns a user added keep their values.
 //
 // Columns the export does not have and no earlier load wrote (a user
 // added them) are kept: the new rows get their defaults, identities,
 // generated values or NULL. A CHECK, foreign key or exclusion constraint
 // the rows break fails the load with a [ConstraintError]. The NOT NULL of
 // the columns in relax is dropped (see relaxed).
-func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped, relax []*tableColumn, reasons []string) error {
+func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped, relax, extra []*tableColumn, reasons []string) error {
 	t := r.job.Table
 	// A column the export adds is NOT NULL as the metadata says (fieldDef).
 	kept := r.keepNotNull(info, relax, func(k int) bool { return t.Fields[k].Source.NotNull() })
 	r.res.MechanismReason = strings.Join(reasons, "; ")
-	keyed := len(deps.FKRefs) > 0
+	key, why, err := r.refillKey(ctx, info, deps, extra)
+	if err != nil {
+		return err
+	}
+	keyed := key != nil
 	if keyed && len(retyped) > 0 {
 		return &ColumnError{Table: r.qtarget, Column: retyped[0].Name, Err: ErrIncompatibleType,
-			Detail: fmt.Sprintf("cannot change type from %s in place while foreign key %q references the table", retyped[0].TypeName, deps.FKRefs[0].Name)}
+			Detail: fmt.Sprintf("cannot change type from %s in place while %s", retyped[0].TypeName, why)}
+	}
+	if keyed && len(deps.FKRefs) == 0 {
+		r.warn(fmt.Sprintf("replaced %s by key, %s; rows whose key left the export were deleted", r.qtarget, why))
 	}
 	qstage, _ := r.stageName()
 	// The CHECK constraints are on the staging table too: the COPY names
@@ -61,45 +73,57 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())
 	}
-	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
+
+	// The column changes, run once the old rows are deleted (a retyped
+	// column then converts no value).
+	var alters, after []string
+	for _, c := range dropped {
+		alters = append(alters, "ALTER TABLE "+r.qtarget+" DROP COLUMN "+schema.Quote(c.Name))
+	}
+	for _, c := range retyped {
+		f := t.Fields[fieldIndexByName(t, c.Name)]
+		alters = append(alters, "ALTER TABLE "+r.qtarget+" ALTER COLUMN "+schema.Quote(c.Name)+" TYPE "+f.Type.PG()+" USING NULL")
+	}
+	for _, f := range t.Fields {
+		if info.column(f.Name) == nil {
+			def := fieldDef(f)
+			if keyed && f.Source.NotNull() {
+				// The rows kept get the column's values from the upsert;
+				// the NOT NULL comes after it.
+				def = schema.Quote(f.Name) + " " + f.Type.PG()
+				after = append(after, "ALTER TABLE "+r.qtarget+" ALTER COLUMN "+schema.Quote(f.Name)+" SET NOT NULL")
+			}
+			alters = append(alters, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+def)
+		}
+	}
+	alters = append(alters, dropNotNull(r.qtarget, relax)...)
+	mode := "EXCLUSIVE"
+	if len(alters) > 0 {
+		mode = "ACCESS EXCLUSIVE"
+	}
+	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, mode, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
 		return err
 	}
+	r.steps.done("publish lock")
 	now, err := r.recheckTarget(ctx, info, deps)
 	if err != nil {
 		return err
 	}
-
-	var stmts []string
 	if !keyed {
-		only := "ONLY "
-		if info.Kind == "p" {
-			only = ""
-		}
-		stmts = append(stmts, "TRUNCATE "+only+r.qtarget)
-	}
-	for _, c := range dropped {
-		stmts = append(stmts, "ALTER TABLE "+r.qtarget+" DROP COLUMN "+schema.Quote(c.Name))
-	}
-	for _, c := range retyped {
-		f := t.Fields[fieldIndexByName(t, c.Name)]
-		// The table is empty here, so no value is ever converted.
-		stmts = append(stmts, "ALTER TABLE "+r.qtarget+" ALTER COLUMN "+schema.Quote(c.Name)+" TYPE "+f.Type.PG()+" USING NULL")
-	}
-	for _, f := range t.Fields {
-		if info.column(f.Name) == nil {
-			stmts = append(stmts, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+fieldDef(f))
+		// Values written to the user's columns since refillKey looked
+		// (the lock keeps writers out from here on).
+		if err := r.refuseValued(ctx, keptColumns(extra)); err != nil {
+			return err
 		}
 	}
-	stmts = append(stmts, dropNotNull(r.qtarget, relax)...)
-	if err := r.execAll(ctx, stmts, "publish in place"); err != nil {
-		return err
+	only := "ONLY "
+	if info.Kind == "p" {
+		only = ""
 	}
-
 	names := quoteNames(t.ColumnNames())
 	var sql string
 	if keyed {
 		r.res.Mechanism = MechanismInPlaceKeyed
-		key := deps.FKRefs[0].Columns
 		var on, set []string
 		for _, k := range key {
 			on = append(on, "s."+schema.Quote(k)+" = t."+schema.Quote(k))
@@ -109,31 +133,45 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 				set = append(set, schema.Quote(f.Name)+" = EXCLUDED."+schema.Quote(f.Name))
 			}
 		}
-		del := "DELETE FROM " + r.qtarget + " t WHERE NOT EXISTS (SELECT 1 FROM " + qstage + " s WHERE " + strings.Join(on, " AND ") + ")"
+		del := "DELETE FROM " + only + r.qtarget + " t WHERE NOT EXISTS (SELECT 1 FROM " + qstage + " s WHERE " + strings.Join(on, " AND ") + ")"
 		if _, err := r.tx.Exec(ctx, del); err != nil {
+			if err := r.constraintError(err, nil, deps.Constraints, info, inPlaceColumns(t, info, dropped)); errors.As(err, new(*ConstraintError)) {
+				return err
+			}
 			return fmt.Errorf("publish in place: delete rows that left the export: %w", err)
 		}
 		action := "DO NOTHING"
 		if len(set) > 0 {
 			action = "DO UPDATE SET " + strings.Join(set, ", ")
 		}
-		sql = "INSERT INTO " + r.qtarget + " (" + names + ") SELECT " + names + " FROM " + qstage +
+		sql = "INSERT INTO " + r.qtarget + " AS t (" + names + ") SELECT " + names + " FROM " + qstage +
 			" ON CONFLICT (" + quoteNames(key) + ") " + action
 	} else {
 		r.res.Mechanism = MechanismInPlace
+		if _, err := r.tx.Exec(ctx, "DELETE FROM "+only+r.qtarget); err != nil {
+			return fmt.Errorf("publish in place: delete the old rows: %w", err)
+		}
 		sql = "INSERT INTO " + r.qtarget + " (" + names + ") SELECT " + names + " FROM " + qstage
 	}
+	if err := r.execAll(ctx, alters, "publish in place"); err != nil {
+		return err
+	}
+	r.steps.done("delete the old rows, column changes")
 	tag, err := r.execKeyed(ctx, sql)
 	if err != nil {
 		if err := r.constraintError(err, nil, deps.Constraints, info, inPlaceColumns(t, info, dropped)); errors.As(err, new(*ConstraintError)) {
 			return err
 		}
-		return r.inPlaceKeyError(ctx, err, now, deps, qstage, keyed)
+		return r.inPlaceKeyError(ctx, err, now, deps, key, qstage, keyed)
 	}
 	r.res.RowsLoaded = tag.RowsAffected()
 	if r.res.RowsLoaded != r.res.RowsRead {
 		return &RowCountError{What: "rows published versus rows COPYed", Got: r.res.RowsLoaded, Want: r.res.RowsRead}
 	}
+	if err := r.execAll(ctx, after, "publish in place"); err != nil {
+		return err
+	}
+	r.steps.done("insert")
 	if err := r.comments(ctx, r.qtarget, now, true); err != nil {
 		return err
 	}
@@ -147,15 +185,15 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 // a [KeyError], looked for in the staging table when the key's columns are
 // known (the target's primary key, or the key an upsert met twice).
 // Emptied first, the table cannot hold the value already unless keyed.
-func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInfo, deps *dependents, qstage string, keyed bool) error {
+func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInfo, deps *dependents, upsertKey []string, qstage string, keyed bool) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return fmt.Errorf("publish in place: %w", err)
 	}
 	key := r.targetKey(info, pe.ConstraintName)
 	if pe.Code == codeCardinalityViolate && keyed {
-		if key = r.targetKey(info, info.PrimaryKey); !slices.Equal(key.cols, deps.FKRefs[0].Columns) {
-			key = r.fieldKey("unique key", deps.FKRefs[0].Columns)
+		if key = r.targetKey(info, info.PrimaryKey); !slices.Equal(key.cols, upsertKey) {
+			key = r.fieldKey("unique key", upsertKey)
 		}
 		keyed = false // the export repeats the key
 	}

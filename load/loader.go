@@ -246,6 +246,7 @@ func (l *Loader) Load(ctx context.Context, job Job) (Result, error) {
 	log := l.log.With("table", r.qtarget, "mode", string(job.Mode), "export", job.ExportID)
 	log.Debug("load started")
 	r.steps = newSteps(log, started)
+	r.log = log
 	err := r.run(ctx)
 	res.Duration = time.Since(started)
 	if err != nil {
@@ -301,6 +302,7 @@ type loadRun struct {
 	rejects []schema.Reject
 	copyEnd time.Time
 	steps   *steps
+	log     *slog.Logger // names the table, mode and export
 	lines   *lineMap   // the CSV lines of the rows COPYed, once the COPY is over
 	last    *lastNames // what the target's last load recorded, once read
 	// notNull are the columns the published table has NOT NULL by the
@@ -446,11 +448,23 @@ func (r *loadRun) afterCopy(cr copyResult) error {
 		return fmt.Errorf("%d rejected rows exceed the budget of %d (first: line %d: %s)",
 			len(r.rejects), r.l.cfg.MaxBadRows, r.rejects[0].Line, r.rejects[0].Reason)
 	}
+	if cr.Sent == 0 && len(r.rejects) > 0 {
+		return allRejected(r.rejects)
+	}
 	if r.job.ExpectedRows >= 0 && cr.Sent+int64(len(r.rejects)) != r.job.ExpectedRows {
 		return &RowCountError{What: "rows decoded plus rejected versus the export's row count",
 			Got: cr.Sent + int64(len(r.rejects)), Want: r.job.ExpectedRows}
 	}
 	return nil
+}
+
+// warn records msg in the result's warnings (the run report) and logs it
+// at warning level (the console).
+func (r *loadRun) warn(msg string) {
+	r.res.Warnings = append(r.res.Warnings, msg)
+	if r.log != nil {
+		r.log.Warn(msg)
+	}
 }
 
 func randomHex(n int) string {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -80,21 +82,29 @@ WHERE l.locktype = 'advisory' AND l.classid = $1::int4::oid AND l.objid = hashte
 		Holders: holders, Waited: time.Since(start).Round(time.Millisecond).String()}
 }
 
-// lockForPublish takes ACCESS EXCLUSIVE locks on the quoted relations in
+// lockWaitNotice is how long a publish waits for its lock before saying
+// so.
+const lockWaitNotice = 3 * time.Second
+
+// lockForPublish takes locks in mode (ACCESS EXCLUSIVE, or EXCLUSIVE for
+// an in-place refill that changes no column) on the quoted relations in
 // attempts of try each, letting queued readers through between attempts,
 // until total has passed. Each attempt waits at most try, so readers are
-// held up by at most that much per attempt.
+// held up by at most that much per attempt. Once the wait passes
+// lockWaitNotice, and then at growing intervals, it logs a warning naming
+// the table and the sessions holding it.
 //
 // rels lists dependent views before the table, the order in which a
 // reader of a view locks them, so that the two rarely deadlock; when they
 // do and the deadlock detector picks the publish, it retries.
-func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, try, total time.Duration) error {
+func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, mode string, try, total time.Duration, log *slog.Logger) error {
 	start := time.Now()
 	list := rels[0]
 	for _, r := range rels[1:] {
 		list += ", " + r
 	}
 	backoff := 50 * time.Millisecond
+	notice := lockWaitNotice
 	for {
 		if _, err := tx.Exec(ctx, "SAVEPOINT mbiload_publish"); err != nil {
 			return fmt.Errorf("lock for publish: %w", err)
@@ -105,7 +115,7 @@ func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, t
 		}
 		err := setLockTimeout(ctx, tx, wait)
 		if err == nil {
-			_, err = tx.Exec(ctx, "LOCK TABLE "+list+" IN ACCESS EXCLUSIVE MODE")
+			_, err = tx.Exec(ctx, "LOCK TABLE "+list+" IN "+mode+" MODE")
 		}
 		if err == nil {
 			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT mbiload_publish"); err != nil {
@@ -119,13 +129,19 @@ func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, t
 		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT mbiload_publish"); err != nil {
 			return fmt.Errorf("lock for publish: %w", err)
 		}
-		if time.Since(start) >= total {
+		waited := time.Since(start)
+		if waited >= total || (waited >= notice && log != nil) {
 			holders := lockHolders(ctx, tx, `
 SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM now() - a.xact_start)::float8
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, oid)
-			return &LockError{Table: rels[len(rels)-1], What: "the table lock for the publish", Holders: holders,
-				Waited: time.Since(start).Round(time.Millisecond).String()}
+			if waited >= total {
+				return &LockError{Table: rels[len(rels)-1], What: "the table lock for the publish", Holders: holders,
+					Waited: waited.Round(time.Millisecond).String()}
+			}
+			log.Warn("waiting to publish: other sessions hold the table", "table", rels[len(rels)-1],
+				"waited", waited.Round(time.Second), "held_by", strings.Join(holders, "; "), "gives_up_after", total)
+			notice = min(2*waited, waited+time.Minute)
 		}
 		select {
 		case <-ctx.Done():

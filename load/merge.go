@@ -125,7 +125,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 		return err
 	}
 	if len(adds) > 0 || len(relax) > 0 {
-		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
+		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
 			return err
 		}
 		for _, a := range adds {

@@ -45,7 +45,7 @@ func TestNotNullFollowsMetadata(t *testing.T) {
 			mechanism: MechanismSwap, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
 		{name: "replace, in place (a user's column)", mode: ModeReplace, steps: []nullStep{strict, nullQty},
 			setup:     []string{"ALTER TABLE %s.people ADD COLUMN note text"},
-			mechanism: MechanismInPlace, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
+			mechanism: MechanismInPlaceKeyed, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},
 		{name: "replace, in place keyed (a foreign key references it)", mode: ModeReplace, steps: []nullStep{strict, nullQty},
 			setup:     []string{"CREATE TABLE %s.child (pid int REFERENCES %s.people (id))"},
 			mechanism: MechanismInPlaceKeyed, changes: []string{relaxedQty}, notNull: []string{"id"}, recorded: []string{"id"}},

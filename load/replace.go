@@ -51,7 +51,7 @@ func (r *loadRun) replace(ctx context.Context) error {
 		return err
 	}
 	if len(deps.Blockers) > 0 || len(blockers) > 0 {
-		return r.inPlace(ctx, info, deps, dropped, retyped, relax, append(blockers, deps.Blockers...))
+		return r.inPlace(ctx, info, deps, dropped, retyped, relax, extra, append(blockers, deps.Blockers...))
 	}
 	return r.swap(ctx, info, deps, dropped, relax)
 }
@@ -159,7 +159,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		rels = append(rels, v.Name)
 	}
 	rels = append(rels, r.qtarget)
-	if err := lockForPublish(ctx, r.tx, rels, info.OID, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout); err != nil {
+	if err := lockForPublish(ctx, r.tx, rels, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
 		return err
 	}
 	r.steps.done("publish lock")

@@ -1,0 +1,180 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mbiload/mbiload/schema"
+)
+
+// ErrUserColumns is a replace refused because it would empty columns a
+// user added to the table (columns the export does not have) that hold
+// values, and the table has no key to keep them by. See
+// [UserColumnsError].
+var ErrUserColumns = errors.New("load: a replace would empty columns a user added")
+
+// UserColumnsError is a replace of a table whose user-added columns hold
+// values while the table has no key (a primary key on export columns, or
+// a unique constraint on the job's key) to carry them from the old rows
+// to the new ones. It unwraps to [ErrUserColumns].
+type UserColumnsError struct {
+	// Table is the target table, schema-qualified.
+	Table string
+	// Columns are the user's columns that hold values.
+	Columns []string
+}
+
+// Error names the table and the columns and says what to do.
+func (e *UserColumnsError) Error() string {
+	return fmt.Sprintf("%v: %s has %s, not in the export, holding values, and no primary key on export columns "+
+		"(nor a unique constraint on --key) to keep them by; nothing was replaced. Give the table such a key, "+
+		"drop the %s, or load with --mode merge or append",
+		ErrUserColumns, e.Table, plural(len(e.Columns), "column ", "columns ")+quotedList(e.Columns), plural(len(e.Columns), "column", "columns"))
+}
+
+// Unwrap returns ErrUserColumns.
+func (e *UserColumnsError) Unwrap() error { return ErrUserColumns }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func quotedList(names []string) string {
+	q := make([]string, len(names))
+	for k, n := range names {
+		q[k] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// refillKey is the key an in-place refill matches old rows and new ones
+// on, nil when it empties the table and inserts the export:
+//
+//   - the columns the first foreign key referencing the table references,
+//     so that referencing rows keep their targets;
+//   - when the table has columns a user added (extra, not generated), its
+//     primary key when every column of it is the export's, else the job's
+//     key (--key) when a unique constraint or index covers exactly it, so
+//     that the rows whose key stays keep those columns' values.
+//
+// A table whose user columns hold values (identity columns aside: they
+// are refilled) and that has no such key fails with a [UserColumnsError]
+// before anything is written: a replace would empty them. why says, for
+// messages, what the key is for.
+func (r *loadRun) refillKey(ctx context.Context, info *tableInfo, deps *dependents, extra []*tableColumn) (key []string, why string, err error) {
+	if len(deps.FKRefs) > 0 {
+		f := deps.FKRefs[0]
+		return f.Columns, fmt.Sprintf("foreign key %q references the table", f.Name), nil
+	}
+	keep := keptColumns(extra)
+	if len(keep) == 0 {
+		return nil, "", nil
+	}
+	names := make([]string, len(keep))
+	for k, c := range keep {
+		names[k] = c.Name
+	}
+	if key, what := r.userColumnsKey(info, deps); key != nil {
+		why = fmt.Sprintf("keeping the values of the %s %s (a user added them) by %s (%s)",
+			plural(len(names), "column", "columns"), quotedList(names), what, quotedList(key))
+		return key, why, nil
+	}
+	if err := r.refuseValued(ctx, keep); err != nil {
+		return nil, "", err
+	}
+	return nil, "", nil
+}
+
+// keptColumns are the columns of extra whose values are the user's to
+// keep: all but generated ones.
+func keptColumns(extra []*tableColumn) []*tableColumn {
+	var out []*tableColumn
+	for _, c := range extra {
+		if c.Generated == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// userColumnsKey returns the target's primary key when the export has all
+// its columns, else the job's key when a unique constraint or a unique,
+// non-partial index of the target is on exactly its columns; what names
+// it. nil when there is neither.
+func (r *loadRun) userColumnsKey(info *tableInfo, deps *dependents) (key []string, what string) {
+	t := r.job.Table
+	var pk []*tableColumn
+	for k := range info.Columns {
+		if c := &info.Columns[k]; c.PrimaryKey > 0 {
+			pk = append(pk, c)
+		}
+	}
+	slices.SortFunc(pk, func(a, b *tableColumn) int { return a.PrimaryKey - b.PrimaryKey })
+	if len(pk) > 0 && !slices.ContainsFunc(pk, func(c *tableColumn) bool { return fieldIndexByName(t, c.Name) < 0 }) {
+		for _, c := range pk {
+			key = append(key, c.Name)
+		}
+		return key, "the primary key"
+	}
+	if len(r.job.Key) == 0 {
+		return nil, ""
+	}
+	idx, err := mergeKey(r.job)
+	if err != nil {
+		return nil, ""
+	}
+	key = fieldNames(t, idx)
+	var nums []int16
+	for _, n := range key {
+		c := info.column(n)
+		if c == nil {
+			return nil, ""
+		}
+		nums = append(nums, c.Num)
+	}
+	same := func(cols []int16) bool {
+		return len(cols) == len(nums) && !slices.ContainsFunc(nums, func(n int16) bool { return !slices.Contains(cols, n) })
+	}
+	for _, c := range deps.Constraints {
+		if (c.Type == "p" || c.Type == "u") && same(c.Columns) {
+			return key, "the key"
+		}
+	}
+	for _, x := range deps.Indexes {
+		if strings.HasPrefix(x.Prefix, "CREATE UNIQUE INDEX") && !strings.Contains(x.Def, " WHERE ") && same(x.Columns) {
+			return key, "the key"
+		}
+	}
+	return nil, ""
+}
+
+// refuseValued fails with a [UserColumnsError] when a column of keep
+// (identity columns aside) holds a value in any row. An empty column
+// loses nothing.
+func (r *loadRun) refuseValued(ctx context.Context, keep []*tableColumn) error {
+	var conds, names []string
+	for _, c := range keep {
+		if c.Identity == "" {
+			conds = append(conds, schema.Quote(c.Name)+" IS NOT NULL")
+			names = append(names, c.Name)
+		}
+	}
+	if len(conds) == 0 {
+		return nil
+	}
+	var found bool
+	sql := "SELECT EXISTS (SELECT 1 FROM ONLY " + r.qtarget + " WHERE " + strings.Join(conds, " OR ") + ")"
+	if err := r.tx.QueryRow(ctx, sql).Scan(&found); err != nil {
+		return fmt.Errorf("look for values in the user's columns: %w", err)
+	}
+	if found {
+		return &UserColumnsError{Table: r.qtarget, Columns: names}
+	}
+	return nil
+}
