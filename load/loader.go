@@ -303,8 +303,8 @@ type loadRun struct {
 	copyEnd time.Time
 	steps   *steps
 	log     *slog.Logger // names the table, mode and export
-	lines   *lineMap   // the CSV lines of the rows COPYed, once the COPY is over
-	last    *lastNames // what the target's last load recorded, once read
+	lines   *lineMap     // the CSV lines of the rows COPYed, once the COPY is over
+	last    *lastNames   // what the target's last load recorded, once read
 	// notNull are the columns the published table has NOT NULL by the
 	// metadata's doing, for the ledger (see madeNotNull).
 	notNull []string
