@@ -74,7 +74,7 @@ func lockTable(ctx context.Context, tx pgx.Tx, key string, timeout time.Duration
 		return fmt.Errorf("take the load lock: %w", err)
 	}
 	holders := lockHolders(ctx, tx, `
-SELECT l.pid, a.application_name, extract(epoch FROM now() - a.xact_start)::float8
+SELECT l.pid, a.application_name, extract(epoch FROM clock_timestamp() - a.xact_start)::float8
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'advisory' AND l.classid = $1::int4::oid AND l.objid = hashtext($2)::oid
   AND l.objsubid = 2 AND l.granted AND l.pid <> pg_backend_pid()`, int32(advisoryClass), key)
@@ -132,14 +132,14 @@ func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, m
 		waited := time.Since(start)
 		if waited >= total || (waited >= notice && log != nil) {
 			holders := lockHolders(ctx, tx, `
-SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM now() - a.xact_start)::float8
+SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM clock_timestamp() - a.xact_start)::float8
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, oid)
 			if waited >= total {
 				return &LockError{Table: rels[len(rels)-1], What: "the table lock for the publish", Holders: holders,
 					Waited: waited.Round(time.Millisecond).String()}
 			}
-			log.Warn("waiting to publish: other sessions hold the table", "table", rels[len(rels)-1],
+			log.Warn("waiting to publish: other sessions hold the table",
 				"waited", waited.Round(time.Second), "held_by", strings.Join(holders, "; "), "gives_up_after", total)
 			notice = min(2*waited, waited+time.Minute)
 		}
@@ -153,7 +153,9 @@ WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_
 }
 
 // lockHolders describes the sessions a lock query returns (pid,
-// application_name, transaction age); errors only lose the description.
+// application_name, transaction age: measured by clock_timestamp(), as
+// now() is the start of the load's own transaction); errors only lose the
+// description.
 func lockHolders(ctx context.Context, q querier, sql string, args ...any) []string {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
@@ -171,7 +173,7 @@ func lockHolders(ctx context.Context, q querier, sql string, args ...any) []stri
 			s += fmt.Sprintf(" (application_name %q)", *app)
 		}
 		if age != nil {
-			s += fmt.Sprintf(", in a transaction for %s", (time.Duration(*age) * time.Second).Round(time.Second))
+			s += fmt.Sprintf(", in a transaction for %s", time.Duration(*age*float64(time.Second)).Round(time.Second))
 		}
 		return s, nil
 	})

@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -70,5 +71,40 @@ func TestPublishLockWaitSaid(t *testing.T) {
 	reader.Rollback(ctx)
 	if err := <-done; err != nil {
 		t.Fatalf("load: %v", err)
+	}
+}
+
+// TestLockHolderAge: a LockError says how long the holder has been in its
+// transaction up to the moment it gave up — not up to the start of the
+// load's own transaction (now()), which once made a holder of 14 s read
+// "in a transaction for 7s".
+func TestLockHolderAge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{LockTimeout: 3 * time.Second, PublishLockTry: 500 * time.Millisecond})
+	e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
+	ctx := context.Background()
+	reader, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback(ctx)
+	if _, err := reader.Exec(ctx, "SELECT 1 FROM "+e.schema+".orders"); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	time.Sleep(time.Second)
+	_, err = e.load(t, l, ordersTable(t), "id,Customer Name,total,created\n5,E,1,\n", Job{ExportID: "e2"})
+	held := time.Since(began)
+	var le *LockError
+	if !errors.As(err, &le) || len(le.Holders) != 1 {
+		t.Fatalf("got %v, want a LockError with one holder", err)
+	}
+	var secs int
+	if _, err := fmt.Sscanf(le.Holders[0][strings.Index(le.Holders[0], "in a transaction for ")+len("in a transaction for "):], "%ds", &secs); err != nil {
+		t.Fatalf("holder %q: %v", le.Holders[0], err)
+	}
+	if got := time.Duration(secs) * time.Second; got < held-time.Second || got > held+2*time.Second {
+		t.Errorf("holder %q: got %v in its transaction, want about %v", le.Holders[0], got, held.Round(time.Second))
 	}
 }
