@@ -28,8 +28,14 @@
 // old table and give the indexes their old names. Readers see the old table or the new one,
 // never an empty or partial one. A table with dependents a rename cannot
 // carry (materialized views, referencing foreign keys, triggers, policies,
-// publications, defaults, ...) is refilled in place instead (TRUNCATE and
-// INSERT in the same transaction), and [Result] says so and why.
+// publications, defaults, ...) is refilled in place instead (DELETE and
+// INSERT in the same transaction), and [Result] says so and why. The
+// refill is MVCC-safe where TRUNCATE is not: a REPEATABLE READ or
+// SERIALIZABLE transaction whose snapshot predates the commit reads the
+// old rows (after a swap, the new ones: they are COPYed FREEZE), and
+// unless a column changes its lock is EXCLUSIVE, so readers are not held
+// up. A publish waiting for its lock logs a warning naming the sessions
+// holding the table after a few seconds, and at growing intervals.
 //
 // What a warehouse owner added to the table survives either way: the
 // staging table of a swap takes over the old table's NOT NULL columns,
@@ -38,7 +44,14 @@
 // storage parameters, access method, constraint and index comments and
 // CLUSTER index; additions it cannot take over (a column the export does
 // not have, identity columns, inheritance, security labels, indexes in
-// another tablespace, ...) make the replace an in-place refill. An export
+// another tablespace, ...) make the replace an in-place refill. The values
+// of a column a user added are kept row by row: the refill matches old
+// and new rows on the table's primary key (or the job's key, when a
+// unique constraint covers it), deletes the rows whose key left the
+// export and upserts the others ([MechanismInPlaceKeyed]), and says so in
+// [Result.Warnings] and the log. A table with no such key whose added
+// columns hold values is not replaced: [UserColumnsError]
+// ([ErrUserColumns]) names the columns. An export
 // that breaks a CHECK, foreign key or exclusion constraint fails the load
 // with a [ConstraintError] ([ErrConstraint]); nothing is published.
 //
@@ -55,6 +68,10 @@
 // <table>_history with its export id and time.
 //
 // # Bad keys
+//
+// An export whose every row was rejected fails the load
+// ([ErrAllRejected]) whatever [Config.MaxBadRows] allows: nothing good
+// replaces good data. One with no rows at all publishes an empty table.
 //
 // A NULL in a key column fails the load with a [*RowError] ([ErrNullKey])
 // naming the table, the CSV line (when the source is a [LineSource], as

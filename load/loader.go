@@ -74,12 +74,15 @@ const (
 	// MechanismSwap is a replace that renamed a fully built staging table
 	// into place of the old one.
 	MechanismSwap = "swap"
-	// MechanismInPlace is a replace that emptied the table and inserted the
-	// staged rows, because the table has dependents a swap cannot carry.
+	// MechanismInPlace is a replace that deleted the table's rows and
+	// inserted the staged rows, because the table has dependents a swap
+	// cannot carry.
 	MechanismInPlace = "in-place"
-	// MechanismInPlaceKeyed is an in-place replace of a table other tables
-	// reference: rows whose key left the export are deleted, the others
-	// upserted, so referencing rows keep their targets.
+	// MechanismInPlaceKeyed is an in-place replace matched on a key (of a
+	// table other tables reference, or with columns a user added): rows
+	// whose key left the export are deleted, the others upserted, so
+	// referencing rows keep their targets and the user's columns their
+	// values.
 	MechanismInPlaceKeyed = "in-place-keyed"
 	// MechanismCopy is an append that COPYed straight into the table.
 	MechanismCopy = "copy"
