@@ -53,7 +53,7 @@ func (c *Client) WaitExport(ctx context.Context, id schema.ID) (Export, error) {
 		}
 		remaining := deadline.Sub(c.now())
 		if remaining <= 0 {
-			return last, c.waitTimeout(id, last, lastErr)
+			return last, c.waitTimeout(id, last, lastErr, c.now().Sub(start))
 		}
 		wait := min(delay, remaining)
 		if lastErr != nil {
@@ -69,15 +69,17 @@ func (c *Client) WaitExport(ctx context.Context, id schema.ID) (Export, error) {
 	}
 }
 
-// waitTimeout is the error of a wait that ran out of time: it names the last
-// status seen, or the last poll's error when that poll failed.
-func (c *Client) waitTimeout(id schema.ID, last Export, lastErr error) error {
-	timeout := c.cfg.Poll.Timeout
+// waitTimeout is the error of a wait that ran out of time after waited
+// (more than the timeout when the last poll, with its retries, took long):
+// it names the last status seen, or the last poll's error when that poll
+// failed.
+func (c *Client) waitTimeout(id schema.ID, last Export, lastErr error, waited time.Duration) error {
+	after := fmt.Sprintf("after %s (timeout %s)", waited.Round(time.Millisecond), c.cfg.Poll.Timeout)
 	if lastErr != nil {
-		return fmt.Errorf("wait for export %s: %w after %s: the last status poll failed: %v",
-			id, ErrWaitTimeout, timeout, lastErr)
+		return fmt.Errorf("wait for export %s: %w %s: the last status poll failed: %v",
+			id, ErrWaitTimeout, after, lastErr)
 	}
-	return fmt.Errorf("wait for export %s: %w: status still %q after %s", id, ErrWaitTimeout, last.Status, timeout)
+	return fmt.Errorf("wait for export %s: %w: status still %q %s", id, ErrWaitTimeout, last.Status, after)
 }
 
 // growPoll multiplies d by a random factor in [1.5, 2], capped at limit.
