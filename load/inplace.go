@@ -47,9 +47,11 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		return err
 	}
 	keyed := key != nil
-	if keyed && len(retyped) > 0 {
-		return &ColumnError{Table: r.qtarget, Column: retyped[0].Name, Err: ErrIncompatibleType,
-			Detail: fmt.Sprintf("cannot change type from %s in place while %s", retyped[0].TypeName, why)}
+	for _, c := range retyped {
+		if keyed && slices.Contains(key, c.Name) {
+			return &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrIncompatibleType,
+				Detail: fmt.Sprintf("cannot change type from %s in place: it is in the key the rows are matched on (%s)", c.TypeName, why)}
+		}
 	}
 	if keyed && len(deps.FKRefs) == 0 {
 		r.warn(fmt.Sprintf("replaced %s by key, %s; rows whose key left the export were deleted", r.qtarget, why))
@@ -82,7 +84,17 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	}
 	for _, c := range retyped {
 		f := t.Fields[fieldIndexByName(t, c.Name)]
-		alters = append(alters, "ALTER TABLE "+r.qtarget+" ALTER COLUMN "+schema.Quote(c.Name)+" TYPE "+f.Type.PG()+" USING NULL")
+		col := "ALTER TABLE " + r.qtarget + " ALTER COLUMN " + schema.Quote(c.Name)
+		if keyed && c.NotNull {
+			// The rows kept lose the old values here and get the export's
+			// from the upsert; the NOT NULL (unless relaxed) comes back
+			// after it.
+			alters = append(alters, col+" DROP NOT NULL")
+			if !slices.Contains(relax, c) {
+				after = append(after, col+" SET NOT NULL")
+			}
+		}
+		alters = append(alters, col+" TYPE "+f.Type.PG()+" USING NULL")
 	}
 	for _, f := range t.Fields {
 		if info.column(f.Name) == nil {

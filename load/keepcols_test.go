@@ -103,3 +103,37 @@ func TestReplaceKeepsUserColumnValues(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceKeepsUserColumnValuesRetyped: an export that retypes a
+// column (here an owner's NOT NULL one) while the owner's column is kept
+// by key: the kept rows get the new values in the new type, the owner's
+// column keeps its values and the NOT NULL stays. A retyped key column
+// cannot be matched on and fails naming it.
+func TestReplaceKeepsUserColumnValuesRetyped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	e.mustOrders(t, l, "ALTER TABLE %s.orders ADD COLUMN note text", "UPDATE %s.orders SET note = 'note ' || id, total = coalesce(total, 0)",
+		"ALTER TABLE %s.orders ALTER COLUMN total SET NOT NULL")
+	retyped := mustTable(t, "Orders", "id*:int(11)", "Customer Name:varchar(255)", "total:varchar(20)", "created:datetime")
+	res := e.mustLoad(t, l, retyped, "id,Customer Name,total,created\n2,Bob,five,\n4,Dee,six,\n", Job{ExportID: "e2"})
+	if res.Mechanism != MechanismInPlaceKeyed {
+		t.Errorf("got %s (%s), want in-place-keyed", res.Mechanism, res.MechanismReason)
+	}
+	want := [][]string{{"2", "Bob", "five", "<nil>", "note 2"}, {"4", "Dee", "six", "<nil>", "<nil>"}}
+	if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := mustScalar[bool](t, e.pool, "SELECT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'total'", e.schema+".orders"); !got {
+		t.Error("the owner's NOT NULL on total is gone")
+	}
+	rekeyed := mustTable(t, "Orders", "id*:varchar(20)", "Customer Name:varchar(255)", "total:varchar(20)", "created:datetime")
+	_, err := e.load(t, l, rekeyed, "id,Customer Name,total,created\n2,Bob,five,\n", Job{ExportID: "e3"})
+	var ce *ColumnError
+	if !errors.As(err, &ce) || ce.Column != "id" || !strings.Contains(err.Error(), "key") {
+		t.Errorf("retyped key: got %v, want a ColumnError naming id", err)
+	}
+	if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("after the refused load: got %v, want %v", got, want)
+	}
+}
