@@ -7,9 +7,10 @@
 // use. Every request carries the API key in the X-RJM-API-Key header; the key
 // never appears in a URL, an error, a log line or the printed form of a
 // [Config] or [Client]. A plain http:// base URL is refused unless the host is
-// a loopback address or [Config.InsecureHTTP] is set, and redirects are only
-// followed within the base URL's scheme and host, so the key is never sent
-// elsewhere.
+// a loopback address or [Config.InsecureHTTP] is set. API calls follow
+// redirects only within the base URL's scheme and host; an export download
+// also follows an https redirect to another host (a storage host), with the
+// key removed from the request first, so the key is never sent elsewhere.
 //
 // # Leniency
 //
@@ -18,6 +19,9 @@
 // ({"tables":[...]}), ids may be JSON numbers or strings ([schema.ID]),
 // unknown fields are ignored, missing fields are zero values, export status
 // is compared case-insensitively ([Status]) and any 2xx status is success.
+// The figure and chart lists are read as the live service sends them
+// ({"figureExports": ...}, {"chartExports": ...}, a list or an object keyed
+// by id) and in the older guessed shapes ({"figures":[...]}, a bare list).
 //
 // # Errors and retries
 //

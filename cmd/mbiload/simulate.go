@@ -15,10 +15,11 @@ func simulateCommand(env *appEnv) *cli.Command {
 		Usage: "serve a simulated Magento BI Export API (for demos, tests and benchmarks)",
 		UsageText: "mbiload simulate [--dir DIR]... [--scale ROWS] [--key KEY] [--client-id N] [flags]\n\n" +
 			"Serves every <table>.csv (with its <table>.columns.json) of each --dir as a table, plus a\n" +
-			"generated Magento-like warehouse of --scale sales_order rows. With neither, --scale 10000.\n\n" +
+			"generated Magento-like warehouse of --scale sales_order rows. With neither, --scale 10000.\n" +
+			"Times are served in the account's time zone, --timezone (UTC by default).\n\n" +
 			"Example:\n" +
 			"  MBILOAD_API_KEY=demo mbiload simulate --dir ../shared/data/magento-sample --scale 100000 \\\n" +
-			"      --client-id 12 --export-delay 2s --fault-rate 0.05 --drop-rate 0.1",
+			"      --client-id 12 --export-delay 2s --fault-rate 0.05 --drop-rate 0.1 --timezone America/New_York",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: simulator.DefaultAddr, Usage: "address to listen on"},
 			&cli.StringFlag{Name: "key", EnvVars: []string{"MBILOAD_API_KEY"}, DefaultText: "$MBILOAD_API_KEY",

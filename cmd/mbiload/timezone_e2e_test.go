@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -222,11 +222,17 @@ func TestSimulateTimezoneEndToEnd(t *testing.T) {
 	}
 	bin := mustBuild(t)
 	addr := mustFreeAddr(t)
-	var simLog bytes.Buffer
+	logPath := filepath.Join(t.TempDir(), "simulate.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	simLog := func() string { data, _ := os.ReadFile(logPath); return string(data) }
 	cmd := exec.Command(bin, "simulate", "--listen", addr, "--key", cliKey, "--scale", "50", "--export-delay", "0s",
 		"--work-dir", t.TempDir())
 	cmd.Env = append(os.Environ(), "MBILOAD_SIMULATE_TIMEZONE=America/New_York")
-	cmd.Stdout, cmd.Stderr = &simLog, &simLog
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -246,11 +252,11 @@ func TestSimulateTimezoneEndToEnd(t *testing.T) {
 			break
 		}
 		if time.Since(start) > 20*time.Second {
-			t.Fatalf("the simulator never answered: %v\n%s", err, simLog.String())
+			t.Fatalf("the simulator never answered: %v\n%s", err, simLog())
 		}
 	}
-	if !strings.Contains(simLog.String(), "timezone=America/New_York") {
-		t.Errorf("simulate log: got %q, want the account's time zone named", simLog.String())
+	if log := simLog(); !strings.Contains(log, "timezone=America/New_York") {
+		t.Errorf("simulate log: got %q, want the account's time zone named", log)
 	}
 
 	// Times served are New York's wall clock: read in New York, they are

@@ -5,9 +5,11 @@
 // A [Server] is a [net/http.Handler] that serves every endpoint of the
 // vendor's page under both "/0.1/..." and "/...": raw exports (list, info,
 // download, copy), tables and their columns, table exports, figures and
-// charts (csv and json), and the sibling "fullupdatestatus" endpoint, with
-// the shapes pinned in docs/api-contract.md. Errors carry the body
-// {"code":N,"message":"...","reasons":[]}.
+// charts (listed under figureExports and chartExports; exported as csv or
+// json with GET or POST), and the sibling "fullupdatestatus" endpoint, with
+// the shapes pinned in docs/api-contract.md. Every time served is the wall
+// clock of the account's time zone ([Config.Location]). Errors carry the
+// body {"code":N,"message":"...","reasons":[]}.
 //
 // # Warehouse
 //
@@ -40,7 +42,8 @@
 // even when requests for different resources interleave differently.
 // Authentication is checked before any fault. [Quirks] switch on the lenient
 // shapes the contract allows (bare arrays, string ids, lower-case statuses,
-// extra fields, CRLF line ends, a BOM, a server that ignores Range).
+// extra fields, CRLF line ends, a BOM, a server that ignores Range, figure
+// and chart lists keyed by id or in the older guessed shape).
 //
 // Each request is logged through [log/slog] (method, path, status, bytes,
 // duration, remote address); the API key never appears in logs or bodies.
