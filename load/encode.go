@@ -22,6 +22,7 @@ const (
 	oidVarchar     = 1043
 	oidDate        = 1082
 	oidTime        = 1083
+	oidInterval    = 1186
 	oidTimestamp   = 1114
 	oidTimestampTZ = 1184
 	oidNumeric     = 1700
@@ -185,7 +186,11 @@ func valueEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError,
 		vals := arr.Date32Values()
 		return func(dst []byte, i int) []byte {
 			dst = append(dst, 0, 0, 0, 4)
-			return binary.BigEndian.AppendUint32(dst, uint32(int32(vals[i])-pgEpochDays))
+			d := int32(vals[i])
+			if d != math.MinInt32 { // else -infinity, PostgreSQL's minimum too
+				d -= pgEpochDays
+			}
+			return binary.BigEndian.AppendUint32(dst, uint32(d))
 		}, nil
 	case *array.Time64:
 		if oid != oidTime || arr.DataType().(*arrow.Time64Type).Unit != arrow.Microsecond {
@@ -196,6 +201,16 @@ func valueEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError,
 			dst = append(dst, 0, 0, 0, 8)
 			return binary.BigEndian.AppendUint64(dst, uint64(vals[i]))
 		}, nil
+	case *array.Duration:
+		if oid != oidInterval || arr.DataType().(*arrow.DurationType).Unit != arrow.Microsecond {
+			return bad()
+		}
+		vals := arr.DurationValues()
+		return func(dst []byte, i int) []byte {
+			dst = append(dst, 0, 0, 0, 16) // microseconds, days, months
+			dst = binary.BigEndian.AppendUint64(dst, uint64(vals[i]))
+			return append(dst, 0, 0, 0, 0, 0, 0, 0, 0)
+		}, nil
 	case *array.Timestamp:
 		if (oid != oidTimestamp && oid != oidTimestampTZ) || arr.DataType().(*arrow.TimestampType).Unit != arrow.Microsecond {
 			return bad()
@@ -203,7 +218,11 @@ func valueEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError,
 		vals := arr.TimestampValues()
 		return func(dst []byte, i int) []byte {
 			dst = append(dst, 0, 0, 0, 8)
-			return binary.BigEndian.AppendUint64(dst, uint64(int64(vals[i])-pgEpochMicros))
+			ts := int64(vals[i])
+			if ts != math.MinInt64 { // else -infinity, PostgreSQL's minimum too
+				ts -= pgEpochMicros
+			}
+			return binary.BigEndian.AppendUint64(dst, uint64(ts))
 		}, nil
 	default:
 		return bad()

@@ -94,6 +94,19 @@ func TestEncodeRoundTrip(t *testing.T) {
 				days(1, 1, 1), days(9999, 12, 31), days(1900, 2, 28), days(2024, 2, 29)}, nil)
 			b.AppendNull()
 		}, []string{"2000-01-01", "1999-12-31", "1970-01-01", "0001-01-01", "9999-12-31", "1900-02-28", "2024-02-29", nul}},
+		{"date -infinity", "date", arrow.FixedWidthTypes.Date32, func(t *testing.T, b array.Builder) {
+			b.(*array.Date32Builder).AppendValues([]arrow.Date32{math.MinInt32, days(2000, 1, 1)}, nil)
+		}, []string{"-infinity", "2000-01-01"}},
+		{"timestamp -infinity", "timestamp", &arrow.TimestampType{Unit: arrow.Microsecond}, func(t *testing.T, b array.Builder) {
+			b.(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{math.MinInt64, micros(2000, 1, 1, 0, 0, 0, 0)}, nil)
+		}, []string{"-infinity", "2000-01-01 00:00:00"}},
+		{"timestamptz -infinity", "timestamptz", &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, func(t *testing.T, b array.Builder) {
+			b.(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{math.MinInt64}, nil)
+		}, []string{"-infinity"}},
+		{"interval", "interval", arrow.FixedWidthTypes.Duration_us, func(t *testing.T, b array.Builder) {
+			b.(*array.DurationBuilder).AppendValues([]arrow.Duration{(838*3600 + 59*60 + 59) * 1e6, -3600e6, 0, 1, -(838*3600 + 59*60 + 59) * 1e6, 45296500000}, nil)
+			b.AppendNull()
+		}, []string{"838:59:59", "-01:00:00", "00:00:00", "00:00:00.000001", "-838:59:59", "12:34:56.5", nul}},
 		{"time", "time", arrow.FixedWidthTypes.Time64us, func(t *testing.T, b array.Builder) {
 			b.(*array.Time64Builder).AppendValues([]arrow.Time64{0, 86399999999, 86400000000, 45296500000, 1}, nil)
 			b.AppendNull()

@@ -12,9 +12,12 @@ import (
 //   - bool, int16, int32, int64, float32, float64: the matching Arrow type
 //   - numeric with precision ≤ 38: decimal128(p, s); ≤ 76: decimal256(p, s);
 //     unconstrained or wider: string holding canonical decimal text
-//   - date: date32; time: time64[us]
+//   - date: date32; time: time64[us]; interval: duration[us]
 //   - timestamp: timestamp[us] without a zone (wall-clock time)
 //   - timestamptz: timestamp[us, tz=UTC] (instants)
+//
+// The minimum value of date32 and of the timestamps stands for -infinity
+// (a MySQL zero date in a NOT NULL column).
 func (t Type) Arrow() arrow.DataType {
 	switch t.Kind {
 	case KindText, KindJSON:
@@ -48,6 +51,8 @@ func (t Type) Arrow() arrow.DataType {
 		return &arrow.TimestampType{Unit: arrow.Microsecond}
 	case KindTimestampTZ:
 		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	case KindInterval:
+		return arrow.FixedWidthTypes.Duration_us
 	default:
 		panic(fmt.Sprintf("schema: Arrow: unhandled kind %v", t.Kind))
 	}

@@ -35,6 +35,8 @@ func (t Type) PG() string {
 		return "timestamptz"
 	case KindJSON:
 		return "jsonb"
+	case KindInterval:
+		return "interval"
 	default:
 		return fmt.Sprintf("Kind(%d)", t.Kind)
 	}
@@ -70,6 +72,8 @@ func (t Type) PGOID() uint32 {
 		return 1184
 	case KindJSON:
 		return 3802
+	case KindInterval:
+		return 1186
 	default:
 		return 0
 	}

@@ -25,7 +25,8 @@ const (
 	KindFloat64
 	// KindDate is a calendar date.
 	KindDate
-	// KindTime is a time of day without a date or zone.
+	// KindTime is a time of day without a date or zone (PostgreSQL's time;
+	// MySQL's time is KindInterval).
 	KindTime
 	// KindTimestamp is a wall-clock date and time without a zone.
 	KindTimestamp
@@ -34,6 +35,9 @@ const (
 	KindTimestampTZ
 	// KindJSON is a JSON document (stored as jsonb).
 	KindJSON
+	// KindInterval is a duration: MySQL's time, which holds -838:59:59 to
+	// 838:59:59 (elapsed time as well as a time of day), stored as interval.
+	KindInterval
 )
 
 var kindNames = [...]string{
@@ -41,6 +45,7 @@ var kindNames = [...]string{
 	KindInt64: "int64", KindNumeric: "numeric", KindFloat32: "float32",
 	KindFloat64: "float64", KindDate: "date", KindTime: "time",
 	KindTimestamp: "timestamp", KindTimestampTZ: "timestamptz", KindJSON: "json",
+	KindInterval: "interval",
 }
 
 // String returns the kind's short name.

@@ -129,7 +129,9 @@ func ParseType(name string, precision, scale int) (Type, error) {
 		t.Kind = KindTimestamp
 	case "date":
 		t.Kind = KindDate
-	case "time", "time without time zone":
+	case "time":
+		t.Kind = KindInterval // MySQL's time is a duration, up to ±838:59:59
+	case "time without time zone":
 		t.Kind = KindTime
 	case "json", "jsonb":
 		t.Kind = KindJSON

@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"unicode/utf8"
 
 	"github.com/mbiload/mbiload/schema"
@@ -114,6 +115,12 @@ func (cv *converter) appendField(c *column, v []byte, quoted bool) error {
 			return err
 		}
 		c.appendInt64(us)
+	case schema.KindInterval:
+		us, err := parseDuration(v)
+		if err != nil {
+			return err
+		}
+		c.appendInt64(us)
 	case schema.KindJSON:
 		if err := checkJSON(v); err != nil {
 			return err
@@ -125,14 +132,22 @@ func (cv *converter) appendField(c *column, v []byte, quoted bool) error {
 	return nil
 }
 
+// appendZeroDate appends a MySQL zero date: an error under ZeroDatesError,
+// else NULL, or -infinity in a NOT NULL column, where NULL cannot go (the
+// minimum of the Arrow type stands for -infinity, see [schema.Type.Arrow]).
 func (cv *converter) appendZeroDate(c *column) error {
 	if cv.zeroDates == ZeroDatesError {
 		return errZeroDate
 	}
-	if c.notNull {
-		return errNull
+	if !c.notNull {
+		c.appendNull()
+		return nil
 	}
-	c.appendNull()
+	if c.typ.Kind == schema.KindDate {
+		c.appendInt32(math.MinInt32)
+	} else {
+		c.appendInt64(math.MinInt64)
+	}
 	return nil
 }
 

@@ -3,7 +3,9 @@ package transform
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"runtime"
 	"strconv"
@@ -163,10 +165,22 @@ func render(t testing.TB, arr arrow.Array, i int) string {
 	case *array.Decimal256:
 		return a.Value(i).ToString(a.DataType().(*arrow.Decimal256Type).Scale)
 	case *array.Date32:
+		if a.Value(i) == math.MinInt32 {
+			return "-infinity"
+		}
 		return time.Unix(int64(a.Value(i))*86400, 0).UTC().Format("2006-01-02")
+	case *array.Duration:
+		us, sign := int64(a.Value(i)), ""
+		if us < 0 {
+			us, sign = -us, "-"
+		}
+		return fmt.Sprintf("%s%02d:%02d:%02d.%06d", sign, us/3_600_000_000, us/60_000_000%60, us/1_000_000%60, us%1_000_000)
 	case *array.Time64:
 		return time.UnixMicro(int64(a.Value(i))).UTC().Format("15:04:05.000000")
 	case *array.Timestamp:
+		if a.Value(i) == math.MinInt64 {
+			return "-infinity"
+		}
 		ts := time.UnixMicro(int64(a.Value(i))).UTC()
 		if a.DataType().(*arrow.TimestampType).TimeZone != "" {
 			return ts.Format("2006-01-02 15:04:05.000000Z")

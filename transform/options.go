@@ -26,7 +26,9 @@ const (
 
 // ZeroDates values: what becomes of MySQL's zero dates.
 const (
-	// ZeroDatesNull turns 0000-00-00 and 0000-00-00 00:00:00 into NULL.
+	// ZeroDatesNull turns 0000-00-00 and 0000-00-00 00:00:00, and partial
+	// zero dates such as 2023-00-10, into NULL, or into -infinity in a NOT
+	// NULL column.
 	ZeroDatesNull = "null"
 	// ZeroDatesError rejects them as bad values.
 	ZeroDatesError = "error"

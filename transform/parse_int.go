@@ -8,7 +8,7 @@ var (
 	errRange16    = &valueError{ErrBadValue, "is out of range for smallint"}
 	errRange32    = &valueError{ErrBadValue, "is out of range for integer"}
 	errRange64    = &valueError{ErrBadValue, "is out of range for bigint"}
-	errNotBool    = &valueError{ErrBadValue, "is not a boolean (want 0, 1, t, f, true or false)"}
+	errNotBool    = &valueError{ErrBadValue, "is not a boolean (want an integer, t, f, true or false)"}
 )
 
 // parseInt reads an optionally signed ('+' or '-') decimal integer and
@@ -65,8 +65,10 @@ func parseInt64(v []byte) (int64, error) {
 	return parseInt(v, math.MinInt64, math.MaxInt64, errRange64)
 }
 
-// parseBool accepts 0, 1, t, f, true and false in any case. (PostgreSQL's
-// yes/no/on/off are not accepted: the source is MySQL's tinyint(1).)
+// parseBool accepts t, f, true and false in any case and integers: 0 is
+// false, any other (1, 2, -1, as a MySQL tinyint(1) may hold) true.
+// (PostgreSQL's yes/no/on/off are not accepted: the source is MySQL's
+// tinyint(1).)
 func parseBool(v []byte) (bool, error) {
 	switch len(v) {
 	case 1:
@@ -84,6 +86,11 @@ func parseBool(v []byte) (bool, error) {
 		if v[0]|0x20 == 'f' && v[1]|0x20 == 'a' && v[2]|0x20 == 'l' && v[3]|0x20 == 's' && v[4]|0x20 == 'e' {
 			return false, nil
 		}
+	}
+	// MySQL's boolean is tinyint(1), which holds any tinyint; like MySQL in
+	// a condition, any other integer is true unless zero.
+	if n, err := parseInt64(v); err == nil {
+		return n != 0, nil
 	}
 	return false, errNotBool
 }

@@ -3,6 +3,7 @@ package transform
 var (
 	errNotDate      = &valueError{ErrBadValue, "is not a date (want YYYY-MM-DD)"}
 	errNotTime      = &valueError{ErrBadValue, "is not a time of day (want HH:MM:SS[.ffffff])"}
+	errNotDuration  = &valueError{ErrBadValue, "is not a MySQL time (want [-]H:MM:SS[.ffffff], such as 838:59:59 or -01:00:00)"}
 	errNotTimestamp = &valueError{ErrBadValue, "is not a date and time (want YYYY-MM-DD HH:MM:SS[.ffffff])"}
 	errBadDay       = &valueError{ErrBadValue, "is not a valid calendar date"}
 	errYearZero     = &valueError{ErrBadValue, "has year 0, which does not exist"}
@@ -29,7 +30,9 @@ func digits(v []byte, i, n int) (int, bool) {
 }
 
 // parseDate reads YYYY-MM-DD into days since 1970-01-01. zero reports
-// MySQL's zero date 0000-00-00.
+// MySQL's zero date 0000-00-00 or a partial zero date (a zero month or day
+// in an otherwise valid date, 2023-00-10 or 2023-10-00), which MySQL
+// stores unless NO_ZERO_IN_DATE is set.
 func parseDate(v []byte) (days int64, zero bool, err error) {
 	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
 		return 0, false, errNotDate
@@ -40,10 +43,10 @@ func parseDate(v []byte) (days int64, zero bool, err error) {
 	if !ok1 || !ok2 || !ok3 {
 		return 0, false, errNotDate
 	}
+	if (m == 0 || d == 0) && m <= 12 && d <= 31 {
+		return 0, true, nil // 0000-00-00, or a partial zero date such as 2023-00-10
+	}
 	if y == 0 {
-		if m == 0 && d == 0 {
-			return 0, true, nil
-		}
 		return 0, false, errYearZero
 	}
 	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
@@ -107,10 +110,45 @@ func parseTime(v []byte) (int64, error) {
 	return us, nil
 }
 
+// maxDurationHours bounds the hours of a duration; MySQL's time stops at
+// 838, PostgreSQL's interval at about 2.5 billion.
+const maxDurationHours = 99_999_999
+
+// parseDuration reads MySQL's time, [-]H+:MM:SS[.ffffff] (838:59:59,
+// -01:00:00, 13:45:07), into signed microseconds.
+func parseDuration(v []byte) (int64, error) {
+	neg := len(v) > 0 && v[0] == '-'
+	if neg {
+		v = v[1:]
+	}
+	colon := 0
+	for colon < len(v) && v[colon]-'0' <= 9 {
+		colon++
+	}
+	if colon == 0 || colon > 8 || colon == len(v) || v[colon] != ':' {
+		return 0, errNotDuration
+	}
+	h, _ := digits(v, 0, colon)
+	rest := make([]byte, 0, 16)
+	rest = append(append(rest, "00"...), v[colon:]...)
+	us, ok := parseClock(rest, false)
+	switch {
+	case !ok || h > maxDurationHours:
+		return 0, errNotDuration
+	case us < 0:
+		return 0, errFraction
+	}
+	us += int64(h) * 3600 * usPerSecond
+	if neg {
+		us = -us
+	}
+	return us, nil
+}
+
 // parseDatetime reads YYYY-MM-DD HH:MM:SS[.ffffff] (or with a T between
 // date and time, or a bare date meaning midnight) into days since
 // 1970-01-01 and microseconds since midnight. zero reports MySQL's zero
-// datetime (0000-00-00 with a zero or missing time).
+// datetime: a zero or partial zero date (see parseDate), whatever the time.
 func parseDatetime(v []byte) (days, us int64, zero bool, err error) {
 	if len(v) < 10 {
 		return 0, 0, false, errNotTimestamp
@@ -134,8 +172,6 @@ func parseDatetime(v []byte) (days, us int64, zero bool, err error) {
 		return 0, 0, false, errNotTimestamp
 	case us < 0:
 		return 0, 0, false, errFraction
-	case zero && us != 0:
-		return 0, 0, false, errYearZero
 	}
 	return days, us, zero, nil
 }

@@ -24,7 +24,7 @@ func loadFlags() []cli.Flag {
 		&cli.StringFlag{Name: "null-string", Usage: "CSV NULL marker (default: an unquoted empty field)"},
 		&cli.IntFlag{Name: "max-record-mib", Value: transform.DefaultMaxRecordBytes >> 20,
 			Usage: "the largest CSV record (one row) accepted, in MiB: a larger one (or an unterminated quote) fails the table; peak memory is about 50 MB plus 12 times this"},
-		&cli.StringFlag{Name: "zero-dates", Value: "null", Usage: "MySQL zero dates (0000-00-00): null or error"},
+		&cli.StringFlag{Name: "zero-dates", Value: "null", Usage: "MySQL zero dates (0000-00-00, and partial ones such as 2023-00-10): null (-infinity in a NOT NULL column) or error"},
 		&cli.StringFlag{Name: "temp-dir", EnvVars: []string{"MBILOAD_TEMP_DIR"}, Usage: "where exports are downloaded (default the system temp dir)"},
 	}
 }
