@@ -21,6 +21,8 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`[{"id":"1","status":"COMPLETED","created_at":"2026-01-02T03:04:05Z"}]`))
 	f.Add([]byte(`{"export":{"id":1},"exports":null}`))
+	f.Add([]byte(`{"figureExports":{"7":{"name":"a","presentationType":"sql"},"8":{"id":"8"}},"figures":[]}`))
+	f.Add([]byte(`{"1":{"name":"a"},"2":{"figure":{"id":2}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var tables []Table
 		_ = listDecoder("tables", &tables)(data)
