@@ -128,7 +128,7 @@ WHERE n.nspname = $1 AND c.relname = $2`, pgSchema, name).Scan(
 	switch t.Kind {
 	case "r", "p":
 	default:
-		return nil, fmt.Errorf("%w: %s is a %s", ErrNotATable, schema.Quote(pgSchema, name), relkindName(t.Kind))
+		return nil, notATable(ctx, q, pgSchema, name, t.OID, t.Kind)
 	}
 	rows, err := q.Query(ctx, `
 SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod),

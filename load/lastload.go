@@ -34,7 +34,7 @@ type sourceMeta struct {
 func sourceColumns(t *schema.Table, notNull []string) []byte {
 	m := make(map[string]any, len(t.Fields)+1)
 	for _, f := range t.Fields {
-		m[f.Name] = f.Source.Name
+		m[cleanText(f.Name)] = cleanName(f.Source.Name)
 	}
 	if notNull != nil {
 		m[ledgerMetaKey] = sourceMeta{NotNull: notNull}

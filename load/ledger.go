@@ -221,9 +221,10 @@ func (lg ledger) write(ctx context.Context, q querier, pgSchema string, r ledger
 VALUES ($1, nullif($2, ''), $3, nullif($4, ''), $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13,
   nullif($14, ''), $15, $16, $17, $18, $19, nullif($20, ''))
 RETURNING id`,
-		j.RunID, string(j.Table.SourceID), j.Table.SourceName, j.ExportID, exportedAt, pgSchema, r.target,
-		string(j.Mode), r.res.Mechanism, r.res.RowsRead, r.res.RowsRejected, r.res.RowsLoaded, j.Bytes,
-		j.SHA256, changes, sourceColumns(j.Table, r.notNull), r.started, r.finished, r.status, r.errText).Scan(&id)
+		cleanText(j.RunID), cleanText(string(j.Table.SourceID)), cleanName(j.Table.SourceName), cleanText(j.ExportID),
+		exportedAt, cleanText(pgSchema), cleanText(r.target), cleanText(string(j.Mode)), cleanText(r.res.Mechanism),
+		r.res.RowsRead, r.res.RowsRejected, r.res.RowsLoaded, j.Bytes, cleanText(j.SHA256), cleanTexts(changes),
+		sourceColumns(j.Table, r.notNull), r.started, r.finished, r.status, cleanText(r.errText)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("write the ledger: %w", err)
 	}
@@ -232,7 +233,7 @@ RETURNING id`,
 	}
 	rows := make([][]any, len(r.rejects))
 	for k, rj := range r.rejects {
-		rows[k] = []any{id, j.RunID, pgSchema, r.target, nullIfEmpty(j.ExportID), rj.Line,
+		rows[k] = []any{id, cleanText(j.RunID), cleanText(pgSchema), cleanText(r.target), nullIfEmpty(cleanText(j.ExportID)), rj.Line,
 			nullIfEmpty(cleanText(rj.Column)), cleanText(rj.Record), cleanText(rj.Reason)}
 	}
 	if _, err := copyRows(ctx, q, pgx.Identifier{lg.schema, "rejects"},
@@ -255,10 +256,27 @@ func copyRows(ctx context.Context, q querier, table pgx.Identifier, cols []strin
 	return c.CopyFrom(ctx, table, cols, pgx.CopyFromRows(rows))
 }
 
-// cleanText makes s storable as PostgreSQL text: rejected records may hold
-// invalid UTF-8 or NUL bytes, which are replaced.
+// cleanText makes s storable as PostgreSQL text (and jsonb): rejected
+// records, names and error messages may hold invalid UTF-8 or NUL bytes,
+// which are replaced. Every string the ledger stores goes through it, so
+// that no name can keep a load's outcome out of the ledger.
 func cleanText(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+// cleanName is cleanText for a source name, whose NUL bytes are dropped
+// as they are from the COMMENT that holds the name (schema.QuoteLiteral).
+func cleanName(s string) string {
+	return cleanText(strings.ReplaceAll(s, "\x00", ""))
+}
+
+// cleanTexts is cleanText of each string.
+func cleanTexts(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = cleanText(s)
+	}
+	return out
 }
 
 func nullIfEmpty(s string) any {

@@ -43,7 +43,7 @@ func (o tableOwner) sameSource(t *schema.Table) bool {
 	if o.sourceID != "" && o.sourceID == string(t.SourceID) {
 		return true
 	}
-	return o.source == t.SourceName
+	return o.source == cleanName(t.SourceName)
 }
 
 // readOwner reads whether the target exists and its latest successful

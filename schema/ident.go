@@ -114,10 +114,43 @@ func cutRunes(s string, n int) string {
 // fallback(i) names the i-th entry (0-based) when nothing of it survives.
 // Comparison is exact, since every identifier is quoted.
 func Identifiers(names []string, mode IdentifierMode, fallback func(i int) string) []string {
+	return assign(names, mode, fallback, nil)
+}
+
+// systemColumns are the names of PostgreSQL's system columns, which no
+// column of a table can have (oid is an ordinary name since PostgreSQL 12).
+var systemColumns = map[string]bool{"tableoid": true, "xmin": true, "cmin": true, "xmax": true, "cmax": true, "ctid": true}
+
+// SystemColumnSuffix is appended to a column name that is a PostgreSQL
+// system column name (see [ColumnIdentifiers]).
+const SystemColumnSuffix = "_"
+
+// ColumnIdentifiers is [Identifiers] for the columns of one table: a name
+// that comes out as one of PostgreSQL's system column names (xmin, xmax,
+// cmin, cmax, ctid, tableoid), which a table cannot have, gets
+// [SystemColumnSuffix] ("xmin" becomes "xmin_"; in preserve mode "XMIN"
+// is another name and stays) before the collision rule, so a column
+// already named "xmin_" then gets "xmin__2". The snake rule trims
+// trailing underscores, so there no source name can come out as "xmin_".
+func ColumnIdentifiers(names []string, mode IdentifierMode, fallback func(i int) string) []string {
+	return assign(names, mode, fallback, func(id string) string {
+		if systemColumns[id] {
+			return id + SystemColumnSuffix
+		}
+		return id
+	})
+}
+
+// assign implements [Identifiers]; rename, when not nil, maps each
+// identifier before the collision rule.
+func assign(names []string, mode IdentifierMode, fallback func(i int) string, rename func(string) string) []string {
 	out := make([]string, len(names))
 	used := make(map[string]bool, len(names))
 	for i, n := range names {
 		id := Identifier(n, mode, fallback(i))
+		if rename != nil {
+			id = rename(id)
+		}
 		if used[id] {
 			for k := 2; ; k++ {
 				suffix := "_" + strconv.Itoa(k)

@@ -104,7 +104,7 @@ func NewTable(tableID ID, tableName string, cols []Column, opts Options) (*Table
 		}
 		t.Fields[i] = Field{Source: c, Type: typ}
 	}
-	ids := Identifiers(names, mode, func(i int) string { return "col_" + strconv.Itoa(i+1) })
+	ids := ColumnIdentifiers(names, mode, func(i int) string { return "col_" + strconv.Itoa(i+1) })
 	for i := range t.Fields {
 		t.Fields[i].Name = ids[i]
 	}
