@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mbiload/mbiload/internal/termsafe"
 	"io"
 )
 
@@ -39,7 +40,8 @@ type exitStatus struct{ code int }
 
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-// exitCode prints err (if any) and maps it to the process exit code.
+// exitCode prints err (if any; escaped, since it may quote names from the
+// warehouse) and maps it to the process exit code.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
@@ -54,16 +56,16 @@ func exitCode(err error, stderr io.Writer) int {
 		}
 		return es.code
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "mbiload: %v\nRun 'mbiload --help' (or 'mbiload COMMAND --help') for usage.\n", err)
+		fmt.Fprintf(stderr, "mbiload: %s\nRun 'mbiload --help' (or 'mbiload COMMAND --help') for usage.\n", termsafe.Text(err.Error()))
 		return exitUsage
 	case errors.As(err, &pe):
-		fmt.Fprintf(stderr, "mbiload: %v\n", err)
+		fmt.Fprintf(stderr, "mbiload: %s\n", termsafe.Text(err.Error()))
 		return exitPartial
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "mbiload: interrupted; nothing half-done was published\n")
 		return exitFailure
 	default:
-		fmt.Fprintf(stderr, "mbiload: %v\n", err)
+		fmt.Fprintf(stderr, "mbiload: %s\n", termsafe.Text(err.Error()))
 		return exitFailure
 	}
 }

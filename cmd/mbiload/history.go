@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mbiload/mbiload/internal/termsafe"
 	"github.com/mbiload/mbiload/load"
 	"github.com/urfave/cli/v2"
 )
@@ -34,7 +35,8 @@ func historyCommand(env *appEnv) *cli.Command {
 				if c.Bool("json") {
 					return printJSON(env.stdout, []load.LedgerEntry{})
 				}
-				fmt.Fprintf(env.stdout, "no loads yet: there is no ledger in schema %s (mbiload sync creates it)\n", c.String("ledger-schema"))
+				fmt.Fprintf(env.stdout, "no loads yet: there is no ledger in schema %s (mbiload sync creates it)\n",
+					termsafe.String(c.String("ledger-schema")))
 				return nil
 			}
 			loader, err := load.New(c.Context, pool, load.Config{Schema: c.String("schema"), LedgerSchema: c.String("ledger-schema"), Logger: env.log})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mbiload/mbiload/internal/termsafe"
 	"github.com/urfave/cli/v2"
 )
 
@@ -22,7 +23,9 @@ func printJSON(w io.Writer, v any) error {
 }
 
 // printTable writes rows under a header, aligned in columns. Tabs and
-// newlines inside cells are replaced so they cannot break the layout.
+// newlines inside cells are replaced so they cannot break the layout, and
+// every other control character is escaped (termsafe.String): names come
+// from the warehouse and must not drive the terminal.
 func printTable(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
@@ -31,7 +34,7 @@ func printTable(w io.Writer, header []string, rows [][]string) error {
 			if i > 0 {
 				fmt.Fprint(tw, "\t")
 			}
-			fmt.Fprint(tw, clean.Replace(c))
+			fmt.Fprint(tw, termsafe.String(clean.Replace(c)))
 		}
 		fmt.Fprint(tw, "\n")
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/mbiload/mbiload/internal/termsafe"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/urfave/cli/v2"
@@ -75,7 +76,7 @@ func syncCommand(env *appEnv) *cli.Command {
 			}
 			printRunSummary(env, rep)
 			if errors.Is(runErr, pipeline.ErrNothingNew) {
-				fmt.Fprintln(env.stdout, runErr.Error()+"; nothing to do")
+				fmt.Fprintln(env.stdout, termsafe.Text(runErr.Error())+"; nothing to do")
 				// A figure or chart the API does not know still failed.
 				return runResult(rep)
 			}
@@ -126,7 +127,8 @@ func printRunSummary(env *appEnv, rep *pipeline.Report) {
 	rows := make([][]string, 0, len(rep.Tables))
 	for _, t := range rep.Tables {
 		if t.Status == pipeline.StatusPlanned {
-			fmt.Fprintf(env.stdout, "-- %s %s -> %s\n%s\n", t.Kind, t.Source, t.Target, t.Plan)
+			fmt.Fprintf(env.stdout, "-- %s %s -> %s\n%s\n", termsafe.String(t.Kind), termsafe.String(t.Source),
+				termsafe.String(t.Target), termsafe.Text(t.Plan))
 			continue
 		}
 		note := t.Error

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/internal/termsafe"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/urfave/cli/v2"
 )
@@ -64,7 +65,7 @@ func tablesCommand(env *appEnv) *cli.Command {
 					}
 					switch {
 					case c.Bool("ddl"):
-						_, err := fmt.Fprint(env.stdout, mapped.DDL(c.String("schema")))
+						_, err := fmt.Fprint(env.stdout, termsafe.Text(mapped.DDL(c.String("schema"))))
 						return err
 					case c.Bool("json"):
 						return printJSON(env.stdout, describeJSON(mapped))
@@ -80,7 +81,8 @@ func tablesCommand(env *appEnv) *cli.Command {
 						}
 						rows[i] = []string{f.Source.Name, f.Source.Type, f.Name, f.Type.PG(), flags}
 					}
-					fmt.Fprintf(env.stdout, "table %s (id %s) -> %s\n", t.Name, t.ID, schema.Quote(c.String("schema"), mapped.Name))
+					fmt.Fprintf(env.stdout, "table %s (id %s) -> %s\n", termsafe.String(t.Name), termsafe.String(string(t.ID)),
+						termsafe.String(schema.Quote(c.String("schema"), mapped.Name)))
 					return printTable(env.stdout, []string{"COLUMN", "API TYPE", "POSTGRES NAME", "POSTGRES TYPE", ""}, rows)
 				}),
 			},

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mbiload/mbiload/internal/termsafe"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -70,7 +71,7 @@ func (b *bars) state(key string) *barState {
 	s = &barState{}
 	s.bar = b.p.New(0, mpb.BarStyle().Lbound("[").Rbound("]"),
 		mpb.PrependDecorators(
-			decor.Name(label, decor.WC{W: 24, C: decor.DindentRight | decor.DextraSpace}),
+			decor.Name(termsafe.String(label), decor.WC{W: 24, C: decor.DindentRight | decor.DextraSpace}),
 			decor.Any(func(decor.Statistics) string {
 				b.mu.Lock()
 				defer b.mu.Unlock()
