@@ -25,35 +25,40 @@ const (
 // LedgerEntry is one row of the load ledger (<ledger>.loads).
 type LedgerEntry struct {
 	// ID is the row's id, increasing with time.
-	ID int64
+	ID int64 `json:"id"`
 	// RunID identifies the mbiload run that made the load.
-	RunID string
+	RunID string `json:"run_id"`
 	// SourceTableID and SourceTable identify the source table in the API.
-	SourceTableID, SourceTable string
+	SourceTableID string `json:"source_table_id"`
+	SourceTable   string `json:"source_table"`
 	// ExportID is the API's export id, "" for a local file.
-	ExportID string
+	ExportID string `json:"export_id"`
 	// ExportedAt is the export's time, zero when unknown.
-	ExportedAt time.Time
+	ExportedAt time.Time `json:"exported_at,omitzero"`
 	// TargetSchema and TargetTable name the table written.
-	TargetSchema, TargetTable string
+	TargetSchema string `json:"target_schema"`
+	TargetTable  string `json:"target_table"`
 	// Mode is the load mode.
-	Mode Mode
+	Mode Mode `json:"mode"`
 	// Mechanism says how the rows were published (see [Result.Mechanism]).
-	Mechanism string
+	Mechanism string `json:"mechanism,omitempty"`
 	// RowsRead, RowsRejected and RowsLoaded count the export's good rows,
 	// rejected rows and the rows written to the target.
-	RowsRead, RowsRejected, RowsLoaded int64
+	RowsRead     int64 `json:"rows_read"`
+	RowsRejected int64 `json:"rows_rejected"`
+	RowsLoaded   int64 `json:"rows_loaded"`
 	// Bytes is the size of the export file; SHA256 its hex digest.
-	Bytes  int64
-	SHA256 string
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256,omitempty"`
 	// SchemaChanges lists the differences found against the existing table.
-	SchemaChanges []string
+	SchemaChanges []string `json:"schema_changes,omitempty"`
 	// StartedAt and FinishedAt bound the load.
-	StartedAt, FinishedAt time.Time
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
 	// Status is StatusLoaded or StatusFailed.
-	Status string
+	Status string `json:"status"`
 	// Error is the failure's message for a failed load.
-	Error string
+	Error string `json:"error,omitempty"`
 }
 
 // ledgerDDL creates the ledger tables in schema %[1]s (quoted); it runs only

@@ -13,7 +13,7 @@ import (
 func historyCommand(env *appEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "history",
-		Usage: "show the load ledger: the latest loads, their status, rows and age",
+		Usage: "show the load ledger: the latest loads of every target schema, their status, rows and age",
 		UsageText: "mbiload history [--limit N] [--table NAME] [--json]\n\nExamples:\n" +
 			"  mbiload history\n  mbiload history --table sales_order --limit 10",
 		Flags: []cli.Flag{
@@ -27,39 +27,22 @@ func historyCommand(env *appEnv) *cli.Command {
 				return err
 			}
 			defer pool.Close()
-			ready, err := warehouseReady(c.Context, c, pool)
+			// The ledger alone: it records the loads of every target schema
+			// (--schema), and reading it must create nothing.
+			shown, ok, err := load.ReadHistory(c.Context, pool, c.String("ledger-schema"), c.String("table"), c.Int("limit"))
 			if err != nil {
 				return err
 			}
-			if !ready {
+			if !ok {
 				if c.Bool("json") {
 					return printJSON(env.stdout, []load.LedgerEntry{})
 				}
-				fmt.Fprintf(env.stdout, "no loads yet: there is no ledger in schema %s (mbiload sync creates it)\n",
+				fmt.Fprintf(env.stdout, "no loads yet: there is no ledger in schema %s (mbiload sync creates it; --ledger-schema names another)\n",
 					termsafe.String(c.String("ledger-schema")))
 				return nil
 			}
-			loader, err := load.New(c.Context, pool, load.Config{Schema: c.String("schema"), LedgerSchema: c.String("ledger-schema"), Logger: env.log})
-			if err != nil {
-				return err
-			}
-			limit := c.Int("limit")
-			fetch := limit
-			if c.String("table") != "" {
-				fetch = max(limit*50, 1000)
-			}
-			entries, err := loader.History(c.Context, fetch)
-			if err != nil {
-				return err
-			}
-			var shown []load.LedgerEntry
-			for _, e := range entries {
-				if t := c.String("table"); t != "" && e.TargetTable != t && e.SourceTable != t {
-					continue
-				}
-				if shown = append(shown, e); len(shown) == limit {
-					break
-				}
+			if shown == nil {
+				shown = []load.LedgerEntry{}
 			}
 			if c.Bool("json") {
 				return printJSON(env.stdout, shown)

@@ -154,9 +154,9 @@ func TestSyncEndToEnd(t *testing.T) {
 		}
 		r = run(t, 0, "history", "--json", "--table", "sales_order", "--limit", "5")
 		var entries []struct {
-			TargetTable string
-			Status      string
-			RowsLoaded  int64
+			TargetTable string `json:"target_table"`
+			Status      string `json:"status"`
+			RowsLoaded  int64  `json:"rows_loaded"`
 		}
 		if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil {
 			t.Fatalf("decode history: %v\n%s", err, r.stdout)
