@@ -3,6 +3,8 @@ package pipeline
 import "errors"
 
 var (
+	// ErrNotExportFile is a local file that is neither a zip nor CSV text.
+	ErrNotExportFile = errors.New("pipeline: not an export file")
 	// ErrNoTables is returned when a selection names no table.
 	ErrNoTables = errors.New("pipeline: no such table")
 	// ErrNothingNew is returned by a run that waited for a warehouse update

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
@@ -33,21 +34,64 @@ func openExportFile(path string, lim transform.ZipLimits) (*transform.Entry, err
 	return transform.OpenCSV(path)
 }
 
-// isZipFile reports whether the file starts with a zip signature.
+// isZipFile reports whether the file starts with a zip signature. A file
+// that is neither a zip nor text (a gzip, a PDF, random bytes) is an
+// [ErrNotExportFile] that says what its first bytes are.
 func isZipFile(path string) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return false, err
 	}
 	defer f.Close()
-	head := make([]byte, 4)
+	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
+	head = head[:n]
 	for _, sig := range zipSignatures {
-		if bytes.Equal(head[:n], sig) {
+		if bytes.HasPrefix(head, sig) {
 			return true, nil
 		}
 	}
+	if what, binary := sniffBinary(head); binary {
+		return false, fmt.Errorf("%w: %s is not a zip archive (no PK signature) nor CSV text: %s", ErrNotExportFile, path, what)
+	}
 	return false, nil
+}
+
+// binaryMagics name common non-text formats by their first bytes.
+var binaryMagics = []struct {
+	magic, name string
+}{
+	{"\x1f\x8b", "a gzip file"}, {"BZh", "a bzip2 file"}, {"\xfd7zXZ\x00", "an xz file"},
+	{"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"}, {"Rar!", "a RAR archive"}, {"%PDF", "a PDF document"},
+	{"\x28\xb5\x2f\xfd", "a zstd file"}, {"SQLite format 3\x00", "an SQLite database"},
+	{"\xd0\xcf\x11\xe0", "an old Microsoft Office document"},
+}
+
+// sniffBinary reports whether head, a file's first bytes, is not text (it
+// holds a NUL or is not UTF-8, a rune cut at the end aside), and describes
+// it safely: a known format's name and the first bytes in hex.
+func sniffBinary(head []byte) (string, bool) {
+	text := false
+	if bytes.IndexByte(head, 0) < 0 {
+		for k := 0; k < utf8.UTFMax && k <= len(head); k++ { // a rune cut at the end
+			if utf8.Valid(head[:len(head)-k]) {
+				text = true
+				break
+			}
+		}
+	}
+	if text {
+		return "", false
+	}
+	first := head[:min(len(head), 16)]
+	what := fmt.Sprintf("it starts with the bytes % x", first)
+	for _, m := range binaryMagics {
+		if bytes.HasPrefix(head, []byte(m.magic)) {
+			what = "it is " + m.name + " (" + what[3:] + ")"
+			break
+		}
+	}
+	return what, true
 }
 
 // fileSHA256 returns the hex SHA-256 and size of a file.

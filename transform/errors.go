@@ -25,6 +25,10 @@ var (
 	// ErrHeaderMismatch is a header row that does not match the column
 	// metadata: missing, extra or duplicate names.
 	ErrHeaderMismatch = errors.New("transform: header does not match the column metadata")
+	// ErrCRLineEndings is an input whose lines end with a lone CR (classic
+	// Mac OS), which the decoder does not read: only LF and CRLF end lines.
+	ErrCRLineEndings = errors.New("transform: the file's lines end with CR alone (classic Mac OS line endings); " +
+		"only LF and CRLF are read: convert the file, e.g. with tr '\\r' '\\n'")
 	// ErrNoHeader is an input without a header row.
 	ErrNoHeader = errors.New("transform: no header row")
 	// ErrRecordTooLarge is a record longer than [Options.MaxRecordBytes],

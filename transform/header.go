@@ -20,7 +20,7 @@ func matchHeader(t *schema.Table, header []string) ([]int, error) {
 	seen := make(map[string]bool, len(header))
 	for _, h := range header {
 		if seen[h] {
-			return nil, fmt.Errorf("table %q: %w: column %q appears twice in the header", t.SourceName, ErrHeaderMismatch, h)
+			return nil, fmt.Errorf("table %q: %w: column %q appears twice in the header", t.SourceName, ErrHeaderMismatch, shorten(h, maxNameLen))
 		}
 		seen[h] = true
 	}
@@ -83,18 +83,33 @@ func matchHeader(t *schema.Table, header []string) ([]int, error) {
 	}
 	var parts []string
 	if len(missing) > 0 {
-		names := make([]string, len(missing))
-		for k, j := range missing {
-			names[k] = fmt.Sprintf("%q", t.Fields[j].Source.Name)
-		}
-		parts = append(parts, "missing "+strings.Join(names, ", "))
+		parts = append(parts, "missing "+nameList(len(missing), func(k int) string { return t.Fields[missing[k]].Source.Name }))
 	}
 	if len(extra) > 0 {
-		names := make([]string, len(extra))
-		for k, i := range extra {
-			names[k] = fmt.Sprintf("%q", header[i])
-		}
-		parts = append(parts, "not in the metadata "+strings.Join(names, ", "))
+		parts = append(parts, "not in the metadata "+nameList(len(extra), func(k int) string { return header[extra[k]] }))
 	}
-	return nil, fmt.Errorf("table %q: %w: %s", t.SourceName, ErrHeaderMismatch, strings.Join(parts, "; "))
+	return nil, fmt.Errorf("table %q: %w (header of %d columns, metadata of %d): %s",
+		t.SourceName, ErrHeaderMismatch, len(header), len(t.Fields), strings.Join(parts, "; "))
+}
+
+// Limits on the names an error lists, so that a header of 200,000 columns
+// does not make a megabyte error.
+const (
+	maxNameLen   = 64 // bytes of one name
+	maxListNames = 10 // names listed before "and N more"
+)
+
+// nameList lists n names, quoted and shortened, at most maxListNames of them.
+func nameList(n int, name func(k int) string) string {
+	var b strings.Builder
+	for k := range min(n, maxListNames) {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", shorten(name(k), maxNameLen))
+	}
+	if n > maxListNames {
+		fmt.Fprintf(&b, " and %d more", n-maxListNames)
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -51,6 +52,80 @@ func TestDecodeHeader(t *testing.T) {
 			}
 			if r := strings.Join(got.rows[0], "|"); r != tt.want {
 				t.Errorf("row: got %q, want %q", r, tt.want)
+			}
+		})
+	}
+}
+
+// TestDecodeHeaderErrorBounded checks that a header mismatch error stays
+// short whatever the header: a 200,000-column header or a 1 MB column name
+// gives an error of a few hundred bytes that counts what it leaves out.
+func TestDecodeHeaderErrorBounded(t *testing.T) {
+	names := make([]string, 200_000)
+	for i := range names {
+		names[i] = fmt.Sprintf("column_%d", i)
+	}
+	long := strings.Repeat("n", 1<<20)
+	tests := []struct {
+		name   string
+		header string
+		msg    []string
+	}{
+		{name: "wide header", header: strings.Join(names, ","),
+			msg: []string{`header of 200000 columns, metadata of 2`, `missing "a", "b"`, `"column_9" and 199990 more`}},
+		{name: "long name", header: "a," + long, msg: []string{`missing "b"`, `not in the metadata "nnnn`, `…"`}},
+		{name: "long duplicate", header: long + "," + long, msg: []string{`appears twice`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := mustTable(t, "t", col{"a", "int(11)"}, col{"b", "text"})
+			got := decodeString(t, tb, tt.header+"\n", Options{})
+			if !errors.Is(got.err, ErrHeaderMismatch) {
+				t.Fatalf("error: got %.200v, want ErrHeaderMismatch", got.err)
+			}
+			if n := len(got.err.Error()); n > 600 {
+				t.Errorf("error length: got %d bytes, want at most 600: %.300s", n, got.err)
+			}
+			for _, m := range tt.msg {
+				if !strings.Contains(got.err.Error(), m) {
+					t.Errorf("message: got %.600q, want it to contain %q", got.err, m)
+				}
+			}
+		})
+	}
+}
+
+// TestDecodeCRLineEndings checks that a file whose lines end with CR alone
+// is refused as such, not as a header mismatch; CRLF and a CR inside a
+// quoted field still decode.
+func TestDecodeCRLineEndings(t *testing.T) {
+	tests := []struct {
+		name    string
+		csv     string
+		wantErr error
+		rows    int
+	}{
+		{name: "CR only", csv: "a,b\r1,x\r2,y\r", wantErr: ErrCRLineEndings},
+		{name: "CR only, one line", csv: "a,b\r", rows: 0},
+		{name: "CRLF", csv: "a,b\r\n1,x\r\n2,y\r\n", rows: 2},
+		{name: "CR in a quoted field", csv: "a,b\n1,\"x\ry\"\n", rows: 1},
+		{name: "CR in a quoted header name", csv: "a,\"b\rc\"\n1,2\n", wantErr: ErrHeaderMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := mustTable(t, "t", col{"a", "int(11)"}, col{"b", "text"})
+			got := decodeString(t, tb, tt.csv, Options{})
+			if tt.wantErr != nil {
+				if !errors.Is(got.err, tt.wantErr) {
+					t.Fatalf("error: got %v, want %v", got.err, tt.wantErr)
+				}
+				if tt.wantErr == ErrCRLineEndings && !strings.Contains(got.err.Error(), `table "t"`) {
+					t.Errorf("message: got %q, want it to name the table", got.err)
+				}
+				return
+			}
+			if got.err != nil || len(got.rows) != tt.rows {
+				t.Fatalf("got %d rows, error %v; want %d rows, no error", len(got.rows), got.err, tt.rows)
 			}
 		})
 	}

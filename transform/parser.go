@@ -77,6 +77,9 @@ func (p *parser) readHeader(ctx context.Context) error {
 	if len(p.sc.buf) >= len(bom) && string(p.sc.buf[:len(bom)]) == bom {
 		p.sc.pos = len(bom)
 	}
+	if crOnly(p.sc.buf[p.sc.pos:]) {
+		return fmt.Errorf("table %q: %w", p.t.SourceName, ErrCRLineEndings)
+	}
 	for {
 		switch p.sc.next() {
 		case scanMore:
@@ -106,6 +109,21 @@ func (p *parser) readHeader(ctx context.Context) error {
 	}
 	p.d.lines.Store(p.sc.line - 1)
 	return nil
+}
+
+// crOnly reports whether b, the start of the input, ends its first line
+// with a lone CR (classic Mac OS line endings): a CR before any LF or
+// quote, followed by something other than LF.
+func crOnly(b []byte) bool {
+	for i, c := range b {
+		switch c {
+		case '\n', '"':
+			return false
+		case '\r':
+			return i+1 < len(b) && b[i+1] != '\n'
+		}
+	}
+	return false
 }
 
 // run decodes records until EOF, sending full batches to the Decoder.

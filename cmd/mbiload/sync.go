@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mbiload/mbiload/internal/termsafe"
@@ -120,6 +121,22 @@ func splitList(vals []string) []string {
 }
 
 // printRunSummary prints one line per table, or the plans of a dry run.
+// maxNote is how much of a table's error the summary's NOTE column shows;
+// the whole error is in the log, the run report and the command's error.
+const maxNote = 200
+
+// shortNote cuts an error for the NOTE column at a rune boundary.
+func shortNote(s string) string {
+	if len(s) <= maxNote {
+		return s
+	}
+	cut := maxNote
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 func printRunSummary(env *appEnv, rep *pipeline.Report) {
 	if rep == nil || len(rep.Tables) == 0 {
 		return
@@ -131,7 +148,7 @@ func printRunSummary(env *appEnv, rep *pipeline.Report) {
 				termsafe.String(t.Target), termsafe.Text(t.Plan))
 			continue
 		}
-		note := t.Error
+		note := shortNote(t.Error)
 		if note == "" && t.Mechanism != "" {
 			note = t.Mechanism
 		}
