@@ -48,18 +48,18 @@ func (o tableOwner) sameSource(t *schema.Table) bool {
 
 // readOwner reads whether the target exists and its latest successful
 // load, in one round trip.
-func (r *loadRun) readOwner(ctx context.Context) (tableOwner, error) {
+func readOwner(ctx context.Context, q querier, lg ledger, pgSchema, target string) (tableOwner, error) {
 	var o tableOwner
 	var mode, id, src *string
-	err := r.tx.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')),
        l.mode, l.source_table_id, l.source_table
-FROM (VALUES (1)) AS one (x) LEFT JOIN (SELECT mode, source_table_id, source_table FROM `+r.l.ledger.table("loads")+`
+FROM (VALUES (1)) AS one (x) LEFT JOIN (SELECT mode, source_table_id, source_table FROM `+lg.table("loads")+`
   WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1) l ON true`,
-		r.l.cfg.Schema, r.target).Scan(&o.exists, &mode, &id, &src)
+		pgSchema, target).Scan(&o.exists, &mode, &id, &src)
 	if err != nil {
-		return o, fmt.Errorf("check the ledger for the owner of %s: %w", r.qtarget, err)
+		return o, fmt.Errorf("check the ledger for the owner of %s: %w", schema.Quote(pgSchema, target), err)
 	}
 	if mode != nil {
 		o.loaded, o.mode = true, Mode(*mode)
@@ -74,37 +74,45 @@ FROM (VALUES (1)) AS one (x) LEFT JOIN (SELECT mode, source_table_id, source_tab
 }
 
 // checkOwner refuses a load into an existing table that is not its own
-// (see [ErrTargetTaken]): a snapshot writes only a history table that
-// snapshots of the same source table made, and no other mode writes a
-// history table. A table that does not exist (a first load, or one
-// dropped since) is anyone's.
+// (see [ErrTargetTaken]).
 func (r *loadRun) checkOwner(ctx context.Context) error {
-	o, err := r.readOwner(ctx)
-	if err != nil || !o.exists {
+	o, err := readOwner(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target)
+	if err != nil {
 		return err
 	}
-	t := r.job.Table
+	return o.refuse(r.job.Table, r.job.Mode, r.qtarget)
+}
+
+// refuse returns the [ErrTargetTaken] error of a load of t in mode into
+// the owner's table (qtarget, quoted), or nil when the load may write it:
+// a snapshot writes only a history table that snapshots of the same
+// source table made, and no other mode writes a history table. A table
+// that does not exist (a first load, or one dropped since) is anyone's.
+func (o tableOwner) refuse(t *schema.Table, mode Mode, qtarget string) error {
+	if !o.exists {
+		return nil
+	}
 	this := fmt.Sprintf("source table %q", t.SourceName)
 	if t.SourceID != "" {
 		this += " (id " + string(t.SourceID) + ")"
 	}
 	switch {
-	case r.job.Mode == ModeSnapshot && !o.loaded:
+	case mode == ModeSnapshot && !o.loaded:
 		return fmt.Errorf("%w: %s exists and no snapshot load made it, so it is not the history table of %s; "+
 			"refusing to add snapshot rows to it (rename or drop that table, or load the snapshot under another name)",
-			ErrTargetTaken, r.qtarget, this)
-	case r.job.Mode == ModeSnapshot && o.mode != ModeSnapshot:
+			ErrTargetTaken, qtarget, this)
+	case mode == ModeSnapshot && o.mode != ModeSnapshot:
 		return fmt.Errorf("%w: %s holds the %s, not the snapshot history of %s; "+
 			"refusing to add snapshot rows to it (rename or drop that table, or load the snapshot under another name)",
-			ErrTargetTaken, r.qtarget, o.describe(), this)
-	case r.job.Mode == ModeSnapshot && !o.sameSource(t):
+			ErrTargetTaken, qtarget, o.describe(), this)
+	case mode == ModeSnapshot && !o.sameSource(t):
 		return fmt.Errorf("%w: %s holds the snapshot history of another source (its last load: %s); "+
 			"refusing to add the snapshot rows of %s to it",
-			ErrTargetTaken, r.qtarget, o.describe(), this)
-	case r.job.Mode != ModeSnapshot && o.loaded && o.mode == ModeSnapshot:
+			ErrTargetTaken, qtarget, o.describe(), this)
+	case mode != ModeSnapshot && o.loaded && o.mode == ModeSnapshot:
 		return fmt.Errorf("%w: %s holds the snapshot history of source table %q (its last load: %s); "+
 			"a %s of %s would overwrite or mix those rows: refusing (rename or drop the history table first)",
-			ErrTargetTaken, r.qtarget, o.source, o.describe(), r.job.Mode, this)
+			ErrTargetTaken, qtarget, o.source, o.describe(), mode, this)
 	}
 	return nil
 }

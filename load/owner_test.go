@@ -155,3 +155,25 @@ func TestLedgerSchemaApart(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanTakenTarget checks that a dry run's plan says a load would be
+// refused for writing another source's table, and says nothing for the
+// table's own loads.
+func TestPlanTakenTarget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	history := mustTable(t, "sales_order_status_history", "entity_id:integer", "status:varchar")
+	e.mustLoad(t, l, history, "entity_id,status\n1,pending\n", Job{ExportID: "h1"})
+	status := mustTable(t, "sales_order_status", "status*:varchar", "label:varchar")
+	p, err := l.Plan(context.Background(), status, ModeSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Problems) == 0 || !strings.Contains(p.Problems[0], "not the snapshot history") {
+		t.Errorf("plan of a snapshot into another source's table: got problems %q, want the refusal", p.Problems)
+	}
+	if p, err := l.Plan(context.Background(), history, ModeReplace); err != nil || len(p.Problems) > 0 {
+		t.Errorf("plan of the table's own replace: got problems %q, err %v; want none", p.Problems, err)
+	}
+}

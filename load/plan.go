@@ -35,6 +35,13 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 		return p, nil
 	}
 	p.Exists = true
+	owner, err := readOwner(ctx, l.pool, l.ledger, l.cfg.Schema, name)
+	if err != nil {
+		return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
+	}
+	if err := owner.refuse(t, mode, schema.Quote(l.cfg.Schema, name)); err != nil {
+		p.Problems = append(p.Problems, err.Error())
+	}
 	var key []int // the key a load of mode builds or keys on
 	if mode != ModeSnapshot {
 		key = t.PrimaryKey() // a merge's, unless the job names another

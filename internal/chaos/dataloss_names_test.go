@@ -40,26 +40,7 @@ var statusTables = []struct {
 // belong after each run; rows duplicated: rows that are where they do not.
 func TestSnapshotBesideHistoryTable(t *testing.T) {
 	base := newBase(t)
-	dir := filepath.Join(base.dir, "warehouse")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var files []fileTable
-	for _, tb := range statusTables {
-		meta, err := schema.MarshalColumns(tb.cols)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for path, data := range map[string]string{
-			filepath.Join(dir, tb.name+".csv"): tb.csv, filepath.Join(dir, tb.name+".columns.json"): string(meta),
-		} {
-			if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		files = append(files, fileTable{source: tb.name, cols: tb.cols, csv: filepath.Join(dir, tb.name+".csv"), target: tb.name})
-	}
-	v := st.fromFiles(t, "sales_order_status and sales_order_status_history", files)
+	dir, v := writeStatusTables(t, base)
 	s := base.startSim(simArgs{dirs: []string{dir}})
 	status, history := v.table("sales_order_status"), v.table("sales_order_status_history")
 
@@ -97,6 +78,59 @@ func TestSnapshotBesideHistoryTable(t *testing.T) {
 		sc.expectNoDebris()
 		sc.expectNoTempFiles()
 	})
+}
+
+// TestForcedSnapshotOnce is issue 11's seventh item: a snapshot of one
+// export, then the same export again with --force, twice (sync reusing
+// the export): the history table must hold that export once. Before, each
+// forced run appended another copy (rows duplicated).
+func TestForcedSnapshotOnce(t *testing.T) {
+	sc := newScn(t, kindSurvive, "forced snapshot of an export already in the history")
+	dir, v := writeStatusTables(t, sc)
+	s := sc.startSim(simArgs{dirs: []string{dir}})
+	args := []string{"--mode", "snapshot", "--tables", "sales_order_status", "--reuse-exports", "1h"}
+	sc.expectOK(sc.sync(s, args...))
+	for range 2 {
+		sc.expectOK(sc.sync(s, append(args, "--force")...))
+	}
+	ctx, cancel := withTimeout(time.Minute)
+	defer cancel()
+	var exports int
+	var target string
+	if err := st.db.QueryRow(ctx, "SELECT count(DISTINCT export_id), min(target_table) FROM "+schema.Quote(sc.ledger, "loads")+
+		" WHERE status = 'loaded'").Scan(&exports, &target); err != nil || exports != 1 {
+		t.Fatalf("exports loaded: got %d (err %v), want the one export reused", exports, err)
+	}
+	sc.expectSnapshot(schema.Quote(sc.schema, target), v.table("sales_order_status"), 1)
+	sc.expectNoDebris()
+	sc.expectNoTempFiles()
+}
+
+// writeStatusTables writes statusTables (CSV and column metadata) into a
+// directory of the scenario for `mbiload simulate --dir`, and returns it
+// with the reference of its tables.
+func writeStatusTables(t *testing.T, sc *scn) (string, *version) {
+	t.Helper()
+	dir := filepath.Join(sc.dir, "warehouse")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var files []fileTable
+	for _, tb := range statusTables {
+		meta, err := schema.MarshalColumns(tb.cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, data := range map[string]string{
+			filepath.Join(dir, tb.name+".csv"): tb.csv, filepath.Join(dir, tb.name+".columns.json"): string(meta),
+		} {
+			if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files = append(files, fileTable{source: tb.name, cols: tb.cols, csv: filepath.Join(dir, tb.name+".csv"), target: tb.name})
+	}
+	return dir, st.fromFiles(t, "sales_order_status and sales_order_status_history", files)
 }
 
 // expectSnapshot checks that the history table target holds the rows of
