@@ -29,12 +29,22 @@ func loadFlags() []cli.Flag {
 	}
 }
 
+// checkSchemas refuses a target schema equal to the ledger schema (a
+// usage error): a source table named loads or rejects would replace the
+// ledger.
+func checkSchemas(c *cli.Context) error {
+	if c.String("schema") == c.String("ledger-schema") {
+		return usagef("--schema and --ledger-schema are both %q: they must differ, or a source table named "+
+			"loads or rejects would replace the ledger", c.String("schema"))
+	}
+	return nil
+}
+
 // openPool connects to DATABASE_URL. The URL, which may hold a password,
 // never appears in an error.
 func openPool(ctx context.Context, c *cli.Context, conns int) (*pgxpool.Pool, error) {
-	if c.String("schema") == c.String("ledger-schema") {
-		return nil, usagef("--schema and --ledger-schema are both %q: they must differ, or a source table named "+
-			"loads or rejects would replace the ledger", c.String("schema"))
+	if err := checkSchemas(c); err != nil {
+		return nil, err
 	}
 	url := c.String("database-url")
 	if url == "" {

@@ -30,6 +30,9 @@ func runFlags() []cli.Flag {
 
 // pipelineOptions reads runFlags into pipeline options.
 func pipelineOptions(c *cli.Context) (pipeline.Options, error) {
+	if err := checkSchemas(c); err != nil {
+		return pipeline.Options{}, err
+	}
 	mode, err := load.ParseMode(c.String("mode"))
 	if err != nil {
 		return pipeline.Options{}, usageError{err}
