@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/termsafe"
 	"github.com/mbiload/mbiload/load/localpg"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
@@ -71,7 +72,7 @@ func runDemo(c *cli.Context, env *appEnv) error {
 	if dir := c.String("sample-dir"); dir != "" {
 		if sample, err := simulator.LoadDir(dir); err == nil {
 			sets = append(sets, sample)
-			fmt.Fprintf(out, "==> serving the Magento sample tables from %s\n", dir)
+			fmt.Fprintf(out, "==> serving the Magento sample tables from %s\n", termsafe.String(dir))
 		} else if !os.IsNotExist(err) {
 			env.log.Warn("sample tables not served", "dir", dir, "err", err)
 		}
