@@ -97,7 +97,7 @@ func backfillCommand(env *appEnv) *cli.Command {
 			if err := writeOutputs(c, rep, runner.Loader); err != nil {
 				env.log.Error("write run outputs", "err", err)
 			}
-			printRunSummary(env, rep)
+			summarize(c, env, rep)
 			if runErr != nil {
 				return runErr
 			}

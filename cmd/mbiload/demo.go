@@ -125,7 +125,7 @@ func runDemo(c *cli.Context, env *appEnv) error {
 	runner := &pipeline.Runner{Client: client, Loader: loader, Log: env.log, Observer: display}
 	rep, err := runner.Sync(ctx, opts)
 	display.Close()
-	printRunSummary(env, rep)
+	summarize(c, env, rep)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func loadFileCommand(env *appEnv) *cli.Command {
 			if err := writeOutputs(c, rep, loader); err != nil {
 				env.log.Error("write run outputs", "err", err)
 			}
-			printRunSummary(env, rep)
+			summarize(c, env, rep)
 			if loadErr != nil {
 				return fmt.Errorf("load-file %s: %w", path, loadErr)
 			}

@@ -22,6 +22,7 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "report", Usage: "write a JSON run report to this file"},
 		&cli.StringFlag{Name: "metrics-file", Usage: "write Prometheus metrics to this file (node_exporter textfile collector)"},
 		&cli.StringFlag{Name: "progress", Value: progress.ModeAuto, Usage: "auto (live lines on a terminal, log lines otherwise), plain or none"},
+		summaryFlag(),
 		&cli.IntFlag{Name: "batch-rows", Value: transform.DefaultBatchRows, Usage: "rows per Arrow record batch"},
 	}
 	flags = append(flags, loadFlags()...)
@@ -47,6 +48,9 @@ func pipelineOptions(c *cli.Context) (pipeline.Options, error) {
 	}
 	if m := c.Int("max-record-mib"); m < 1 || m > 1024 {
 		return pipeline.Options{}, usagef("--max-record-mib %d: want 1 to 1024", m)
+	}
+	if _, err := summaryMode(c); err != nil {
+		return pipeline.Options{}, err
 	}
 	if c.Int("concurrency") < 1 {
 		return pipeline.Options{}, usagef("--concurrency must be at least 1")

@@ -75,9 +75,9 @@ func syncCommand(env *appEnv) *cli.Command {
 			if err := writeOutputs(c, rep, loader); err != nil {
 				env.log.Error("write run outputs", "err", err)
 			}
-			printRunSummary(env, rep)
+			summarize(c, env, rep)
 			if errors.Is(runErr, pipeline.ErrNothingNew) {
-				fmt.Fprintln(env.stdout, termsafe.Text(runErr.Error())+"; nothing to do")
+				nothingToDo(c, env, runErr)
 				// A figure or chart the API does not know still failed.
 				return runResult(rep)
 			}
