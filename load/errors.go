@@ -32,6 +32,10 @@ var (
 	// ErrKeyNotUnique is a merge key the existing target holds more than
 	// once: the merge would overwrite every row holding it.
 	ErrKeyNotUnique = errors.New("load: the merge key is not unique in the table")
+	// ErrAlreadyLoaded is an append or snapshot of content (an export, a
+	// file) already loaded into the table in that mode with other
+	// settings: loading it again would hold its rows twice.
+	ErrAlreadyLoaded = errors.New("load: already loaded with other settings")
 	// ErrIncompatibleType is a source column whose type cannot be written
 	// into the existing target column (append, merge, snapshot).
 	ErrIncompatibleType = errors.New("load: incompatible column type")

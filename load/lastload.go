@@ -27,17 +27,26 @@ const ledgerMetaKey = ""
 type sourceMeta struct {
 	// NotNull names the columns NOT NULL by the metadata's doing.
 	NotNull []string `json:"not_null"`
+	// Load is the load's settings and fingerprint (see jobSettings);
+	// rows written before they were recorded have none.
+	Load *recordedLoad `json:"load,omitempty"`
 }
 
 // sourceColumns encodes source_columns for t; notNull (nil: not
 // recorded) goes under ledgerMetaKey.
 func sourceColumns(t *schema.Table, notNull []string) []byte {
+	return encodeSourceColumns(t, notNull, nil)
+}
+
+// encodeSourceColumns is sourceColumns with the load's settings (nil:
+// not recorded) under ledgerMetaKey too.
+func encodeSourceColumns(t *schema.Table, notNull []string, load *recordedLoad) []byte {
 	m := make(map[string]any, len(t.Fields)+1)
 	for _, f := range t.Fields {
 		m[cleanText(f.Name)] = cleanName(f.Source.Name)
 	}
-	if notNull != nil {
-		m[ledgerMetaKey] = sourceMeta{NotNull: notNull}
+	if notNull != nil || load != nil {
+		m[ledgerMetaKey] = sourceMeta{NotNull: notNull, Load: load}
 	}
 	b, _ := json.Marshal(m)
 	return b
@@ -54,6 +63,8 @@ type lastNames struct {
 	// written before it was, or no load): every NOT NULL then counts as
 	// the owner's.
 	notNull map[string]bool
+	// load is the load's recorded settings, nil when not recorded.
+	load *recordedLoad
 }
 
 // madeNotNull reports whether the last load recorded that mbiload's DDL
@@ -84,6 +95,9 @@ func parseLastNames(src *string, cols []byte) *lastNames {
 					n.notNull[c] = true
 				}
 			}
+			if meta.Load != nil && meta.Load.Fingerprint != "" {
+				n.load = meta.Load
+			}
 			continue
 		}
 		var s string
@@ -110,31 +124,6 @@ func readLastNames(ctx context.Context, q querier, lg ledger, pgSchema, table st
 		return nil, fmt.Errorf("read the last load's source names: %w", err)
 	}
 	return parseLastNames(src, cols), nil
-}
-
-// publishedAndLast is the idempotency check — is this export already in
-// the table for a load of mode? — and readLastNames in one round trip:
-// the load makes both reads under its lock.
-func publishedAndLast(ctx context.Context, q querier, lg ledger, pgSchema, table string, mode Mode, exportID, sha string) (bool, *lastNames, error) {
-	col, val := "export_id", exportID
-	if exportID == "" {
-		col, val = "sha256", sha
-	}
-	// val is never "" in the ledger (written as NULL): no match then.
-	done := "coalesce(l." + col + " = $3, false)"
-	if mode.accumulates() {
-		done = "EXISTS (SELECT 1 FROM " + lg.table("loads") +
-			" WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' AND " + col + " = $3)"
-	}
-	var ok bool
-	var src *string
-	var cols []byte
-	err := q.QueryRow(ctx, "SELECT "+done+", l.source_table, l.source_columns FROM (VALUES (1)) AS one (x) LEFT JOIN "+
-		fmt.Sprintf(lastSuccessSQL, lg.table("loads"))+" ON true", pgSchema, table, val).Scan(&ok, &src, &cols)
-	if err != nil {
-		return false, nil, fmt.Errorf("check the ledger for %s: %w", schema.Quote(pgSchema, table), err)
-	}
-	return ok, parseLastNames(src, cols), nil
 }
 
 // lastLoad reads lastNames once per load (the published check has read

@@ -173,22 +173,25 @@ func lastSuccess(ctx context.Context, q querier, lg ledger, pgSchema, table stri
 	return &e, nil
 }
 
-// AlreadyPublished reports whether the export (by id, or by the file's
-// SHA-256 when exportID is empty) is already published in
-// pgSchema.table: it is the table's latest successful load, or, when the
-// table's latest load appended rows (append or snapshot), any successful
-// load of it. Sync uses it to skip a download; [Loader.Load] makes the same
-// check under the table's lock.
-func (l *Loader) AlreadyPublished(ctx context.Context, pgSchema, table string, exportID, sha string) (bool, error) {
-	if pgSchema == "" {
-		pgSchema = l.cfg.Schema
+// AlreadyPublished reports whether job (its Source unused) is already
+// published, as [Loader.Load] decides under the table's lock (see
+// checkPublished), and returns why ("" when it is not): sync uses it to
+// skip a download. An append or snapshot the load would refuse is not
+// published.
+func (l *Loader) AlreadyPublished(ctx context.Context, job Job) (string, error) {
+	if job.Table == nil {
+		return "", fmt.Errorf("%w: no table", ErrInvalidJob)
 	}
-	last, err := lastSuccess(ctx, l.pool, l.ledger, pgSchema, table)
-	if err != nil || last == nil {
-		return false, err
+	rec, err := jobSettings(job)
+	if err != nil {
+		return "", err
 	}
-	ok, _, err := publishedAndLast(ctx, l.pool, l.ledger, pgSchema, table, last.Mode, exportID, sha)
-	return ok, err
+	target := TargetTable(job.Table, rec.Settings.Mode)
+	p, _, err := checkPublished(ctx, l.pool, l.ledger, l.cfg.Schema, target, job, rec)
+	if err != nil || !p.skip {
+		return "", err
+	}
+	return p.note, nil
 }
 
 // ledgerRow is what a load writes to the ledger.
@@ -205,6 +208,9 @@ type ledgerRow struct {
 	// metadata (see madeNotNull), recorded in source_columns; nil for a
 	// failed load.
 	notNull []string
+	// settings are the load's settings, recorded for a successful load
+	// (nil: not recorded).
+	settings *recordedLoad
 }
 
 // write inserts the row and its rejects through q (the publishing
@@ -229,7 +235,7 @@ RETURNING id`,
 		cleanText(j.RunID), cleanText(string(j.Table.SourceID)), cleanName(j.Table.SourceName), cleanText(j.ExportID),
 		exportedAt, cleanText(pgSchema), cleanText(r.target), cleanText(string(j.Mode)), cleanText(r.res.Mechanism),
 		r.res.RowsRead, r.res.RowsRejected, r.res.RowsLoaded, j.Bytes, cleanText(j.SHA256), cleanTexts(changes),
-		sourceColumns(j.Table, r.notNull), r.started, r.finished, r.status, cleanText(r.errText)).Scan(&id)
+		encodeSourceColumns(j.Table, r.notNull, r.settings), r.started, r.finished, r.status, cleanText(r.errText)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("write the ledger: %w", err)
 	}

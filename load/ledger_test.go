@@ -64,11 +64,11 @@ func TestLedger(t *testing.T) {
 		t.Errorf("error: got %q, want it to name line 4", hist[0].Error)
 	}
 	// A failed load does not count as published.
-	if ok, err := l.AlreadyPublished(context.Background(), "", "orders", "e2", ""); ok || err != nil {
-		t.Errorf("AlreadyPublished(e2): got %v, %v, want false", ok, err)
+	if note, err := l.AlreadyPublished(context.Background(), Job{Table: tbl, ExportID: "e2"}); note != "" || err != nil {
+		t.Errorf("AlreadyPublished(e2): got %q, %v, want not published", note, err)
 	}
-	if ok, err := l.AlreadyPublished(context.Background(), e.schema, "orders", "e1", ""); !ok || err != nil {
-		t.Errorf("AlreadyPublished(e1): got %v, %v, want true", ok, err)
+	if note, err := l.AlreadyPublished(context.Background(), Job{Table: tbl, ExportID: "e1"}); !strings.Contains(note, "(run run-1)") || err != nil {
+		t.Errorf("AlreadyPublished(e1): got %q, %v, want published by run-1", note, err)
 	}
 	if last, err := l.LastSuccess(context.Background(), "nothing"); last != nil || err != nil {
 		t.Errorf("LastSuccess of an unknown table: got %v, %v", last, err)

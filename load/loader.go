@@ -54,6 +54,11 @@ type Job struct {
 	SHA256 string
 	// Bytes is the size of the export file.
 	Bytes int64
+	// Decode names the decoder's settings that shape the rows besides the
+	// table (the NULL marker, zero dates: name → value), for the load's
+	// fingerprint: a file loaded again with other settings is not
+	// skipped (see checkPublished).
+	Decode map[string]string
 	// ExpectedRows is the export's row count as the API reports it, or -1
 	// when unknown. Good rows plus rejected rows must equal it.
 	ExpectedRows int64
@@ -122,6 +127,9 @@ type Result struct {
 	Duration time.Duration
 	// LedgerID is the id of the ledger row written.
 	LedgerID int64
+	// Note says why a skipped load was skipped: which earlier load
+	// published the same content with the same settings, and when.
+	Note string
 	// QuickStatistics says the ANALYZE before the publish sampled a tenth
 	// of the usual rows (statistics target 10), because autovacuum analyzes
 	// the table fully soon after the commit anyway (see load/README.md).
@@ -311,6 +319,8 @@ type loadRun struct {
 	// notNull are the columns the published table has NOT NULL by the
 	// metadata's doing, for the ledger (see madeNotNull).
 	notNull []string
+	// fingerprint is the load's settings and fingerprint, for the ledger.
+	fingerprint recordedLoad
 }
 
 // run is the load's transaction: lock, idempotency check, the mode's work,
@@ -351,15 +361,24 @@ func (r *loadRun) run(ctx context.Context) error {
 	if err := r.checkOwner(ctx); err != nil {
 		return err
 	}
+	if r.fingerprint, err = jobSettings(r.job); err != nil {
+		return err
+	}
 	if !l.cfg.Force {
-		done, last, err := publishedAndLast(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job.Mode, r.job.ExportID, r.job.SHA256)
+		p, last, err := checkPublished(ctx, tx, l.ledger, l.cfg.Schema, r.target, r.job, r.fingerprint)
 		if err != nil {
 			return err
 		}
 		r.last = last
-		if done {
-			r.res.Status = StatusSkipped
+		if p.err != nil {
+			return p.err
+		}
+		if p.skip {
+			r.res.Status, r.res.Note = StatusSkipped, p.note
 			return nil
+		}
+		if p.warning != "" {
+			r.res.Warnings = append(r.res.Warnings, p.warning)
 		}
 		r.steps.done("published check")
 	}
@@ -375,7 +394,8 @@ func (r *loadRun) run(ctx context.Context) error {
 		return err
 	}
 	id, err := l.ledger.write(ctx, tx, l.cfg.Schema, ledgerRow{job: &r.job, res: r.res, target: r.target,
-		started: r.started, finished: time.Now(), status: StatusLoaded, rejects: r.rejects, notNull: r.notNull})
+		started: r.started, finished: time.Now(), status: StatusLoaded, rejects: r.rejects, notNull: r.notNull,
+		settings: &r.fingerprint})
 	if err != nil {
 		return err
 	}

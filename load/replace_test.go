@@ -68,9 +68,9 @@ func TestReplaceForceAndLocalFile(t *testing.T) {
 	if res := e.mustLoad(t, l, tbl, ordersCSV, Job{}); res.Status != StatusLoaded {
 		t.Errorf("no export id and no sha: got %s, want loaded", res.Status)
 	}
-	ok, err := l.AlreadyPublished(context.Background(), "", "orders", "", "bb")
-	if err != nil || ok {
-		t.Errorf("AlreadyPublished(bb) after a load without sha: got %v, %v, want false", ok, err)
+	note, err := l.AlreadyPublished(context.Background(), Job{Table: tbl, SHA256: "bb"})
+	if err != nil || note != "" {
+		t.Errorf("AlreadyPublished(bb) after a load without sha: got %q, %v, want not published", note, err)
 	}
 }
 

@@ -169,12 +169,17 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 // error text.
 func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Table, tbl *schema.Table, e extract.Export,
 	floor time.Time, slots chan struct{}, tr *TableReport) (string, string) {
-	published, err := r.Loader.AlreadyPublished(ctx, "", load.TargetTable(tbl, opts.Mode), string(e.ID), "")
-	if err != nil {
-		return StatusFailed, err.Error()
-	}
-	if published && !r.Loader.Config().Force {
-		return StatusSkipped, ""
+	decode := decodeSettings(opts.Decode)
+	if !r.Loader.Config().Force {
+		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
+			ExportID: string(e.ID), Decode: decode})
+		if err != nil {
+			return StatusFailed, err.Error()
+		}
+		if note != "" {
+			tr.Note = note
+			return StatusSkipped, ""
+		}
 	}
 	exportedAt := accountTime(e.CreatedAt, opts.Mapping.SourceTimezone)
 	if !floor.IsZero() && !exportedAt.After(floor) {
@@ -202,7 +207,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	tr.Bytes, tr.ExportID = dl.Size, string(e.ID)
 	r.obs().Stage(tableKey(t), StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
-		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e)}
+		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e), Decode: decode}
 	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.ExportRowCap), tr); err != nil {
 		return StatusFailed, err.Error()
 	}

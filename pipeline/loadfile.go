@@ -199,7 +199,7 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 	start := time.Now()
 	res, err := r.Loader.Load(ctx, job)
 	tr.Durations.Load = time.Since(start).Seconds()
-	tr.Status = res.Status
+	tr.Status, tr.Note = res.Status, res.Note
 	r.setTarget(tr, res.Schema, res.Table)
 	tr.Mechanism = res.Mechanism
 	tr.RowsRead, tr.RowsRejected, tr.RowsLoaded = res.RowsRead, res.RowsRejected, res.RowsLoaded
@@ -226,7 +226,8 @@ type FileJob struct {
 
 // LoadFile loads one local export file through the same path as a sync:
 // decode, COPY, publish, ledger. A file already published (same SHA-256, or
-// same export id when given) is skipped unless the loader forces.
+// same export id when given, with the same settings: see load.Job.Decode)
+// is skipped unless the loader forces.
 func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr TableReport, err error) {
 	opts = opts.withDefaults()
 	start := time.Now()
@@ -255,7 +256,7 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 	}
 	tr.Bytes = size
 	job := load.Job{RunID: opts.RunID, Table: fj.Table, Mode: opts.Mode, Key: opts.Key, ExportID: fj.ExportID,
-		ExportedAt: fj.ExportedAt, SHA256: sum, Bytes: size, ExpectedRows: -1}
+		ExportedAt: fj.ExportedAt, SHA256: sum, Bytes: size, ExpectedRows: -1, Decode: decodeSettings(opts.Decode)}
 	r.obs().Stage(key, StageLoad)
 	err = r.loadSource(ctx, job, src, openErr, nil, &tr)
 	if err != nil {

@@ -72,6 +72,9 @@ type TableReport struct {
 	SchemaChanges []string `json:"schema_changes,omitempty"`
 	// Warnings lists mapping and loading notes.
 	Warnings []string `json:"warnings,omitempty"`
+	// Note says why a skipped table was skipped: the earlier load of the
+	// same export or file with the same settings, and when.
+	Note string `json:"note,omitempty"`
 	// Plan is the dry run's description of what would be done.
 	Plan string `json:"plan,omitempty"`
 	// Error is the failure's message.

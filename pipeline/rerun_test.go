@@ -11,21 +11,27 @@ import (
 	"github.com/mbiload/mbiload/extract/simulator"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
+	"github.com/mbiload/mbiload/transform"
 )
 
 // TestSecondSync runs a sync twice. Reusing exports, the second run finds
 // every export already published and skips it: no new export, no
 // download, no ledger row. Without reuse, it exports again and replaces
 // every table atomically: two loaded ledger rows per table, data equal.
+// Reusing exports with another zero-date rule, it loads every export again
+// (the settings shape the rows): no new export, a download and a ledger
+// row per table.
 func TestSecondSync(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
 		reuse  time.Duration
+		zero   string // the second run's zero-date rule
 		status string
 	}{
 		{name: "reusing exports", reuse: time.Hour, status: StatusSkipped},
 		{name: "new exports", status: StatusLoaded},
+		{name: "reusing exports, another zero-date rule", reuse: time.Hour, zero: transform.ZeroDatesError, status: StatusLoaded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +51,7 @@ func TestSecondSync(t *testing.T) {
 			e.runner.Observer = rec
 			opts := e.opts()
 			opts.ReuseExports = tt.reuse
+			opts.Decode.ZeroDates = tt.zero
 			second, err := e.runner.Sync(ctx, opts)
 			if err != nil || second.Status != RunSucceeded {
 				t.Fatalf("second Sync: got %v, status %q %v", err, second.Status, failures(second))
@@ -64,8 +71,20 @@ func TestSecondSync(t *testing.T) {
 					t.Errorf("%s: target: got %s, want %s as before", tr.Source, tr.Target, prev.Target)
 				}
 			}
-			e.mustEqualSim(t, schema.Options{})
 			n := int64(len(cfg.Tables))
+			if tt.zero != "" {
+				if got := e.ledgerCount(t, "loaded"); got != loads+n {
+					t.Errorf("loaded ledger rows: got %d, want %d", got, loads+n)
+				}
+				if got := e.exportCount(t); got != exports {
+					t.Errorf("exports: got %d, want %d as before", got, exports)
+				}
+				if got := rec.count(StageDownload); got != int(n) {
+					t.Errorf("downloads: got %d, want %d", got, n)
+				}
+				return
+			}
+			e.mustEqualSim(t, schema.Options{})
 			if tt.reuse > 0 {
 				if got := e.ledgerCount(t, ""); got != loads {
 					t.Errorf("ledger rows: got %d, want %d as before", got, loads)

@@ -106,13 +106,14 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		tr.Status, tr.Plan = StatusPlanned, plan
 		return tr
 	}
-	if reused {
-		published, err := r.Loader.AlreadyPublished(ctx, "", written, string(exp.ID), "")
+	if reused && !r.Loader.Config().Force {
+		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
+			ExportID: string(exp.ID), Decode: decodeSettings(opts.Decode)})
 		if err != nil {
 			return fail(err)
 		}
-		if published && !r.Loader.Config().Force {
-			tr.Status = StatusSkipped
+		if note != "" {
+			tr.Status, tr.Note = StatusSkipped, note
 			return tr
 		}
 	}
@@ -143,7 +144,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	obs.Stage(key, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
-		ExpectedRows: expectedRows(exp)}
+		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
 	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.ExportRowCap), &tr); err != nil {
 		return fail(err)
 	}

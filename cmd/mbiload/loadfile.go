@@ -15,7 +15,9 @@ func loadFileCommand(env *appEnv) *cli.Command {
 		Usage: "load a local export file (zip or CSV) with its column metadata",
 		UsageText: "mbiload load-file --table NAME --columns COLUMNS.json FILE.zip|FILE.csv [flags]\n\n" +
 			"Loads an export already on disk through the same path as sync (decode, COPY, atomic\n" +
-			"publish, ledger). Loading the same file again is a no-op unless --force.\n\n" +
+			"publish, ledger). Loading the same file again with the same settings (mode, key, column\n" +
+			"metadata, --source-timezone, --null-string, --zero-dates, --identifiers) is a no-op unless\n" +
+			"--force; the NOTE column says which load it repeats.\n\n" +
 			"Examples:\n" +
 			"  mbiload load-file --table sales_order --columns sales_order.columns.json sales_order.zip\n" +
 			"  mbiload load-file --table products --columns products.columns.json --mode merge products.csv",

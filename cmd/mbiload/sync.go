@@ -149,6 +149,9 @@ func printRunSummary(env *appEnv, rep *pipeline.Report) {
 			continue
 		}
 		note := shortNote(t.Error)
+		if note == "" && t.Note != "" {
+			note = shortNote(t.Note)
+		}
 		if note == "" && t.Mechanism != "" {
 			note = t.Mechanism
 		}
