@@ -91,9 +91,10 @@
 // publishes; a failed load writes a "failed" row afterwards with its
 // error, and its rejects go to <ledger>.rejects. A load of the export that
 // is already published (same export id, or for a local file the same
-// SHA-256) is skipped unless [Config.Force]. Its source_columns records
-// each column's source name and, under the key "", the columns the load
-// made NOT NULL from the metadata. Loads of the same table are
+// SHA-256, loaded with the same settings: see checkPublished) is skipped
+// unless [Config.Force]. Its source_columns records each column's source
+// name and, under the key "", the columns the load made NOT NULL from the
+// metadata and the load's settings and fingerprint. Loads of the same table are
 // serialised by a transaction-scoped advisory lock; row counts are checked
 // end to end.
 //

@@ -57,23 +57,27 @@ func jobSettings(job Job) (recordedLoad, error) {
 	}
 	job.Mode = m
 	t := job.Table
-	s := loadSettings{Mode: m, Decode: job.Decode}
-	if len(s.Decode) == 0 {
-		s.Decode = nil
+	s := loadSettings{Mode: m}
+	for k, v := range job.Decode {
+		if s.Decode == nil {
+			s.Decode = map[string]string{}
+		}
+		s.Decode[cleanText(k)] = cleanText(v)
 	}
 	if m == ModeMerge {
 		key, err := mergeKey(job)
 		if err != nil {
 			return recordedLoad{}, err
 		}
-		s.Key = fieldNames(t, key)
+		s.Key = cleanTexts(fieldNames(t, key))
 	}
 	for _, f := range t.Fields {
 		typ := f.Source.Type
 		if f.Source.Precision != 0 || f.Source.Scale != 0 {
 			typ += fmt.Sprintf(" (%d,%d)", f.Source.Precision, f.Source.Scale)
 		}
-		s.Columns = append(s.Columns, settingsColumn{Source: f.Source.Name, SourceType: typ, Name: f.Name,
+		// Cleaned as every string of the ledger is (jsonb holds no NUL).
+		s.Columns = append(s.Columns, settingsColumn{Source: cleanName(f.Source.Name), SourceType: cleanText(typ), Name: cleanText(f.Name),
 			Type: f.Type.PG(), PrimaryKey: bool(f.Source.IsPrimaryKey), NotNull: f.Source.NotNull()})
 	}
 	if t.Location != nil {

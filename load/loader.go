@@ -321,6 +321,9 @@ type loadRun struct {
 	notNull []string
 	// fingerprint is the load's settings and fingerprint, for the ledger.
 	fingerprint recordedLoad
+	// replaceExport makes a snapshot replace its export's rows in the
+	// history table, as a forced one does (see checkPublished).
+	replaceExport bool
 }
 
 // run is the load's transaction: lock, idempotency check, the mode's work,
@@ -380,6 +383,7 @@ func (r *loadRun) run(ctx context.Context) error {
 		if p.warning != "" {
 			r.res.Warnings = append(r.res.Warnings, p.warning)
 		}
+		r.replaceExport = p.replaceExport
 		r.steps.done("published check")
 	}
 	switch r.job.Mode {

@@ -20,9 +20,11 @@ import (
 //     load of the same mode and content since the target's latest
 //     successful replace (which threw earlier rows away) has the same
 //     fingerprint, or recorded none (an earlier version's load: its rows
-//     are in the table). One with other settings fails the load
-//     ([ErrAlreadyLoaded]): appending the content again would hold its
-//     rows twice, and appending cannot take the old ones back.
+//     are in the table). One with other settings: a snapshot replaces
+//     the export's rows in the history table (as a forced one does, see
+//     dropForcedExport); an append fails ([ErrAlreadyLoaded]): appending
+//     the content again would hold its rows twice, and an append cannot
+//     tell the old ones from the table's other rows.
 
 // published is the already-published check's answer.
 type published struct {
@@ -35,6 +37,9 @@ type published struct {
 	err error
 	// warning says why content the last load loaded is loaded again.
 	warning string
+	// replaceExport makes a snapshot replace the rows its export already
+	// has in the history table (loaded before with other settings).
+	replaceExport bool
 }
 
 // pastLoad is a ledger row the check compares with: when and by which
@@ -58,6 +63,7 @@ func checkPublished(ctx context.Context, q querier, lg ledger, pgSchema, table s
 	if val == "" {
 		col, val = "sha256", job.SHA256
 	}
+	val = cleanText(val) // as the ledger stores it
 	loads := lg.table("loads")
 	sql := `SELECT l.source_table, l.source_columns, coalesce(l.mode, ''), coalesce(l.` + col + `, ''),
   coalesce(l.run_id, ''), l.finished_at`
@@ -136,8 +142,12 @@ func accumulated(job Job, rec recordedLoad, past pastLoad) published {
 		return published{skip: true, note: fmt.Sprintf("already loaded (%s) from %s with the same settings %s",
 			rec.Settings.Mode, what(job), past.when())}
 	}
-	return published{err: fmt.Errorf("%s: %s was already loaded %s with other settings (%s); loading it again would hold its rows twice: "+
-		"reload the table with --mode replace, or load it anyway with --force: %w",
-		subject(rec.Settings.Mode, job.Table.SourceName), what(job), past.when(),
-		strings.Join(rec.Settings.changes(past.load.Settings), "; "), ErrAlreadyLoaded)}
+	changes := strings.Join(rec.Settings.changes(past.load.Settings), "; ")
+	if rec.Settings.Mode == ModeSnapshot {
+		return published{replaceExport: true, warning: fmt.Sprintf("loaded again: %s was snapshotted %s with other settings: %s; its rows in the history table are replaced",
+			what(job), past.when(), changes)}
+	}
+	return published{err: fmt.Errorf("%s: %s was already appended %s with other settings (%s); appending it again would hold its rows twice: "+
+		"reload the table with --mode replace, or append it anyway with --force: %w",
+		subject(rec.Settings.Mode, job.Table.SourceName), what(job), past.when(), changes, ErrAlreadyLoaded)}
 }

@@ -42,12 +42,18 @@ func TestPublishedSettings(t *testing.T) {
 			{job: Job{Mode: ModeAppend, SHA256: "aa"}, legacy: true, status: StatusLoaded, rows: 2},
 			{job: Job{Mode: ModeAppend, SHA256: "aa", Decode: nullMarker}, status: StatusSkipped, note: "did not record its settings", rows: 2},
 		}},
-		{name: "snapshot again: skipped; with other settings: refused", target: "orders_history", steps: []step{
+		{name: "snapshot again: skipped; with other settings: the export's rows replaced", target: "orders_history", steps: []step{
 			{job: Job{Mode: ModeSnapshot, ExportID: "e1"}, status: StatusLoaded, rows: 2},
 			{job: Job{Mode: ModeSnapshot, ExportID: "e1"}, status: StatusSkipped,
 				note: "already loaded (snapshot) from the same export (e1) with the same settings at ", rows: 2},
-			{job: Job{Mode: ModeSnapshot, ExportID: "e1", Decode: nullMarker}, status: StatusFailed, err: ErrAlreadyLoaded, rows: 2},
+			{job: Job{Mode: ModeSnapshot, ExportID: "e1", Decode: nullMarker}, status: StatusLoaded, rows: 2,
+				warn: `with other settings: null string ("" → "\\N"); its rows in the history table are replaced`},
 			{job: Job{Mode: ModeSnapshot, ExportID: "e2", Decode: nullMarker}, status: StatusLoaded, rows: 4},
+			{job: Job{Mode: ModeSnapshot, ExportID: "e2", Decode: nullMarker}, status: StatusSkipped, note: "same settings", rows: 4},
+		}},
+		{name: "append again with other settings: refused", target: "orders", steps: []step{
+			{job: Job{Mode: ModeAppend, ExportID: "e1"}, status: StatusLoaded, rows: 2},
+			{job: Job{Mode: ModeAppend, ExportID: "e1", Decode: nullMarker}, status: StatusFailed, err: ErrAlreadyLoaded, rows: 2},
 		}},
 	}
 	for _, tt := range tests {

@@ -13,9 +13,10 @@ import (
 // load's transaction: a history table holds each export once, so loading
 // an export again replaces its rows instead of adding a second copy.
 // Readers see the old rows until the commit. Without Force an export in
-// the ledger is skipped before this point.
+// the ledger is skipped before this point, or, loaded before with other
+// settings, has its rows replaced too (replaceExport).
 func (r *loadRun) dropForcedExport(ctx context.Context, info *tableInfo) error {
-	if r.job.Mode != ModeSnapshot || !r.l.cfg.Force || info.column(colExportID) == nil {
+	if r.job.Mode != ModeSnapshot || !r.l.cfg.Force && !r.replaceExport || info.column(colExportID) == nil {
 		return nil
 	}
 	id := r.job.ExportID
