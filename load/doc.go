@@ -47,9 +47,9 @@
 // another tablespace, ...) make the replace an in-place refill. The values
 // of a column a user added are kept row by row: the refill matches old
 // and new rows on the table's primary key (or the job's key, when a
-// unique constraint covers it), deletes the rows whose key left the
-// export and upserts the others ([MechanismInPlaceKeyed]), and says so in
-// [Result.Warnings] and the log. A table with no such key whose added
+// unique constraint covers it) ([MechanismInPlaceKeyed]): a row whose
+// key stays keeps them, a new one gets their defaults; [Result.Warnings]
+// and the log say so. A table with no such key whose added
 // columns hold values is not replaced: [UserColumnsError]
 // ([ErrUserColumns]) names the columns. An export
 // that breaks a CHECK, foreign key or exclusion constraint fails the load

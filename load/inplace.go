@@ -27,10 +27,14 @@ import (
 // column changes, which takes ACCESS EXCLUSIVE; a retyped column rewrites
 // the table, which no snapshot taken before the commit can read.
 //
-// With a key (see refillKey) the table is not emptied: rows whose key
-// left the export are deleted and the others upserted, so referencing
-// rows keep their targets (or the load fails on the foreign key, naming
-// it) and the columns a user added keep their values.
+// A table other tables reference is not emptied: rows whose key (see
+// refillKey) left the export are deleted and the others upserted, so
+// referencing rows keep their targets (or the load fails on the foreign
+// key, naming it). A table with columns a user added keeps their values
+// by key: the key and those columns of the old rows are set aside (a
+// table of the load's transaction), the rows deleted, and each new row
+// inserted with the values of the old row of its key (identity values
+// too), or with the columns' defaults for a new key.
 //
 // Columns the export does not have and no earlier load wrote (a user
 // added them) are kept: the new rows get their defaults, identities,
@@ -46,15 +50,19 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err != nil {
 		return err
 	}
-	keyed := key != nil
+	// upsert: rows other tables reference must stay (a foreign key);
+	// carry: the user's columns' values go from each old row to the new
+	// row of the same key.
+	upsert := len(deps.FKRefs) > 0
+	carry := key != nil && !upsert
 	for _, c := range retyped {
-		if keyed && slices.Contains(key, c.Name) {
+		if key != nil && slices.Contains(key, c.Name) {
 			return &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrIncompatibleType,
 				Detail: fmt.Sprintf("cannot change type from %s in place: it is in the key the rows are matched on (%s)", c.TypeName, why)}
 		}
 	}
-	if keyed && len(deps.FKRefs) == 0 {
-		r.warn(fmt.Sprintf("replaced %s by key, %s; rows whose key left the export were deleted", r.qtarget, why))
+	if carry {
+		r.warn(fmt.Sprintf("replaced %s %s; rows whose key left the export are gone, new rows get the columns' defaults", r.qtarget, why))
 	}
 	qstage, _ := r.stageName()
 	// The CHECK constraints are on the staging table too: the COPY names
@@ -85,7 +93,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	for _, c := range retyped {
 		f := t.Fields[fieldIndexByName(t, c.Name)]
 		col := "ALTER TABLE " + r.qtarget + " ALTER COLUMN " + schema.Quote(c.Name)
-		if keyed && c.NotNull {
+		if upsert && c.NotNull {
 			// The rows kept lose the old values here and get the export's
 			// from the upsert; the NOT NULL (unless relaxed) comes back
 			// after it.
@@ -99,7 +107,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	for _, f := range t.Fields {
 		if info.column(f.Name) == nil {
 			def := fieldDef(f)
-			if keyed && f.Source.NotNull() {
+			if upsert && f.Source.NotNull() {
 				// The rows kept get the column's values from the upsert;
 				// the NOT NULL comes after it.
 				def = schema.Quote(f.Name) + " " + f.Type.PG()
@@ -121,7 +129,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err != nil {
 		return err
 	}
-	if !keyed {
+	if key == nil {
 		// Values written to the user's columns since refillKey looked
 		// (the lock keeps writers out from here on).
 		if err := r.refuseValued(ctx, keptColumns(extra)); err != nil {
@@ -133,13 +141,15 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		only = ""
 	}
 	names := quoteNames(t.ColumnNames())
-	var sql string
-	if keyed {
+	var on []string
+	for _, k := range key {
+		on = append(on, "s."+schema.Quote(k)+" = t."+schema.Quote(k))
+	}
+	var sqls []string
+	qkeep, _ := r.stageName()
+	if upsert {
 		r.res.Mechanism = MechanismInPlaceKeyed
-		var on, set []string
-		for _, k := range key {
-			on = append(on, "s."+schema.Quote(k)+" = t."+schema.Quote(k))
-		}
+		var set []string
 		for _, f := range t.Fields {
 			if !slices.Contains(key, f.Name) {
 				set = append(set, schema.Quote(f.Name)+" = EXCLUDED."+schema.Quote(f.Name))
@@ -156,27 +166,54 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		if len(set) > 0 {
 			action = "DO UPDATE SET " + strings.Join(set, ", ")
 		}
-		sql = "INSERT INTO " + r.qtarget + " AS t (" + names + ") SELECT " + names + " FROM " + qstage +
-			" ON CONFLICT (" + quoteNames(key) + ") " + action
+		sqls = append(sqls, "INSERT INTO "+r.qtarget+" AS t ("+names+") SELECT "+names+" FROM "+qstage+
+			" ON CONFLICT ("+quoteNames(key)+") "+action)
 	} else {
 		r.res.Mechanism = MechanismInPlace
+		if carry {
+			// The key and the user's columns of the old rows, kept aside
+			// (a table of the load's transaction, like the staging one).
+			r.res.Mechanism = MechanismInPlaceKeyed
+			var carried, kcols, scols []string
+			for _, c := range keptColumns(extra) {
+				carried = append(carried, schema.Quote(c.Name))
+			}
+			for _, n := range t.ColumnNames() {
+				scols = append(scols, "s."+schema.Quote(n))
+			}
+			for _, c := range carried {
+				kcols = append(kcols, "t."+c)
+			}
+			keep := "CREATE TABLE " + qkeep + " AS SELECT " + quoteNames(key) + ", " + strings.Join(carried, ", ") + " FROM " + only + r.qtarget
+			if err := r.execAll(ctx, []string{keep}, "publish in place: keep the user's columns"); err != nil {
+				return err
+			}
+			sqls = append(sqls,
+				"INSERT INTO "+r.qtarget+" ("+names+", "+strings.Join(carried, ", ")+") OVERRIDING SYSTEM VALUE SELECT "+
+					strings.Join(scols, ", ")+", "+strings.Join(kcols, ", ")+" FROM "+qstage+" s JOIN "+qkeep+" t ON "+strings.Join(on, " AND "),
+				"INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage+" s WHERE NOT EXISTS (SELECT 1 FROM "+qkeep+" t WHERE "+strings.Join(on, " AND ")+")")
+		} else {
+			sqls = append(sqls, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)
+		}
 		if _, err := r.tx.Exec(ctx, "DELETE FROM "+only+r.qtarget); err != nil {
 			return fmt.Errorf("publish in place: delete the old rows: %w", err)
 		}
-		sql = "INSERT INTO " + r.qtarget + " (" + names + ") SELECT " + names + " FROM " + qstage
 	}
 	if err := r.execAll(ctx, alters, "publish in place"); err != nil {
 		return err
 	}
 	r.steps.done("delete the old rows, column changes")
-	tag, err := r.execKeyed(ctx, sql)
-	if err != nil {
-		if err := r.constraintError(err, nil, deps.Constraints, info, inPlaceColumns(t, info, dropped)); errors.As(err, new(*ConstraintError)) {
-			return err
+	r.res.RowsLoaded = 0
+	for _, sql := range sqls {
+		tag, err := r.execKeyed(ctx, sql)
+		if err != nil {
+			if err := r.constraintError(err, nil, deps.Constraints, info, inPlaceColumns(t, info, dropped)); errors.As(err, new(*ConstraintError)) {
+				return err
+			}
+			return r.inPlaceKeyError(ctx, err, now, deps, key, qstage, upsert)
 		}
-		return r.inPlaceKeyError(ctx, err, now, deps, key, qstage, keyed)
+		r.res.RowsLoaded += tag.RowsAffected()
 	}
-	r.res.RowsLoaded = tag.RowsAffected()
 	if r.res.RowsLoaded != r.res.RowsRead {
 		return &RowCountError{What: "rows published versus rows COPYed", Got: r.res.RowsLoaded, Want: r.res.RowsRead}
 	}
@@ -187,7 +224,11 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err := r.comments(ctx, r.qtarget, now, true); err != nil {
 		return err
 	}
-	if err := r.execAll(ctx, []string{"DROP TABLE " + qstage}, "publish in place"); err != nil {
+	drop := "DROP TABLE " + qstage
+	if carry {
+		drop += ", " + qkeep
+	}
+	if err := r.execAll(ctx, []string{drop}, "publish in place"); err != nil {
 		return err
 	}
 	return r.analyze(ctx, r.qtarget, r.res.RowsLoaded)

@@ -83,11 +83,11 @@ const (
 	// inserted the staged rows, because the table has dependents a swap
 	// cannot carry.
 	MechanismInPlace = "in-place"
-	// MechanismInPlaceKeyed is an in-place replace matched on a key (of a
-	// table other tables reference, or with columns a user added): rows
-	// whose key left the export are deleted, the others upserted, so
-	// referencing rows keep their targets and the user's columns their
-	// values.
+	// MechanismInPlaceKeyed is an in-place replace matched on a key: of a
+	// table other tables reference, rows whose key left the export are
+	// deleted and the others upserted, so referencing rows keep their
+	// targets; of a table with columns a user added, each new row gets
+	// those columns' values from the old row of its key.
 	MechanismInPlaceKeyed = "in-place-keyed"
 	// MechanismCopy is an append that COPYed straight into the table.
 	MechanismCopy = "copy"
