@@ -141,15 +141,12 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		only = ""
 	}
 	names := quoteNames(t.ColumnNames())
-	var on []string
-	for _, k := range key {
-		on = append(on, "s."+schema.Quote(k)+" = t."+schema.Quote(k))
-	}
 	var sqls []string
 	qkeep, _ := r.stageName()
 	if upsert {
 		r.res.Mechanism = MechanismInPlaceKeyed
 		var set []string
+		on := keyJoin(key)
 		for _, f := range t.Fields {
 			if !slices.Contains(key, f.Name) {
 				set = append(set, schema.Quote(f.Name)+" = EXCLUDED."+schema.Quote(f.Name))
@@ -171,27 +168,12 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	} else {
 		r.res.Mechanism = MechanismInPlace
 		if carry {
-			// The key and the user's columns of the old rows, kept aside
-			// (a table of the load's transaction, like the staging one).
 			r.res.Mechanism = MechanismInPlaceKeyed
-			var carried, kcols, scols []string
-			for _, c := range keptColumns(extra) {
-				carried = append(carried, schema.Quote(c.Name))
-			}
-			for _, n := range t.ColumnNames() {
-				scols = append(scols, "s."+schema.Quote(n))
-			}
-			for _, c := range carried {
-				kcols = append(kcols, "t."+c)
-			}
-			keep := "CREATE TABLE " + qkeep + " AS SELECT " + quoteNames(key) + ", " + strings.Join(carried, ", ") + " FROM " + only + r.qtarget
-			if err := r.execAll(ctx, []string{keep}, "publish in place: keep the user's columns"); err != nil {
+			carried, err := r.keepAside(ctx, qstage, qkeep, only, key, extra)
+			if err != nil {
 				return err
 			}
-			sqls = append(sqls,
-				"INSERT INTO "+r.qtarget+" ("+names+", "+strings.Join(carried, ", ")+") OVERRIDING SYSTEM VALUE SELECT "+
-					strings.Join(scols, ", ")+", "+strings.Join(kcols, ", ")+" FROM "+qstage+" s JOIN "+qkeep+" t ON "+strings.Join(on, " AND "),
-				"INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage+" s WHERE NOT EXISTS (SELECT 1 FROM "+qkeep+" t WHERE "+strings.Join(on, " AND ")+")")
+			sqls = append(sqls, carried...)
 		} else {
 			sqls = append(sqls, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)
 		}

@@ -178,3 +178,41 @@ func (r *loadRun) refuseValued(ctx context.Context, keep []*tableColumn) error {
 	}
 	return nil
 }
+
+// keepAside sets the key and the user's columns (extra, but generated
+// ones) of the old rows aside in qkeep, a table of the load's transaction
+// in the ledger schema, and returns the two statements that then fill the
+// emptied table from the staging table qstage: the rows whose key was
+// there with the old row's values (OVERRIDING SYSTEM VALUE: an identity
+// column keeps its numbers), the others with the columns' defaults. only
+// is "ONLY " or "" (a partitioned table).
+func (r *loadRun) keepAside(ctx context.Context, qstage, qkeep, only string, key []string, extra []*tableColumn) ([]string, error) {
+	names := quoteNames(r.job.Table.ColumnNames())
+	var carried, kcols, scols []string
+	for _, c := range keptColumns(extra) {
+		carried = append(carried, schema.Quote(c.Name))
+		kcols = append(kcols, "t."+schema.Quote(c.Name))
+	}
+	for _, n := range r.job.Table.ColumnNames() {
+		scols = append(scols, "s."+schema.Quote(n))
+	}
+	keep := "CREATE TABLE " + qkeep + " AS SELECT " + quoteNames(key) + ", " + strings.Join(carried, ", ") + " FROM " + only + r.qtarget
+	if _, err := r.tx.Exec(ctx, keep); err != nil {
+		return nil, fmt.Errorf("publish in place: set the user's columns aside: %w", err)
+	}
+	on := strings.Join(keyJoin(key), " AND ")
+	return []string{
+		"INSERT INTO " + r.qtarget + " (" + names + ", " + strings.Join(carried, ", ") + ") OVERRIDING SYSTEM VALUE SELECT " +
+			strings.Join(scols, ", ") + ", " + strings.Join(kcols, ", ") + " FROM " + qstage + " s JOIN " + qkeep + " t ON " + on,
+		"INSERT INTO " + r.qtarget + " (" + names + ") SELECT " + names + " FROM " + qstage + " s WHERE NOT EXISTS (SELECT 1 FROM " + qkeep + " t WHERE " + on + ")",
+	}, nil
+}
+
+// keyJoin is the join condition of the key columns of s and t.
+func keyJoin(key []string) []string {
+	on := make([]string, len(key))
+	for k, c := range key {
+		on[k] = "s." + schema.Quote(c) + " = t." + schema.Quote(c)
+	}
+	return on
+}
