@@ -197,6 +197,9 @@ func (r *loadRun) keepAside(ctx context.Context, qstage, qkeep, only string, key
 		scols = append(scols, "s."+schema.Quote(n))
 	}
 	keep := "CREATE TABLE " + qkeep + " AS SELECT " + quoteNames(key) + ", " + strings.Join(carried, ", ") + " FROM " + only + r.qtarget
+	if w := sparse(keptColumns(extra)); w != "" {
+		keep += " WHERE " + w
+	}
 	if _, err := r.tx.Exec(ctx, keep); err != nil {
 		return nil, fmt.Errorf("publish in place: set the user's columns aside: %w", err)
 	}
@@ -215,4 +218,19 @@ func keyJoin(key []string) []string {
 		on[k] = "s." + schema.Quote(c) + " = t." + schema.Quote(c)
 	}
 	return on
+}
+
+// sparse returns, when every column of cols is NULL unless a user set it
+// (no default, no identity), the condition of a row holding a value in
+// one of them: only those rows need setting aside, as a new row's value
+// is NULL anyway. "" otherwise.
+func sparse(cols []*tableColumn) string {
+	var conds []string
+	for _, c := range cols {
+		if c.HasDefault || c.Identity != "" {
+			return ""
+		}
+		conds = append(conds, schema.Quote(c.Name)+" IS NOT NULL")
+	}
+	return strings.Join(conds, " OR ")
 }
