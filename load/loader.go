@@ -146,7 +146,8 @@ type Loader struct {
 	log    *slog.Logger
 }
 
-// New validates cfg and creates the target and ledger schemas and the
+// New validates cfg, refuses a database that cannot store the exports'
+// text ([CheckEncoding]), and creates the target and ledger schemas and the
 // ledger tables when they are missing (under an advisory lock, so that
 // concurrent first runs do not collide; nothing is created when everything
 // exists, so a role without CREATE privileges can run once they do).
@@ -156,6 +157,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckEncoding(ctx, pool); err != nil {
 		return nil, err
 	}
 	l := &Loader{pool: pool, cfg: cfg, ledger: ledger{schema: cfg.LedgerSchema}, log: cfg.Logger}

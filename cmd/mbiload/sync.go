@@ -95,6 +95,9 @@ func syncCommand(env *appEnv) *cli.Command {
 // new.
 func syncLoader(c *cli.Context, env *appEnv, pool *pgxpool.Pool, dryRun bool) (*load.Loader, error) {
 	if dryRun {
+		if err := load.CheckEncoding(c.Context, pool); err != nil {
+			return nil, err
+		}
 		ready, err := warehouseReady(c.Context, c, pool)
 		if err != nil {
 			return nil, err
