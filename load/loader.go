@@ -386,6 +386,7 @@ func (r *loadRun) run(ctx context.Context) error {
 		}
 		if p.warning != "" {
 			r.res.Warnings = append(r.res.Warnings, p.warning)
+			l.log.Warn(p.warning, "table", r.qtarget)
 		}
 		r.replaceExport = p.replaceExport
 		r.steps.done("published check")
