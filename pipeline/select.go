@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -15,7 +16,8 @@ import (
 // Select picks the tables named by include (ids, names or shell globs such
 // as "sales_*"; empty means every table) minus those named by exclude. Names
 // match exactly, then case-insensitively. A pattern that matches nothing is
-// an error, so a typo in a cron job fails loudly instead of loading less.
+// an error, so a typo in a cron job fails loudly instead of loading less;
+// so is a selection left empty ([ErrAllExcluded]).
 // The result keeps the API's order.
 func Select(tables []extract.Table, include, exclude []string) ([]extract.Table, error) {
 	picked := make([]bool, len(tables))
@@ -49,10 +51,16 @@ func Select(tables []extract.Table, include, exclude []string) ([]extract.Table,
 		}
 	}
 	if len(out) == 0 {
-		return nil, ErrNoTables
+		return nil, ErrAllExcluded
 	}
 	return out, nil
 }
+
+// ErrAllExcluded is a selection whose excludes leave out every table it
+// includes. [Runner.Sync] takes it as "no tables" when figures or charts
+// are named, so that --exclude '*' loads only those.
+var ErrAllExcluded = errors.New("pipeline: --exclude leaves out every table selected " +
+	"(with --figures or --charts, --exclude '*' loads only those)")
 
 // match returns the indexes of the tables a pattern names.
 func match(tables []extract.Table, pat string) ([]int, error) {

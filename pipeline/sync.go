@@ -14,7 +14,8 @@ import (
 
 // Sync runs the nightly job: every selected table is exported, downloaded,
 // decoded and published (see the package doc), and so are the figures and
-// charts named in opts (in addition to the tables). The returned report
+// charts named in opts (in addition to the tables: with figures or charts,
+// excludes that leave out every table load those alone). The returned report
 // holds one entry per table, figure and chart. The error is non-nil when the run
 // could not start (bad selection, API or database unreachable), when it was
 // cancelled, or when Options.WaitForUpdate found nothing new
@@ -45,6 +46,9 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		return rep, err
 	}
 	selected, err := Select(all, opts.Tables, opts.Exclude)
+	if errors.Is(err, ErrAllExcluded) && len(opts.Figures)+len(opts.Charts) > 0 {
+		selected, err = nil, nil // only the figures and charts (--exclude '*')
+	}
 	if err != nil {
 		rep.Status = RunFailed
 		return rep, err

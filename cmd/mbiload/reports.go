@@ -23,15 +23,15 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 	}
 	return &cli.Command{
 		Name:  plural,
-		Usage: fmt.Sprintf("list, describe and export %s (reports) as CSV or JSON", plural),
+		Usage: fmt.Sprintf("list, describe and export %s (reports) as CSV or JSON; sync --%s loads them as tables", plural, plural),
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",
 				Usage: "list " + plural + " and the tables sync --" + plural + " loads them into",
 				UsageText: fmt.Sprintf("mbiload %s list [--json] [--identifiers snake|preserve]\n\n"+
 					"TARGET is the table sync --%s loads each into: %s_<name>, or %s_<name>_<id> when another\n"+
-					"%s with a lower id or a warehouse table has that name.\n\nExample:\n  mbiload %s list",
-					plural, plural, kind, kind, kind, plural),
+					"%s with a lower id or a warehouse table has that name.%s\n\nExample:\n  mbiload %s list",
+					plural, plural, kind, kind, kind, listColumnsNote(kind), plural),
 				Flags: append([]cli.Flag{jsonFlag()}, mappingFlags()...),
 				Action: func(c *cli.Context) error {
 					opts, err := mappingOptions(c)
@@ -70,20 +70,24 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 						listed := make([]listedChart, len(charts))
 						for i, ch := range charts {
 							listed[i] = listedChart{ch, targets[ch.ID]}
-							rows = append(rows, []string{ch.ID.String(), ch.Name, "", target(targets[ch.ID])})
+							rows = append(rows, []string{ch.ID.String(), ch.Name, target(targets[ch.ID])})
 						}
 						items = listed
 					}
 					if c.Bool("json") {
 						return printJSON(env.stdout, items)
 					}
-					return printTable(env.stdout, []string{"ID", "NAME", "TYPE", "TARGET"}, rows)
+					if kind == "figure" {
+						return printTable(env.stdout, []string{"ID", "NAME", "TYPE", "TARGET"}, rows)
+					}
+					return printTable(env.stdout, []string{"ID", "NAME", "TARGET"}, rows)
 				},
 			},
 			{
-				Name:      "info",
-				Usage:     "describe one " + kind,
-				UsageText: fmt.Sprintf("mbiload %s info ID\n\nExample:\n  mbiload %s info %s", plural, plural, exampleID),
+				Name:      "describe",
+				Aliases:   []string{"info"},
+				Usage:     "describe one " + kind + " as JSON",
+				UsageText: fmt.Sprintf("mbiload %s describe ID\n\nExample:\n  mbiload %s describe %s", plural, plural, exampleID),
 				Action: apiActionArg(env, kind+" id", func(c *cli.Context, client *extract.Client, id string) error {
 					if kind == "figure" {
 						f, err := client.Figure(c.Context, schema.ID(id))
@@ -140,6 +144,15 @@ func reportCommand(env *appEnv, kind string) *cli.Command {
 			},
 		},
 	}
+}
+
+// listColumnsNote says what the list's columns are: the API gives charts
+// no type.
+func listColumnsNote(kind string) string {
+	if kind == "figure" {
+		return "\nTYPE is the figure's presentation type (visual, sql, ...); --json adds its owner."
+	}
+	return "\nThe API gives charts no type; --json adds each one's owner."
 }
 
 // listedFigure and listedChart are the JSON forms of a figure or chart in

@@ -41,7 +41,7 @@ func TestReportsListTargets(t *testing.T) {
 		},
 		{
 			name: "charts", args: []string{"charts", "list"},
-			stdout: []string{"2038112  Customer cohorts        mbi.chart_customer_cohorts_2038112\n"},
+			stdout: []string{"2038112  Customer cohorts  mbi.chart_customer_cohorts_2038112\n"},
 		},
 	}
 	for _, tt := range tests {

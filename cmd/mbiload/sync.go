@@ -19,7 +19,10 @@ func syncCommand(env *appEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "sync",
 		Usage: "export, download and load the warehouse's tables (the nightly job)",
-		UsageText: "mbiload sync [--tables LIST] [--exclude LIST] [--mode MODE] [flags]\n\n" +
+		UsageText: "mbiload sync [--tables LIST] [--exclude LIST] [--figures IDS] [--charts IDS] [--mode MODE] [flags]\n\n" +
+			"What it loads: every warehouse table (or those --tables names), minus those --exclude names, and\n" +
+			"also each figure and chart --figures and --charts name, as tables figure_<name> and chart_<name>.\n" +
+			"To load only figures or charts, add --exclude '*'.\n\n" +
 			"For each selected table: fetch its columns, create an export (or reuse a recent one), wait\n" +
 			"for it, download it, decode it and publish it atomically. Tables run concurrently; one\n" +
 			"table's failure does not stop the others. Exit code 0: all loaded; 3: some tables failed;\n" +
@@ -28,12 +31,13 @@ func syncCommand(env *appEnv) *cli.Command {
 			"  mbiload sync\n" +
 			"  mbiload sync --tables 'sales_*,customer_entity' --exclude sales_order_item\n" +
 			"  mbiload sync --reuse-exports 12h --wait-for-update 3h --report run.json --metrics-file /var/lib/node_exporter/mbiload.prom\n" +
-			"  mbiload sync --figures 360531 --charts 2038112 --dry-run",
+			"  mbiload sync --figures 360531 --charts 2038112 --dry-run\n" +
+			"  mbiload sync --figures 360531 --exclude '*'   # the figure alone",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "tables", Usage: "tables to load: ids, names or globs, comma separated (default: all)"},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "tables to leave out: ids, names or globs"},
-			&cli.StringSliceFlag{Name: "figures", Usage: "figure ids to load as tables (figure_<name>; mbiload figures list shows each one's table)"},
-			&cli.StringSliceFlag{Name: "charts", Usage: "chart ids to load as tables (chart_<name>; mbiload charts list shows each one's table)"},
+			&cli.StringSliceFlag{Name: "figures", Usage: "figure ids to load as tables, besides the tables (figure_<name>; mbiload figures list shows each one's table)"},
+			&cli.StringSliceFlag{Name: "charts", Usage: "chart ids to load as tables, besides the tables (chart_<name>; mbiload charts list shows each one's table)"},
 			&cli.DurationFlag{Name: "reuse-exports", Usage: "reuse a completed export younger than this (e.g. 12h) instead of creating one"},
 			&cli.DurationFlag{Name: "wait-for-update", Usage: "wait up to this long (e.g. 3h) for a warehouse update newer than the last load; load only what it refreshed"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (tables, targets, DDL or schema changes, exports) and change nothing"},
