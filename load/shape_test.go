@@ -14,7 +14,11 @@ import (
 // triggers, policies, rules, security labels, inheritance, publications,
 // the views of its schema and the foreign keys referencing it. Two loads
 // that keep everything give the same lines ($1 is the table, $2 its
-// schema); oids, file nodes and rows are left out.
+// schema); oids, file nodes and rows are left out, and so is what the
+// server itself manages: pg_attver=N, the entry PostgreSQL 15.20 puts
+// into every column's attoptions (a per-table number the server assigns,
+// new for every new table, which cannot be set by hand), so a swapped-in
+// table always has another.
 const tableShapeSQL = `
 WITH t AS (SELECT $1::regclass::oid AS oid)
 SELECT 'table ' || concat_ws(' | ', c.relkind::text, c.relpersistence::text, pg_get_userbyid(c.relowner),
@@ -35,7 +39,8 @@ SELECT 'column ' || concat_ws(' | ', a.attnum::text, a.attname::text, format_typ
          coalesce((SELECT collname FROM pg_collation WHERE oid = a.attcollation), ''), a.attnotnull::text,
          coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text, a.attgenerated::text,
          coalesce(a.attstattarget::text, ''), a.attstorage::text, a.attcompression::text,
-         coalesce(array_to_string(a.attoptions, ','), ''), coalesce(col_description(a.attrelid, a.attnum), ''),
+         coalesce(array_to_string(ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_attver=%'), ','), ''),
+         coalesce(col_description(a.attrelid, a.attnum), ''),
          coalesce((SELECT string_agg(e.privilege_type || ' to ' || pg_get_userbyid(e.grantee), ',' ORDER BY 1)
                    FROM aclexplode(a.attacl) e), ''))
 FROM t, pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum

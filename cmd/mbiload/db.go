@@ -40,7 +40,8 @@ func checkSchemas(c *cli.Context) error {
 	return nil
 }
 
-// openPool connects to DATABASE_URL. The URL, which may hold a password,
+// openPool connects to DATABASE_URL and refuses a server older than
+// PostgreSQL 14 (load.ServerVersion). The URL, which may hold a password,
 // never appears in an error.
 func openPool(ctx context.Context, c *cli.Context, conns int) (*pgxpool.Pool, error) {
 	if err := checkSchemas(c); err != nil {
@@ -72,6 +73,12 @@ func openPool(ctx context.Context, c *cli.Context, conns int) (*pgxpool.Pool, er
 		}
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %w (is the server running and DATABASE_URL right?)",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	// A server too old is refused here, before any command reads or
+	// writes anything.
+	if _, _, err := load.ServerVersion(pctx, pool); err != nil {
+		pool.Close()
+		return nil, err
 	}
 	return pool, nil
 }

@@ -16,14 +16,16 @@ func localpgCommand(env *appEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "localpg",
 		Usage: "run a command against a throwaway local PostgreSQL (for tests, benchmarks and demos)",
-		UsageText: "mbiload localpg [--fsync=off] [-- COMMAND [ARGS...]]\n\n" +
-			"Starts PostgreSQL from the installed binaries in a temporary directory on a free port,\n" +
+		UsageText: "mbiload localpg [--fsync=off] [--pg-bin DIR] [-- COMMAND [ARGS...]]\n\n" +
+			"Starts PostgreSQL from the installed binaries (or those in --pg-bin) in a temporary directory on a free port,\n" +
 			"runs COMMAND with DATABASE_URL pointing at it, then stops the server and deletes it.\n" +
 			"When DATABASE_URL is already set, COMMAND simply runs with it. Without COMMAND, the\n" +
 			"server runs until interrupted and its URL is printed.\n\n" +
 			"Example:\n  mbiload localpg -- go test ./load/...",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "fsync", Value: "on", Usage: "the server's fsync setting (off is fine for throwaway data)"},
+			&cli.StringFlag{Name: "pg-bin", EnvVars: []string{localpg.BinDirEnv}, DefaultText: "installed",
+				Usage: "the directory of the PostgreSQL binaries (initdb, pg_ctl, postgres) to run, for any version"},
 		},
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
@@ -33,6 +35,7 @@ func localpgCommand(env *appEnv) *cli.Command {
 			srv, err := localpg.Start(c.Context, localpg.Options{
 				Settings: map[string]string{"fsync": c.String("fsync")},
 				Logger:   env.log,
+				BinDir:   c.String("pg-bin"),
 			})
 			if err != nil {
 				return fmt.Errorf("start throwaway PostgreSQL: %w", err)

@@ -8,6 +8,8 @@
 // caller is root the directory is handed to the "postgres" user and every
 // command runs through `runuser -u postgres --`.
 //
-// Binaries are looked up on PATH first, then in /usr/lib/postgresql/*/bin
+// Options.BinDir, or else the environment variable MBILOAD_PG_BIN, names the
+// directory of the binaries to run (any PostgreSQL version). Without either,
+// binaries are looked up on PATH first, then in /usr/lib/postgresql/*/bin
 // (where Debian's packages put them), newest version first.
 package localpg

@@ -26,6 +26,10 @@ type Options struct {
 	Settings map[string]string
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
+	// BinDir is the directory holding initdb, pg_ctl and postgres, to run
+	// a given PostgreSQL version. Empty: $MBILOAD_PG_BIN when set, else
+	// the installed binaries (see the package doc).
+	BinDir string
 }
 
 // Server is a running throwaway PostgreSQL server.
@@ -47,7 +51,7 @@ type Server struct {
 // returns when the server accepts connections. Call Stop to shut it down and
 // delete its files.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	bin, err := binDir()
+	bin, err := binDir(opts.BinDir)
 	if err != nil {
 		return nil, err
 	}
