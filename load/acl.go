@@ -21,6 +21,7 @@ type aclEntry struct {
 var privileges = map[string]bool{
 	"SELECT": true, "INSERT": true, "UPDATE": true, "DELETE": true,
 	"TRUNCATE": true, "REFERENCES": true, "TRIGGER": true,
+	"MAINTAIN": true, // PostgreSQL 17 and later
 }
 
 // readACL returns the privileges granted on table oid and its columns to

@@ -142,7 +142,11 @@ func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, q
 			}
 		}
 		if notNull {
-			d += " NOT NULL"
+			def, add := notNullDef(t.Name, f.Name, p.notNull.column(f.Name))
+			d += def
+			if add != "" {
+				alter = append(alter, add)
+			}
 		}
 		p.defs = append(p.defs, d)
 	}

@@ -185,38 +185,44 @@ func TestReplaceKeepsAdditions(t *testing.T) {
 	for _, tc := range additionCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t)
-			l := e.loader(t, Config{})
-			e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
-			tc.prepare(t, e)
-			before := tableShape(t, e, "orders")
-
-			res := e.mustLoad(t, l, ordersTable(t), additionsCSV, Job{ExportID: "e2"})
-			if res.Mechanism != tc.mechanism || !strings.Contains(res.MechanismReason, tc.reason) {
-				t.Errorf("got mechanism %s (%s), want %s (%s)", res.Mechanism, res.MechanismReason, tc.mechanism, tc.reason)
-			}
-			if after := tableShape(t, e, "orders"); !slices.Equal(after, before) {
-				t.Errorf("after the replace:\ngot  %q\nwant %q", after, before)
-			}
-			got := queryText(t, e.pool, "SELECT id, customer_name, total FROM "+e.schema+".orders ORDER BY id")
-			if want := [][]string{{"10", "Xavier", "5.00"}, {"11", "Yvonne", "0.50"}}; !slices.EqualFunc(got, want, slices.Equal) {
-				t.Errorf("rows: got %v, want %v", got, want)
-			}
-			if got := noDebris(t, e); got != "0" {
-				t.Errorf("staging or old tables left: got %s, want 0", got)
-			}
-			for _, q := range tc.queries {
-				if got := queryText(t, e.pool, tc.sql(e, q.sql)); len(got) == 0 || got[0][0] != q.want {
-					t.Errorf("%s: got %v, want %s", q.sql, got, q.want)
-				}
-			}
-			for _, r := range tc.refused {
-				_, err := e.pool.Exec(context.Background(), tc.sql(e, r.sql))
-				if pe := (*pgconn.PgError)(nil); !errors.As(err, &pe) || pe.Code != r.code {
-					t.Errorf("%s: got %v, want SQLSTATE %s", r.sql, err, r.code)
-				}
-			}
+			tc.check(t, newEnv(t))
 		})
+	}
+}
+
+// check loads orders, runs the case's setup, replaces the table and
+// checks the addition survived as the case says.
+func (tc additionCase) check(t *testing.T, e *env) {
+	t.Helper()
+	l := e.loader(t, Config{})
+	e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
+	tc.prepare(t, e)
+	before := tableShape(t, e, "orders")
+
+	res := e.mustLoad(t, l, ordersTable(t), additionsCSV, Job{ExportID: "e2"})
+	if res.Mechanism != tc.mechanism || !strings.Contains(res.MechanismReason, tc.reason) {
+		t.Errorf("got mechanism %s (%s), want %s (%s)", res.Mechanism, res.MechanismReason, tc.mechanism, tc.reason)
+	}
+	if after := tableShape(t, e, "orders"); !slices.Equal(after, before) {
+		t.Errorf("after the replace:\ngot  %q\nwant %q", after, before)
+	}
+	got := queryText(t, e.pool, "SELECT id, customer_name, total FROM "+e.schema+".orders ORDER BY id")
+	if want := [][]string{{"10", "Xavier", "5.00"}, {"11", "Yvonne", "0.50"}}; !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("rows: got %v, want %v", got, want)
+	}
+	if got := noDebris(t, e); got != "0" {
+		t.Errorf("staging or old tables left: got %s, want 0", got)
+	}
+	for _, q := range tc.queries {
+		if got := queryText(t, e.pool, tc.sql(e, q.sql)); len(got) == 0 || got[0][0] != q.want {
+			t.Errorf("%s: got %v, want %s", q.sql, got, q.want)
+		}
+	}
+	for _, r := range tc.refused {
+		_, err := e.pool.Exec(context.Background(), tc.sql(e, r.sql))
+		if pe := (*pgconn.PgError)(nil); !errors.As(err, &pe) || pe.Code != r.code {
+			t.Errorf("%s: got %v, want SQLSTATE %s", r.sql, err, r.code)
+		}
 	}
 }
 

@@ -81,6 +81,12 @@ type tableColumn struct {
 	Storage, Compression string
 	// Options are its attribute options ("n_distinct=100").
 	Options []string
+	// NotNullName names its NOT NULL constraint, which PostgreSQL 18 and
+	// later keep in pg_constraint (contype 'n'), "" before 18 or when it
+	// has none; NotNullNotValid and NotNullNoInherit say that constraint
+	// is NOT VALID, NO INHERIT (see notNullDef).
+	NotNullName                       string
+	NotNullNotValid, NotNullNoInherit bool
 }
 
 // column returns the column named name, or nil.
@@ -139,9 +145,11 @@ SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.a
        CASE WHEN a.attcollation <> ty.typcollation THEN a.attcollation::regcollation::text ELSE '' END,
        coalesce(a.attstattarget, -1)::int2,
        CASE WHEN a.attstorage <> ty.typstorage THEN a.attstorage::text ELSE '' END,
-       a.attcompression::text, coalesce(a.attoptions, '{}')
+       a.attcompression::text, coalesce(a.attoptions, '{}'),
+       coalesce(nn.conname::text, ''), coalesce(NOT nn.convalidated, false), coalesce(nn.connoinherit, false)
 FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
      LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+     LEFT JOIN pg_constraint nn ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum
 WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum`, t.OID)
 	if err != nil {
@@ -150,7 +158,8 @@ ORDER BY a.attnum`, t.OID)
 	t.Columns, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (tableColumn, error) {
 		var c tableColumn
 		err := r.Scan(&c.Num, &c.Name, &c.OID, &c.Typmod, &c.TypeName, &c.NotNull, &c.Comment, &c.PrimaryKey,
-			&c.Identity, &c.Generated, &c.HasDefault, &c.Collation, &c.StatTarget, &c.Storage, &c.Compression, &c.Options)
+			&c.Identity, &c.Generated, &c.HasDefault, &c.Collation, &c.StatTarget, &c.Storage, &c.Compression, &c.Options,
+			&c.NotNullName, &c.NotNullNotValid, &c.NotNullNoInherit)
 		return c, err
 	})
 	if err != nil {
