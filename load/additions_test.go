@@ -84,8 +84,6 @@ var additionCases = []additionCase{
 	{name: "table storage parameters", setup: []string{
 		"ALTER TABLE %s.orders SET (fillfactor = 70, autovacuum_enabled = false, autovacuum_analyze_scale_factor = 0.02, toast.autovacuum_enabled = false)"},
 		mechanism: MechanismSwap},
-	{name: "table access method", shared: "access method", setup: []string{"ALTER TABLE %s.orders SET ACCESS METHOD %u"},
-		mechanism: MechanismSwap},
 	{name: "cluster index", setup: []string{"ALTER TABLE %s.orders CLUSTER ON orders_pkey"}, mechanism: MechanismSwap},
 	{name: "comments on constraints and indexes", setup: []string{
 		"ALTER TABLE %s.orders ADD CONSTRAINT total_positive CHECK (total >= 0)",

@@ -14,9 +14,13 @@ type versionedAddition struct {
 	since int
 }
 
-// versionedAdditions are the additions of PostgreSQL 17 and 18 (the
+// versionedAdditions are the additions of PostgreSQL 15 to 18 (the
 // table is orders, as for additionCases).
 var versionedAdditions = []versionedAddition{
+	// ALTER TABLE SET ACCESS METHOD is 15's (a replace keeps the access
+	// method on 14 as well: the staging table is created USING it).
+	{since: 150000, additionCase: additionCase{name: "table access method", shared: "access method",
+		setup: []string{"ALTER TABLE %s.orders SET ACCESS METHOD %u"}, mechanism: MechanismSwap}},
 	{since: 170000, additionCase: additionCase{name: "MAINTAIN granted", shared: "role",
 		setup:     []string{"GRANT MAINTAIN ON %s.orders TO %u", "GRANT SELECT, MAINTAIN ON %s.orders TO %u WITH GRANT OPTION"},
 		mechanism: MechanismSwap,
