@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -137,33 +136,13 @@ func (r *loadRun) merge(ctx context.Context) error {
 			return err
 		}
 	}
-	keyNames := quoteNames(fieldNames(t, key))
-	var on, set, names, values []string
-	for _, k := range key {
-		q := schema.Quote(t.Fields[k].Name)
-		on = append(on, "t."+q+" = s."+q)
-	}
-	for k, f := range t.Fields {
-		q := schema.Quote(f.Name)
-		names = append(names, q)
-		values = append(values, "s."+q)
-		if !slices.Contains(key, k) {
-			set = append(set, q+" = s."+q)
-		}
-	}
-	source := "(SELECT DISTINCT ON (" + keyNames + ") * FROM " + qstage +
-		" ORDER BY " + keyNames + ", " + schema.Quote(seqColumn) + " DESC)"
-	sql := "MERGE INTO " + r.qtarget + " t\nUSING " + source + " s\nON " + strings.Join(on, " AND ")
-	if len(set) > 0 {
-		sql += "\nWHEN MATCHED THEN UPDATE SET " + strings.Join(set, ", ")
-	}
-	sql += "\nWHEN NOT MATCHED THEN INSERT (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(values, ", ") + ")"
-	tag, err := r.execKeyed(ctx, sql)
+	stmt := newMergeStatement(t, key, r.qtarget, qstage)
+	rows, err := r.l.mergeWriter().write(ctx, r, stmt)
 	if err != nil {
-		return r.mergeError(ctx, err, info, source)
+		return r.mergeError(ctx, err, info, stmt.source)
 	}
 	r.res.Mechanism = MechanismMerge
-	r.res.RowsLoaded = tag.RowsAffected()
+	r.res.RowsLoaded = rows
 	var old *tableInfo
 	if !created {
 		if old, err = lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target); err != nil {
