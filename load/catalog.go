@@ -65,8 +65,8 @@ type tableColumn struct {
 	PrimaryKey int
 	Comment    *string
 	// Identity is pg_attribute.attidentity ("a", "d" or ""), Generated
-	// attgenerated ("s" or ""); HasDefault says it has a default (or a
-	// generation expression).
+	// attgenerated ("s" stored, "v" virtual on PostgreSQL 18, or "");
+	// HasDefault says it has a default (or a generation expression).
 	Identity, Generated string
 	HasDefault          bool
 	// Collation is the column's collation as SQL names it (quoted,

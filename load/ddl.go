@@ -136,12 +136,14 @@ func withOptions(opts []string) string {
 }
 
 // optionList turns reloptions or attoptions entries ("fillfactor=70")
-// into a list of options with quoted values ("fillfactor = '70'").
+// into a list of options with quoted values ("fillfactor = '70'"),
+// leaving out pg_attver: PostgreSQL 15.20 keeps it in every column's
+// attoptions, a number of its own for each table that cannot be set.
 func optionList(opts []string) string {
 	var parts []string
 	for _, o := range opts {
 		name, val, ok := strings.Cut(o, "=")
-		if !ok || !relOptionRE.MatchString(name) {
+		if !ok || !relOptionRE.MatchString(name) || name == "pg_attver" {
 			continue
 		}
 		parts = append(parts, name+" = "+schema.QuoteLiteral(val))
