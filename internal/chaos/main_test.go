@@ -154,8 +154,14 @@ func setUp(cfg config) (*suite, error) {
 	if err := s.db.Ping(ctx); err != nil {
 		return s, fmt.Errorf("ping PostgreSQL: %w", err)
 	}
-	fmt.Printf("chaos: binary %s, PostgreSQL on port %d, quick=%v kills=%d reps=%d seed=%d\n",
-		s.bin, s.pg.Port, cfg.quick, cfg.kills, cfg.reps, cfg.seed)
+	// The server's binaries are MBILOAD_PG_BIN's when set (make chaos
+	// CHAOS_PG=18): the version is printed so the log says which ran.
+	var pgVersion string
+	if err := s.db.QueryRow(ctx, "SHOW server_version").Scan(&pgVersion); err != nil {
+		return s, fmt.Errorf("read the server version: %w", err)
+	}
+	fmt.Printf("chaos: binary %s, PostgreSQL %s on port %d, quick=%v kills=%d reps=%d seed=%d\n",
+		s.bin, pgVersion, s.pg.Port, cfg.quick, cfg.kills, cfg.reps, cfg.seed)
 	return s, nil
 }
 
