@@ -42,7 +42,8 @@ postgres:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  apt-get update -qq || echo "apt-get update failed: testing the PostgreSQL already installed" >&2; \
 	  majors=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' 'postgresql-[0-9]*' 2>/dev/null | awk '$$1 == "ii" && $$2 ~ /^postgresql-[0-9]+$$/ {print $$2}'); \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql $$majors >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql $$majors >/dev/null || \
+	    echo "apt-get install postgresql failed: testing the PostgreSQL already installed" >&2; \
 	  dpkg-query -W -f='PostgreSQL: $${Package} $${Version}\n' $$majors postgresql 2>/dev/null | grep -v '^PostgreSQL: postgresql ' || true; \
 	elif ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "PostgreSQL binaries not found: install postgresql or set DATABASE_URL" >&2; exit 1; \

@@ -287,5 +287,10 @@ func copyBatches(ctx context.Context, conn *pgconn.PgConn, table string, opts st
 		res.Source = srcErr
 		return res, srcErr
 	}
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		// Cancelled mid-COPY, pgconn may report the connection it closed
+		// ("use of closed network connection") rather than the cause.
+		return res, fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
 	return res, err
 }
