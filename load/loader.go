@@ -153,9 +153,9 @@ type Loader struct {
 // ([ErrServerVersion]) and a database that cannot store the exports' text
 // ([CheckEncoding]) before touching anything, and creates the target and
 // ledger schemas and the ledger tables when they are missing (under an
-// advisory lock, so that
-// concurrent first runs do not collide; nothing is created when everything
-// exists, so a role without CREATE privileges can run once they do).
+// advisory lock, so that concurrent first runs do not collide; nothing is
+// created when everything exists, so a role without CREATE privileges can
+// run once they do).
 func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 	if pool == nil {
 		return nil, fmt.Errorf("%w: nil pool", ErrInvalidConfig)
