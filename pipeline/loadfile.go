@@ -205,6 +205,10 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 	tr.RowsRead, tr.RowsRejected, tr.RowsLoaded = res.RowsRead, res.RowsRejected, res.RowsLoaded
 	tr.SchemaChanges = res.SchemaChanges
 	tr.Warnings = append(tr.Warnings, res.Warnings...)
+	for _, n := range src.dec.Notes() { // values changed to fit their types
+		r.log().Warn(n)
+		tr.Warnings = append(tr.Warnings, n)
+	}
 	if res.MechanismReason != "" {
 		tr.Warnings = append(tr.Warnings, res.MechanismReason)
 	}

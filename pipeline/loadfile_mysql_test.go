@@ -52,6 +52,16 @@ func TestLoadFileMySQLValues(t *testing.T) {
 	if got != want {
 		t.Errorf("rows:\ngot\n%s\nwant\n%s", got, want)
 	}
+	wantNotes := []string{
+		`table "mysql" column "flag": 2 integers other than 0 and 1 loaded as true (first on line 3)`,
+		`table "mysql" column "day": 3 MySQL zero dates loaded as NULL (first on line 2)`,
+		`table "mysql" column "made": 2 MySQL zero dates loaded as -infinity (NOT NULL column) (first on line 2)`,
+	}
+	for _, w := range wantNotes {
+		if !contains(tr.Warnings, w) {
+			t.Errorf("warnings: got %q, want %q among them", tr.Warnings, w)
+		}
+	}
 	types := mustScalar[string](t, e.pool, `SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum)
 		FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, schema.Quote(e.target, "mysql"))
 	if types != "integer,boolean,interval,date,timestamp without time zone" {

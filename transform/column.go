@@ -33,6 +33,8 @@ type column struct {
 	nulls []int32 // positions of the batch's nulls, ascending
 	dlen  int     // string bytes used in db
 
+	notes columnNotes // values changed to fit the column's type
+
 	hintRows  int // capacity to reserve at the start of a batch
 	hintBytes int
 	maxHint   int // hintBytes at most: a batch's bytes, not one huge record's

@@ -21,6 +21,7 @@ type converter struct {
 	nullString string
 	zeroDates  string
 	zone       *zoneResolver // for timestamptz columns
+	line       int64         // the line of the record being converted, for notes
 	num        []byte        // scratch for numeric text
 }
 
@@ -93,7 +94,9 @@ func (cv *converter) appendField(c *column, v []byte, quoted bool) error {
 		c.appendInt32(int32(days))
 	case schema.KindBool:
 		b, err := parseBool(v)
-		if err != nil {
+		if err == errOtherInt {
+			c.notes.add(noteOtherInt, cv.line)
+		} else if err != nil {
 			return err
 		}
 		c.appendBool(b)
@@ -140,9 +143,11 @@ func (cv *converter) appendZeroDate(c *column) error {
 		return errZeroDate
 	}
 	if !c.notNull {
+		c.notes.add(noteZeroNull, cv.line)
 		c.appendNull()
 		return nil
 	}
+	c.notes.add(noteZeroInfinity, cv.line)
 	if c.typ.Kind == schema.KindDate {
 		c.appendInt32(math.MinInt32)
 	} else {

@@ -52,6 +52,7 @@ type Decoder struct {
 
 	mu      sync.Mutex
 	rejects []schema.Reject
+	notes   []string
 }
 
 // NewDecoder starts decoding r, a CSV with a header row, into batches of

@@ -1,6 +1,9 @@
 package transform
 
-import "math"
+import (
+	"errors"
+	"math"
+)
 
 // Static reasons for the hot paths (no allocation per bad value).
 var (
@@ -90,7 +93,11 @@ func parseBool(v []byte) (bool, error) {
 	// MySQL's boolean is tinyint(1), which holds any tinyint; like MySQL in
 	// a condition, any other integer is true unless zero.
 	if n, err := parseInt64(v); err == nil {
-		return n != 0, nil
+		return n != 0, errOtherInt
 	}
 	return false, errNotBool
 }
+
+// errOtherInt is parseBool's report of an integer other than 0 and 1: the
+// value is good, and counted (see [Decoder.Notes]).
+var errOtherInt = errors.New("transform: an integer other than 0 and 1 read as a boolean")

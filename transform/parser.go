@@ -148,6 +148,7 @@ func (p *parser) run(ctx context.Context) error {
 			}
 		case scanEOF:
 			p.d.lines.Store(p.sc.line - 1)
+			p.d.setNotes(p.notes())
 			return p.flush(ctx)
 		case scanBad:
 			if err := p.reject(p.rowError(p.sc.errField, nil, fmt.Errorf("%w: %s", ErrBadQuote, p.sc.errMsg))); err != nil {
@@ -172,6 +173,7 @@ func (p *parser) record() error {
 		p.open = true
 	}
 	order := p.order[:len(fields)]
+	p.cv.line = p.sc.recLine
 	for i := range fields {
 		f := &fields[i]
 		if err := p.cv.appendField(order[i], f.v, f.quoted); err != nil {
