@@ -23,6 +23,7 @@ func backfillCommand(env *appEnv) *cli.Command {
 			"skipped, so a backfill never rolls a table back.\n\n" +
 			"Examples:\n" +
 			"  mbiload backfill --from-api --tables sales_order --since 2026-01-01 --mode snapshot\n" +
+			"  mbiload tables describe sales_order --json > so.columns.json\n" +
 			"  mbiload backfill --table sales_order --columns so.columns.json --mode merge exports/*.zip",
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "from-api", Usage: "load the exports the API lists"},
@@ -31,15 +32,18 @@ func backfillCommand(env *appEnv) *cli.Command {
 			&cli.StringFlag{Name: "since", Usage: "with --from-api: only exports created at or after this time (YYYY-MM-DD[ HH:MM:SS])"},
 			&cli.StringFlag{Name: "until", Usage: "with --from-api: only exports created at or before this time"},
 			&cli.StringFlag{Name: "table", Usage: "with files: the source table's name"},
-			&cli.StringFlag{Name: "columns", Usage: "with files: the table's column metadata (JSON)"},
-		}, runFlags()...),
+			&cli.StringFlag{Name: "columns", Usage: "with files: the table's column metadata (JSON), e.g. saved from mbiload tables describe NAME --json"},
+		}, backfillRunFlags()...),
 		Action: func(c *cli.Context) error {
+			if !c.IsSet("mode") {
+				return usagef("backfill needs --mode merge or --mode snapshot (it has no default)")
+			}
 			opts, err := pipelineOptions(c)
 			if err != nil {
 				return err
 			}
-			if !c.IsSet("mode") || (opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot) {
-				return usagef("backfill needs --mode merge or --mode snapshot")
+			if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
+				return usagef("backfill needs --mode merge or --mode snapshot, not %s", opts.Mode)
 			}
 			fromAPI, files := c.Bool("from-api"), c.Args().Slice()
 			if fromAPI == (len(files) > 0) {
@@ -104,6 +108,18 @@ func backfillCommand(env *appEnv) *cli.Command {
 			return runResult(rep)
 		},
 	}
+}
+
+// backfillRunFlags are [runFlags] with a --mode that shows no default:
+// a backfill must be told merge or snapshot.
+func backfillRunFlags() []cli.Flag {
+	flags := runFlags()
+	for i, f := range flags {
+		if sf, ok := f.(*cli.StringFlag); ok && sf.Name == "mode" {
+			flags[i] = &cli.StringFlag{Name: "mode", Usage: "merge or snapshot (required)"}
+		}
+	}
+	return flags
 }
 
 // parseTime reads an API-style time: "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS"

@@ -23,7 +23,7 @@ func loadFileCommand(env *appEnv) *cli.Command {
 			"  mbiload load-file --table products --columns products.columns.json --mode merge products.csv",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "table", Required: true, Usage: "the source table's name (the target name follows the identifier rule)"},
-			&cli.StringFlag{Name: "columns", Required: true, Usage: "the table's column metadata, as GET /client/{id}/table/{id} serves it"},
+			&cli.StringFlag{Name: "columns", Required: true, Usage: "the table's column metadata, as GET /client/{id}/table/{id} serves it or mbiload tables describe NAME --json prints it"},
 			&cli.StringFlag{Name: "export-id", Usage: "the export's id, when known (makes reloads idempotent per export id)"},
 		}, runFlags()...),
 		Action: func(c *cli.Context) error {

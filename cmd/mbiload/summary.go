@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -66,6 +67,16 @@ func summarize(c *cli.Context, env *appEnv, rep *pipeline.Report) {
 	if mode == summaryLog {
 		logRunSummary(env.log, rep)
 	}
+}
+
+// exportOrFile names what a table was loaded from in the summary's EXPORT
+// column: the export id, or a local file's name (load-file, a backfill of
+// files, whose order it shows).
+func exportOrFile(t pipeline.TableReport) string {
+	if t.ExportID == "" && t.File != "" {
+		return filepath.Base(t.File)
+	}
+	return t.ExportID
 }
 
 // nothingToDo tells that a run found no update to load, as --summary says.

@@ -162,7 +162,7 @@ func printRunSummary(env *appEnv, rep *pipeline.Report) {
 		if note == "" && t.Mechanism != "" {
 			note = t.Mechanism
 		}
-		rows = append(rows, []string{t.Source, t.Target, t.Status, t.ExportID,
+		rows = append(rows, []string{t.Source, t.Target, t.Status, exportOrFile(t),
 			strconv.FormatInt(t.RowsLoaded, 10), strconv.FormatInt(t.RowsRejected, 10),
 			strconv.FormatFloat(t.Durations.Total, 'f', 1, 64), note})
 	}
