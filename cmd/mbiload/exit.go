@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mbiload/mbiload/internal/termsafe"
 	"io"
+
+	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/internal/termsafe"
 )
 
 // Exit codes, as documented in the README.
@@ -15,6 +17,11 @@ const (
 	exitUsage   = 2
 	exitPartial = 3
 )
+
+// noClientIDHint says where the client id goes, after the API's error for
+// a call that needs one (as the missing key's message says where it goes).
+const noClientIDHint = "set MBILOAD_CLIENT_ID or --client-id to your Magento BI account's client id " +
+	"(the number in the API's /client/<id>/table URLs, e.g. 12; the API key belongs to that client)"
 
 // usageError marks a mistake in the command line (exit code 2).
 type usageError struct{ err error }
@@ -55,6 +62,9 @@ func exitCode(err error, stderr io.Writer) int {
 			return exitFailure
 		}
 		return es.code
+	case errors.Is(err, extract.ErrNoClientID):
+		fmt.Fprintf(stderr, "mbiload: %s: %s\n", termsafe.Text(err.Error()), noClientIDHint)
+		return exitUsage
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "mbiload: %s\nRun 'mbiload --help' (or 'mbiload COMMAND --help') for usage.\n", termsafe.Text(err.Error()))
 		return exitUsage
