@@ -61,9 +61,6 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 				Detail: fmt.Sprintf("cannot change type from %s in place: it is in the key the rows are matched on (%s)", c.TypeName, why)}
 		}
 	}
-	if carry {
-		r.warn(fmt.Sprintf("replaced %s %s; rows whose key left the export are gone, new rows get the columns' defaults", r.qtarget, why))
-	}
 	qstage, _ := r.stageName()
 	// The CHECK constraints are on the staging table too: the COPY names
 	// the line of a row they refuse.
@@ -212,6 +209,9 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	}
 	if err := r.execAll(ctx, []string{drop}, "publish in place"); err != nil {
 		return err
+	}
+	if carry {
+		r.warn(fmt.Sprintf("replaced %s %s; rows whose key left the export are gone, new rows get the columns' defaults", r.qtarget, why))
 	}
 	return r.analyze(ctx, r.qtarget, r.res.RowsLoaded)
 }
