@@ -35,6 +35,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Reader:                 stdin,
 		HideHelpCommand:        true,
 		UseShortOptionHandling: true,
+		EnableBashCompletion:   true,
 		Suggest:                true,
 		Flags:                  globalFlags(),
 		Before: func(c *cli.Context) error {
@@ -68,6 +69,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			simulateCommand(env),
 			localpgCommand(env),
 			versionCommand(env),
+			completionCommand(env),
 		},
 	}
 	for _, cmd := range app.Commands {
@@ -80,6 +82,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 // an unknown subcommand of a command that only groups others too.
 func setUsageErrors(cmd *cli.Command) {
 	cmd.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error { return usageError{err} }
+	cmd.BashComplete = completeCommand(cmd)
 	if cmd.Action == nil && len(cmd.Subcommands) > 0 {
 		cmd.Action = groupAction
 	}

@@ -14,8 +14,12 @@ import (
 // positional arguments. Global flags written after the command name
 // ("mbiload sync --database-url ...") move in front of it, where v2 reads
 // them; a command's own flag of the same name wins. Everything after "--"
-// is left alone.
+// is left alone. A shell asking for completions is answered by
+// [completionArgs].
 func interspersed(app *cli.App, args []string) []string {
+	if n := len(args); n > 1 && args[n-1] == completionFlag {
+		return completionArgs(app, args[:n-1])
+	}
 	if len(args) < 2 {
 		return args
 	}
