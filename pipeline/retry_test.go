@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mbiload/mbiload/extract/simulator"
 	"github.com/mbiload/mbiload/schema"
@@ -30,11 +31,16 @@ func TestLoadRetriedAfterBrokenConnection(t *testing.T) {
 			return
 		}
 		// The COPY of a first load writes straight into the target schema.
-		// A batch may be reported as the COPY ends, before its query shows
-		// in pg_stat_activity or after it left: the next batch tries again.
-		n := mustScalar[int64](t, e.pool, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		// The client sends the COPY and streams rows without waiting for
+		// the server, so the backend may not show the COPY yet (on a busy
+		// machine it started none of it while the first batches were
+		// read): wait for it. It cannot end meanwhile: this runs inside
+		// the COPY's read of its next batch.
+		for deadline := time.Now().Add(10 * time.Second); !killed && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			n := mustScalar[int64](t, e.pool, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 WHERE query LIKE 'COPY %' AND query LIKE '%' || $1 || '%'`, schema.Quote(e.target, victim))
-		killed = n > 0
+			killed = n > 0
+		}
 	}
 	e.runner.Observer = rec
 	rep, err := e.runner.Sync(context.Background(), opts)
