@@ -49,6 +49,9 @@ type Config struct {
 	Force bool
 	// Logger receives progress; nil discards.
 	Logger *slog.Logger
+	// RefreshViews says when a load refreshes the materialized views that
+	// read the table it changed; "" means [RefreshInTransaction].
+	RefreshViews RefreshMode
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -77,6 +80,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxBadRows < 0 {
 		return c, fmt.Errorf("%w: MaxBadRows %d is negative", ErrInvalidConfig, c.MaxBadRows)
 	}
+	m, err := ParseRefreshMode(string(c.RefreshViews))
+	if err != nil {
+		return c, err
+	}
+	c.RefreshViews = m
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

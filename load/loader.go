@@ -69,6 +69,12 @@ type Job struct {
 	// COPY takes it (from the COPY's goroutine: it must be quick and safe
 	// for concurrent use), for progress displays.
 	Progress func(rows int64)
+	// OtherTargets names the other tables (of the target schema) the run
+	// loads: a materialized view reading one of them as well as this
+	// table is not refreshed by this load but left to the caller
+	// ([ViewDeferred], [Loader.RefreshViews]), to refresh once after the
+	// last of them.
+	OtherTargets []string
 }
 
 // Mechanisms: how a load wrote its rows (see [Result.Mechanism]).
@@ -134,6 +140,11 @@ type Result struct {
 	// of the usual rows (statistics target 10), because autovacuum analyzes
 	// the table fully soon after the commit anyway (see load/README.md).
 	QuickStatistics bool
+	// Views are the materialized views reading the table (directly or
+	// through views) and what became of each: refreshed, failed (the
+	// table is published all the same) or deferred (see
+	// [Config.RefreshViews]).
+	Views []ViewRefresh
 }
 
 // Loader loads tables into PostgreSQL. It is safe for concurrent use: each
@@ -333,6 +344,9 @@ type loadRun struct {
 	notNull []string
 	// fingerprint is the load's settings and fingerprint, for the ledger.
 	fingerprint recordedLoad
+	// pending are the materialized views to refresh after the commit
+	// (RefreshConcurrently).
+	pending []matView
 	// replaceExport makes a snapshot replace its export's rows in the
 	// history table, as a forced one does (see checkPublished).
 	replaceExport bool
@@ -410,6 +424,9 @@ func (r *loadRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := r.refreshViews(ctx); err != nil {
+		return err
+	}
 	id, err := l.ledger.write(ctx, tx, l.cfg.Schema, ledgerRow{job: &r.job, res: r.res, target: r.target,
 		started: r.started, finished: time.Now(), status: StatusLoaded, rejects: r.rejects, notNull: r.notNull,
 		settings: &r.fingerprint})
@@ -426,6 +443,8 @@ func (r *loadRun) run(ctx context.Context) error {
 	if !r.copyEnd.IsZero() {
 		r.res.PublishDuration = time.Since(r.copyEnd)
 	}
+	r.refreshAfterCommit(ctx, conn.Conn())
+	l.recordActions(ctx, r.job.RunID, viewActions(r.res.Views))
 	return nil
 }
 

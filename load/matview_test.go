@@ -1,0 +1,247 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ordersCSVOf is an orders export of n rows.
+func ordersCSVOf(n int) string {
+	var b strings.Builder
+	b.WriteString("id,Customer Name,total,created\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d,C%d,%d.50,2024-01-02 03:04:05\n", i, i, i)
+	}
+	return b.String()
+}
+
+// TestRefreshInTransaction: a materialized view over a loaded table (and
+// one over it, and one over a plain view of it) is refreshed in the load's
+// transaction, in dependency order, whatever the mode of the load; a
+// reader in another session, comparing the table with the view in one
+// statement while the loads run, never sees the new table with the old
+// view.
+func TestRefreshInTransaction(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	s := e.schema
+	e.mustOrders(t, l,
+		"CREATE MATERIALIZED VIEW %s.mv_rev AS SELECT count(*) AS n, sum(total) AS revenue FROM %s.orders",
+		"CREATE MATERIALIZED VIEW %s.mv_top AS SELECT n FROM %s.mv_rev",
+		"CREATE VIEW %s.v_orders AS SELECT id, total FROM %s.orders",
+		"CREATE MATERIALIZED VIEW %s.mv_via AS SELECT count(*) AS n FROM %s.v_orders")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	conn, err := pgx.Connect(ctx, l.pool.Config().ConnConfig.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var checks, stale atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		q := fmt.Sprintf(`SELECT (SELECT count(*) FROM %[1]s.orders) = (SELECT n FROM %[1]s.mv_rev)
+  AND (SELECT n FROM %[1]s.mv_rev) = (SELECT n FROM %[1]s.mv_top)
+  AND (SELECT n FROM %[1]s.mv_rev) = (SELECT n FROM %[1]s.mv_via)`, s)
+		for ctx.Err() == nil {
+			var same bool
+			if err := conn.QueryRow(ctx, q).Scan(&same); err != nil {
+				if ctx.Err() == nil {
+					t.Errorf("reader: %v", err)
+				}
+				return
+			}
+			checks.Add(1)
+			if !same {
+				stale.Add(1)
+			}
+		}
+	}()
+
+	loads := []struct {
+		rows int
+		mode Mode
+	}{{200, ModeReplace}, {5, ModeReplace}, {3000, ModeReplace}, {0, ModeAppend}, {40, ModeMerge}, {7, ModeReplace}}
+	for k, ld := range loads {
+		csv := ordersCSVOf(ld.rows)
+		if ld.mode == ModeAppend {
+			csv = "id,Customer Name,total,created\n900001,A,1,\n900002,B,2,\n"
+		}
+		res := e.mustLoad(t, l, ordersTable(t), csv, Job{ExportID: fmt.Sprintf("r%d", k), Mode: ld.mode})
+		var got []string
+		for _, v := range res.Views {
+			if v.Status != ViewRefreshed || v.How != HowInTransaction {
+				t.Errorf("load %d: view %s: %s %s %s, want refreshed in-transaction", k, v.View, v.Status, v.How, v.Error)
+			}
+			got = append(got, strings.TrimPrefix(v.View, s+"."))
+		}
+		// mv_top reads mv_rev: it comes after it (mv_via is as deep, through
+		// v_orders: by name).
+		if want := "mv_rev mv_top mv_via"; strings.Join(got, " ") != want {
+			t.Errorf("load %d (%s): refreshed %v, want %s", k, ld.mode, got, want)
+		}
+		n := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+s+".orders")
+		if v := mustScalar[int64](t, e.pool, "SELECT n FROM "+s+".mv_top"); v != n {
+			t.Errorf("load %d (%s): mv_top says %d rows, the table has %d", k, ld.mode, v, n)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	if checks.Load() < int64(len(loads)) {
+		t.Errorf("the reader checked %d times, too few to mean anything", checks.Load())
+	}
+	if stale.Load() > 0 {
+		t.Errorf("the reader saw the table and the views disagree %d times of %d", stale.Load(), checks.Load())
+	}
+	if got := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+e.ledger+".after_load WHERE kind = 'refresh' AND status = 'refreshed'"); got != int64(3*len(loads)) {
+		t.Errorf("the ledger has %d refreshes, want %d", got, 3*len(loads))
+	}
+}
+
+// TestRefreshConcurrently: in concurrently mode a view with a unique index
+// is refreshed CONCURRENTLY after the commit, while a reader holds it open
+// (a plain REFRESH would wait for it), and one without is refreshed
+// plainly after the commit.
+func TestRefreshConcurrently(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{RefreshViews: RefreshConcurrently, LockTimeout: 3 * time.Second, PublishLockTry: time.Second})
+	s := e.schema
+	e.mustOrders(t, l,
+		"CREATE MATERIALIZED VIEW %s.mv_by_id AS SELECT id, total FROM %s.orders",
+		"CREATE UNIQUE INDEX ON %s.mv_by_id (id)",
+		"CREATE MATERIALIZED VIEW %s.mv_count AS SELECT count(*) AS n FROM %s.orders")
+
+	reader, err := e.pool.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback(context.Background())
+	if _, err := reader.Exec(context.Background(), "SELECT * FROM "+s+".mv_by_id"); err != nil {
+		t.Fatal(err)
+	}
+	res := e.mustLoad(t, l, ordersTable(t), ordersCSVOf(50), Job{ExportID: "e2"})
+	want := map[string]string{s + ".mv_by_id": HowConcurrently, s + ".mv_count": HowAfterCommit}
+	if len(res.Views) != 2 {
+		t.Fatalf("got views %+v, want 2", res.Views)
+	}
+	for _, v := range res.Views {
+		if v.Status != ViewRefreshed || v.How != want[v.View] {
+			t.Errorf("view %s: %s %s (%s), want refreshed %s", v.View, v.Status, v.How, v.Error, want[v.View])
+		}
+	}
+	reader.Rollback(context.Background())
+	if got := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+s+".mv_by_id"); got != 50 {
+		t.Errorf("mv_by_id has %d rows, want 50", got)
+	}
+	if got := mustScalar[int64](t, e.pool, "SELECT n FROM "+s+".mv_count"); got != 50 {
+		t.Errorf("mv_count says %d, want 50", got)
+	}
+}
+
+// TestRefreshFailure: a view whose refresh fails keeps its old contents
+// and is reported (result, warning, ledger); the table is published all
+// the same, and the other views are refreshed.
+func TestRefreshFailure(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []RefreshMode{RefreshInTransaction, RefreshConcurrently} {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			l := e.loader(t, Config{RefreshViews: mode})
+			s := e.schema
+			e.mustOrders(t, l,
+				"CREATE MATERIALIZED VIEW %s.mv_bad AS SELECT 100 / (count(*) - 1) AS x FROM %s.orders",
+				"CREATE MATERIALIZED VIEW %s.mv_good AS SELECT count(*) AS n FROM %s.orders")
+			res := e.mustLoad(t, l, ordersTable(t), ordersCSVOf(1), Job{ExportID: "e2"})
+			if res.Status != StatusLoaded {
+				t.Fatalf("status %s, want loaded", res.Status)
+			}
+			got := map[string]ViewRefresh{}
+			for _, v := range res.Views {
+				got[strings.TrimPrefix(v.View, s+".")] = v
+			}
+			if v := got["mv_bad"]; v.Status != ViewFailed || !strings.Contains(v.Error, "division by zero") || !strings.Contains(v.Error, "mv_bad") {
+				t.Errorf("mv_bad: %+v, want failed naming it and the division by zero", v)
+			}
+			if v := got["mv_good"]; v.Status != ViewRefreshed {
+				t.Errorf("mv_good: %+v, want refreshed", v)
+			}
+			if !strings.Contains(strings.Join(res.Warnings, "\n"), "mv_bad") {
+				t.Errorf("warnings %q do not name mv_bad", res.Warnings)
+			}
+			if n := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+s+".orders"); n != 1 {
+				t.Errorf("the table has %d rows, want the new 1", n)
+			}
+			if x := mustScalar[int64](t, e.pool, "SELECT x FROM "+s+".mv_bad"); x != 50 {
+				t.Errorf("mv_bad says %d, want its old 50", x)
+			}
+			if n := mustScalar[int64](t, e.pool, "SELECT n FROM "+s+".mv_good"); n != 1 {
+				t.Errorf("mv_good says %d, want 1", n)
+			}
+			if st := mustScalar[string](t, e.pool, "SELECT status FROM "+e.ledger+".loads ORDER BY id DESC LIMIT 1"); st != StatusLoaded {
+				t.Errorf("ledger load status %s", st)
+			}
+			if errText := mustScalar[string](t, e.pool, "SELECT error FROM "+e.ledger+".after_load WHERE name = $1 AND status = 'failed'", s+".mv_bad"); !strings.Contains(errText, "division by zero") {
+				t.Errorf("ledger error %q", errText)
+			}
+		})
+	}
+}
+
+// TestRefreshDeferred: a view over two tables of the run is left by each
+// load to the caller, which refreshes it once after both.
+func TestRefreshDeferred(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	s := e.schema
+	items := mustTable(t, "items", "id*:int(11)", "qty:int(11)")
+	e.mustOrders(t, l)
+	e.mustLoad(t, l, items, "id,qty\n1,1\n", Job{ExportID: "i1"})
+	mustExec(t, e.pool, "CREATE MATERIALIZED VIEW "+s+".mv_both AS SELECT (SELECT count(*) FROM "+s+".orders) AS o, (SELECT count(*) FROM "+s+".items) AS i")
+	mustExec(t, e.pool, "CREATE MATERIALIZED VIEW "+s+".mv_items AS SELECT count(*) AS i FROM "+s+".items")
+	r1 := e.mustLoad(t, l, ordersTable(t), ordersCSVOf(10), Job{ExportID: "e2", OtherTargets: []string{"items"}})
+	r2 := e.mustLoad(t, l, items, "id,qty\n1,1\n2,2\n", Job{ExportID: "i2", OtherTargets: []string{"orders"}})
+	if len(r1.Views) != 1 || r1.Views[0].Status != ViewDeferred || r1.Views[0].How != HowAfterRun {
+		t.Errorf("orders' views %+v, want mv_both deferred", r1.Views)
+	}
+	done := map[string]bool{}
+	for _, v := range r2.Views {
+		if v.Status != ViewDeferred {
+			done[v.View] = true
+		}
+	}
+	if len(done) != 1 || !done[s+".mv_items"] {
+		t.Errorf("items' views %+v, want mv_items refreshed and mv_both deferred", r2.Views)
+	}
+	if o := mustScalar[int64](t, e.pool, "SELECT o FROM "+s+".mv_both"); o != 3 {
+		t.Errorf("mv_both refreshed by a load: o = %d, want the old 3", o)
+	}
+	got, err := l.RefreshViews(context.Background(), "run1", []string{"orders", "items"}, done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].View != s+".mv_both" || got[0].Status != ViewRefreshed || strings.Join(got[0].Tables, ",") != s+".items,"+s+".orders" {
+		t.Errorf("RefreshViews: %+v, want mv_both refreshed once, reading both", got)
+	}
+	if both := queryText(t, e.pool, "SELECT o, i FROM "+s+".mv_both"); both[0][0] != "10" || both[0][1] != "2" {
+		t.Errorf("mv_both says %v, want 10 and 2", both)
+	}
+	plan, err := l.PlanViews(context.Background(), []string{"orders", "items"})
+	if err != nil || len(plan) != 2 {
+		t.Fatalf("PlanViews: %+v %v", plan, err)
+	}
+}
