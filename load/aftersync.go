@@ -24,7 +24,7 @@ type Script struct {
 type AfterSyncResult struct {
 	// Files are the scripts' names, in the order they ran.
 	Files []string `json:"files"`
-	// Status is "succeeded" or "failed".
+	// Status is one of the AfterSync* statuses.
 	Status string `json:"status"`
 	// Seconds is the time the hook took, to its commit or rollback.
 	Seconds float64 `json:"seconds"`
@@ -39,6 +39,10 @@ const (
 	AfterSyncSucceeded = "succeeded"
 	// AfterSyncFailed is a hook that failed and was rolled back.
 	AfterSyncFailed = "failed"
+	// AfterSyncSkipped is a hook not run: the run loaded nothing.
+	AfterSyncSkipped = "skipped"
+	// AfterSyncPlanned is a hook a dry run would run.
+	AfterSyncPlanned = "planned"
 )
 
 // AfterSync runs scripts, in order, in one transaction on a connection of

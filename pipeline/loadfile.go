@@ -181,6 +181,7 @@ func (s *source) close() {
 func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job,
 	check func(rows int64) error, tr *TableReport) error {
 	job.Table = tbl
+	job.OtherTargets = opts.otherTargets(load.TargetTable(tbl, job.Mode))
 	src, err := openSource(ctx, opts, tbl, path)
 	return r.loadSource(ctx, job, src, err, check, tr)
 }
@@ -204,6 +205,7 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 	tr.Mechanism = res.Mechanism
 	tr.RowsRead, tr.RowsRejected, tr.RowsLoaded = res.RowsRead, res.RowsRejected, res.RowsLoaded
 	tr.SchemaChanges = res.SchemaChanges
+	tr.Views = append(tr.Views, res.Views...)
 	tr.Warnings = append(tr.Warnings, res.Warnings...)
 	for _, n := range src.dec.Notes() { // values changed to fit their types
 		r.log().Warn(n)

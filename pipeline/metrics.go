@@ -78,6 +78,7 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 	fmt.Fprintf(&b, "mbiload_run_success{command=%s} %d\n", quoteLabel(rep.Command), ok)
 	gauge("mbiload_run_tables_failed", "Tables that failed in the last run.")
 	fmt.Fprintf(&b, "mbiload_run_tables_failed{command=%s} %d\n", quoteLabel(rep.Command), rep.Failed())
+	afterLoadMetrics(&b, rep)
 	if err := writeFileAtomic(path, []byte(b.String())); err != nil {
 		return err
 	}

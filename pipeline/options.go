@@ -55,6 +55,14 @@ type Options struct {
 	// ExportRowCap is the most rows a raw table export holds (default
 	// extract.MaxExportRows); see ErrExportCap.
 	ExportRowCap int64
+	// AfterSync are the --after-sync SQL scripts: they run once, in one
+	// transaction, after every table of a sync is published, when the
+	// sync loaded something (see Runner.Sync).
+	AfterSync []load.Script
+	// runTargets are the tables (target names) the sync writes; a load
+	// leaves a materialized view reading several of them to the end of
+	// the run.
+	runTargets []string
 }
 
 // DefaultConcurrency is the number of tables loaded at once by default:

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/mbiload/mbiload/load"
 )
 
 // Table statuses in a report, beyond the loader's loaded/skipped/failed.
@@ -81,6 +83,10 @@ type TableReport struct {
 	Error string `json:"error,omitempty"`
 	// FinishedAt is when the table finished.
 	FinishedAt time.Time `json:"finished_at"`
+	// Views are the materialized views reading the table and what its
+	// load did with each (refreshed, failed, or deferred to the end of
+	// the run: see Report.Views).
+	Views []load.ViewRefresh `json:"views,omitempty"`
 }
 
 // Report is a run's outcome, written by --report as JSON.
@@ -94,13 +100,21 @@ type Report struct {
 	// Warnings are about the run as a whole (per-table ones are in Tables).
 	Warnings []string      `json:"warnings,omitempty"`
 	Tables   []TableReport `json:"tables"`
+	// Views are the materialized views refreshed after the run's last
+	// load (those reading several of its tables), or in a dry run those
+	// the run would refresh.
+	Views []load.ViewRefresh `json:"views,omitempty"`
+	// AfterSync is the --after-sync hook's outcome, nil without one.
+	AfterSync *load.AfterSyncResult `json:"after_sync,omitempty"`
 }
 
 // Run statuses of a Report.
 const (
 	// RunSucceeded means every table loaded, was skipped or is up to date.
 	RunSucceeded = "succeeded"
-	// RunPartial means some tables failed and others did not.
+	// RunPartial means some tables failed and others did not, or every
+	// table loaded but a materialized view's refresh or the --after-sync
+	// hook failed.
 	RunPartial = "partial"
 	// RunFailed means every table failed or the run could not start.
 	RunFailed = "failed"
@@ -130,6 +144,8 @@ func (r *Report) Finish() {
 		return
 	}
 	switch failed := r.Failed(); {
+	case failed == 0 && r.AfterLoadFailed() > 0:
+		r.Status = RunPartial
 	case failed == 0:
 		r.Status = RunSucceeded
 	case failed == len(r.Tables):

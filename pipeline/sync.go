@@ -25,6 +25,11 @@ import (
 // tables are, by their last successful load in the ledger: the run loads
 // the tables, figures and charts not loaded since the warehouse's last
 // completed update, and finds nothing new when there are none.
+//
+// After the last load, the materialized views reading several of the
+// run's tables are refreshed once, and then the Options.AfterSync hook
+// runs (see afterLoads); their failures are in the report (a partial
+// run), and the tables stay published.
 func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "sync", StartedAt: time.Now().UTC()}
@@ -93,6 +98,7 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		exports = &exportIndex{client: r.Client}
 	}
 	labels := progressLabels(syncItems(opts, selected, names, reports))
+	opts.runTargets = syncTargets(opts, selected, names, reports)
 
 	var mu sync.Mutex
 	add := func(tr TableReport) {
@@ -120,6 +126,7 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		rep.Status, rep.Message = RunFailed, "interrupted"
 		return rep, fmt.Errorf("sync interrupted: %w", err)
 	}
+	r.afterLoads(ctx, opts, rep)
 	return rep, nil
 }
 

@@ -26,6 +26,7 @@ func loadFlags() []cli.Flag {
 			Usage: "the largest CSV record (one row) accepted, in MiB: a larger one (or an unterminated quote) fails the table; peak memory is about 50 MB plus 12 times this"},
 		&cli.StringFlag{Name: "zero-dates", Value: "null", Usage: "MySQL zero dates (0000-00-00, and partial ones such as 2023-00-10): null (-infinity in a NOT NULL column) or error"},
 		&cli.StringFlag{Name: "temp-dir", EnvVars: []string{"MBILOAD_TEMP_DIR"}, Usage: "where exports are downloaded (default the system temp dir)"},
+		refreshViewsFlag(),
 	}
 }
 
@@ -106,7 +107,12 @@ func newLoader(ctx context.Context, c *cli.Context, env *appEnv, pool *pgxpool.P
 	if lockTimeout == 0 {
 		lockTimeout = -1 // load.Config: negative means do not wait
 	}
+	refresh, err := refreshMode(c)
+	if err != nil {
+		return nil, err
+	}
 	loader, err := load.New(ctx, pool, load.Config{
+		RefreshViews: refresh,
 		Schema:       c.String("schema"),
 		LedgerSchema: c.String("ledger-schema"),
 		LockTimeout:  lockTimeout,

@@ -55,6 +55,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	var ue usageError
 	var pe partialError
+	var ae afterLoadError
 	var es exitStatus
 	switch {
 	case errors.As(err, &es):
@@ -68,7 +69,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "mbiload: %s\nRun 'mbiload --help' (or 'mbiload COMMAND --help') for usage.\n", termsafe.Text(err.Error()))
 		return exitUsage
-	case errors.As(err, &pe):
+	case errors.As(err, &pe), errors.As(err, &ae):
 		fmt.Fprintf(stderr, "mbiload: %s\n", termsafe.Text(err.Error()))
 		return exitPartial
 	case errors.Is(err, context.Canceled):

@@ -114,11 +114,14 @@ func writeOutputs(c *cli.Context, rep *pipeline.Report, loader *load.Loader) err
 }
 
 // runResult maps a finished run to the command's error: nil when every
-// table succeeded, partialError (exit 3) when some failed, an error (exit
-// 1) when all failed.
+// table succeeded, partialError (exit 3) when some failed, afterLoadError
+// (exit 3) when none failed but a materialized view refresh or the
+// --after-sync hook did, an error (exit 1) when all failed.
 func runResult(rep *pipeline.Report) error {
 	failed := rep.Failed()
 	switch {
+	case failed == 0 && rep.AfterLoadFailed() > 0:
+		return afterLoadError{n: rep.AfterLoadFailed()}
 	case failed == 0:
 		return nil
 	case failed < len(rep.Tables):

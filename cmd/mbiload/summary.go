@@ -55,6 +55,7 @@ func summarize(c *cli.Context, env *appEnv, rep *pipeline.Report) {
 	}
 	if mode == summaryTable {
 		printRunSummary(env, rep)
+		printAfterLoads(env, rep)
 		return
 	}
 	plans := &pipeline.Report{}
@@ -64,6 +65,10 @@ func summarize(c *cli.Context, env *appEnv, rep *pipeline.Report) {
 		}
 	}
 	printRunSummary(env, plans)
+	if len(plans.Tables) > 0 {
+		plans.Views, plans.AfterSync = rep.Views, rep.AfterSync
+		printAfterLoads(env, plans)
+	}
 	if mode == summaryLog {
 		logRunSummary(env.log, rep)
 	}

@@ -25,7 +25,9 @@ func syncCommand(env *appEnv) *cli.Command {
 			"To load only figures or charts, add --exclude '*'.\n\n" +
 			"For each selected table: fetch its columns, create an export (or reuse a recent one), wait\n" +
 			"for it, download it, decode it and publish it atomically. Tables run concurrently; one\n" +
-			"table's failure does not stop the others. Exit code 0: all loaded; 3: some tables failed;\n" +
+			"table's failure does not stop the others. Materialized views reading a loaded table are refreshed\n" +
+			"(--refresh-views); --after-sync files run once at the end. Exit code 0: all loaded; 3: some tables\n" +
+			"failed, or a view refresh or the after-sync hook failed (the tables stay published);\n" +
 			"1: all failed or the run could not start.\n\n" +
 			"Examples:\n" +
 			"  mbiload sync\n" +
@@ -41,6 +43,7 @@ func syncCommand(env *appEnv) *cli.Command {
 			&cli.DurationFlag{Name: "reuse-exports", Usage: "reuse a completed export younger than this (e.g. 12h) instead of creating one"},
 			&cli.DurationFlag{Name: "wait-for-update", Usage: "wait up to this long (e.g. 3h) for a warehouse update newer than the last load; load only what it refreshed"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (tables, targets, DDL or schema changes, exports) and change nothing"},
+			afterSyncFlag(),
 		}, runFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -53,6 +56,12 @@ func syncCommand(env *appEnv) *cli.Command {
 			opts.Tables, opts.Exclude = splitList(c.StringSlice("tables")), splitList(c.StringSlice("exclude"))
 			opts.Figures, opts.Charts = splitList(c.StringSlice("figures")), splitList(c.StringSlice("charts"))
 			opts.ReuseExports, opts.WaitForUpdate, opts.DryRun = c.Duration("reuse-exports"), c.Duration("wait-for-update"), c.Bool("dry-run")
+			if opts.AfterSync, err = afterSyncScripts(c); err != nil {
+				return err
+			}
+			if _, err := refreshMode(c); err != nil {
+				return err
+			}
 			started := time.Now().UTC()
 			failed := func(err error) error { return setupFailed(c, env, "sync", opts.RunID, started, err) }
 			client, err := newClient(c, env)
