@@ -25,7 +25,7 @@ PKGS    := ./...
 TESTFLAGS ?=
 TESTLOG := bin/test.log
 
-.PHONY: all build test lint vet fmt bench demo chaos postgres pgmatrix vulncheck compat clean
+.PHONY: all build test lint vet fmt bench demo chaos postgres pgmatrix tmux vulncheck compat clean
 
 all: build
 
@@ -49,10 +49,22 @@ postgres:
 	  echo "PostgreSQL binaries not found: install postgresql or set DATABASE_URL" >&2; exit 1; \
 	fi
 
+# tmux: cmd/mbiload's TestDemoTerminal runs the demo in a terminal it opens
+# with tmux and reads the scrollback (it fails, never skips, without tmux).
+tmux:
+	@if ! command -v tmux >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing tmux (apt-get install -y tmux)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; \
+	  else \
+	    echo "tmux not found: install it (the terminal test needs it)" >&2; exit 1; \
+	  fi; \
+	fi
+
 # The database tests read MBILOAD_TEST_DATABASE_URL; MBILOAD_REQUIRE_DB=1 makes
 # them fail rather than skip when it is missing. `mbiload localpg` starts a
 # throwaway server unless DATABASE_URL is already set, and stops it afterwards.
-test: build postgres
+test: build postgres tmux
 	@mkdir -p bin
 	@set -o pipefail; MBILOAD_REQUIRE_DB=1 $(BIN) localpg --fsync=off -- sh -c \
 	  'MBILOAD_TEST_DATABASE_URL="$$DATABASE_URL" exec $(GO) test -race -count=1 -v $(TESTFLAGS) $(PKGS)' \

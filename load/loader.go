@@ -277,7 +277,9 @@ func (l *Loader) Load(ctx context.Context, job Job) (Result, error) {
 	r.qtarget = schema.Quote(l.cfg.Schema, r.target)
 	res.Mode, res.Table = job.Mode, r.target
 	res.Warnings = append(res.Warnings, job.Table.Warnings...)
-	log := l.log.With("table", r.qtarget, "mode", string(job.Mode), "export", job.ExportID)
+	// The table's plain name (a log quotes what needs it): the pipeline
+	// logs each table's outcome once; the loader's own lines are details.
+	log := l.log.With("table", l.cfg.Schema+"."+r.target, "mode", string(job.Mode), "export", job.ExportID)
 	log.Debug("load started")
 	r.steps = newSteps(log, started)
 	r.log = log
@@ -286,10 +288,10 @@ func (l *Loader) Load(ctx context.Context, job Job) (Result, error) {
 	if err != nil {
 		res.Status = StatusFailed
 		r.recordFailure(ctx, err)
-		log.Warn("load failed", "err", err, "took", res.Duration.Round(time.Millisecond))
+		log.Debug("load failed", "err", err, "took", res.Duration.Round(time.Millisecond))
 		return res, fmt.Errorf("load %s: %w", r.qtarget, err)
 	}
-	log.Info("load done", "status", res.Status, "rows", res.RowsLoaded, "mechanism", res.Mechanism,
+	log.Debug("load done", "status", res.Status, "rows", res.RowsLoaded, "mechanism", res.Mechanism,
 		"copy", res.CopyDuration.Round(time.Millisecond), "publish", res.PublishDuration.Round(time.Millisecond))
 	return res, nil
 }

@@ -35,6 +35,22 @@ type Observer interface {
 	Done(key string, r TableReport)
 }
 
+// RowsExpecter is an Observer that is also told, when a table's load
+// starts, how many rows its export holds (when the API said), so that it
+// can show the load's progress as a fraction.
+type RowsExpecter interface {
+	// ExpectRows says how many rows the table's load should read.
+	ExpectRows(key string, rows int64)
+}
+
+// expectRows tells obs a table's expected row count when it listens for it
+// and the count is known (rows > 0).
+func expectRows(obs Observer, key string, rows int64) {
+	if e, ok := obs.(RowsExpecter); ok && rows > 0 {
+		e.ExpectRows(key, rows)
+	}
+}
+
 // nopObserver ignores every event.
 type nopObserver struct{}
 

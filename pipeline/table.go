@@ -141,6 +141,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	done()
 	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
 
+	expectRows(obs, key, expectedRows(exp))
 	obs.Stage(key, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/mbiload/mbiload/pipeline/progress"
 	"github.com/urfave/cli/v2"
 )
 
@@ -16,6 +17,9 @@ type appEnv struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	// logOut is where log lines go: stderr, or above the live progress
+	// lines while they are drawn.
+	logOut *progress.Output
 }
 
 // newApp builds the command-line application.
@@ -39,7 +43,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Suggest:                true,
 		Flags:                  globalFlags(),
 		Before: func(c *cli.Context) error {
-			log, err := newLogger(stderr, c.String("log-format"), c.String("log-level"))
+			env.logOut = progress.NewOutput(stderr)
+			log, err := newLogger(env.logOut, c.String("log-format"), c.String("log-level"))
 			if err != nil {
 				return usageError{err}
 			}

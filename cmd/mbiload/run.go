@@ -82,6 +82,9 @@ func newDisplay(c *cli.Context, env *appEnv) (progress.Display, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
+	if env.logOut != nil {
+		env.logOut.Divert(d)
+	}
 	return d, nil
 }
 

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -13,9 +14,14 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 )
 
-// bars draws one live line per table in flight and an overall line.
+// bars draws one live line per table in flight and an overall line. A
+// table's line is printed once more, in its final state, above the live
+// lines when the table is done (mpb's pop mode), and is then no longer
+// redrawn: the scrollback holds one copy of each. Log lines go above the
+// live lines too, through Write (see Output).
 type bars struct {
 	p       *mpb.Progress
+	w       io.Writer
 	mu      sync.Mutex
 	labels  labels
 	tables  map[string]*barState // by key
@@ -24,22 +30,33 @@ type bars struct {
 	done    int
 	failed  int
 	rows    int64
+	closers []func()
 }
 
 var _ Display = (*bars)(nil)
 
+// Widths of a bar, and of a line where the output is not a terminal (on a
+// terminal, lines are as wide as it).
+const (
+	barWidth  = 30
+	lineWidth = 160
+)
+
 type barState struct {
 	tableState
-	bar *mpb.Bar
+	bar   *mpb.Bar
+	final string // the finished line's text after the bar, once done
 }
 
 func newBars(ctx context.Context, w io.Writer) *bars {
 	b := &bars{
-		// Auto refresh even when w is not a terminal: bars are drawn on a
-		// terminal, or when forced (ModeTTY), and mpb would otherwise draw
-		// nothing on a pipe.
-		p: mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond),
-			mpb.WithAutoRefresh()),
+		// Drawn as on a terminal even when w is not one: bars are drawn on
+		// a terminal, or when forced (ModeTTY), and mpb would otherwise
+		// draw nothing on a pipe, or not redraw in place. Lines are as
+		// wide as the terminal, or lineWidth.
+		p: mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(lineWidth), mpb.WithRefreshRate(250*time.Millisecond),
+			mpb.ForceTTY(), mpb.WithAutoRefresh(), mpb.PopCompletedMode()),
+		w:      w,
 		labels: labels{},
 		tables: map[string]*barState{},
 		start:  time.Now(),
@@ -57,6 +74,23 @@ func (b *bars) summary() string {
 		b.done, b.failed, len(b.tables), b.rows, time.Since(b.start).Round(time.Second))
 }
 
+// Write prints p above the live lines, at the next redraw; once the
+// display is closed, straight to its writer.
+func (b *bars) Write(p []byte) (int, error) {
+	n, err := b.p.Write(p)
+	if err != nil && errors.As(err, new(mpb.ErrDone[*mpb.Progress])) {
+		return b.w.Write(p)
+	}
+	return n, err
+}
+
+// onClose registers f to run when the display has closed.
+func (b *bars) onClose(f func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closers = append(b.closers, f)
+}
+
 // state returns the table's state, creating its line when it is new. It
 // must be called without b.mu held: the line's decorators take b.mu from
 // mpb's render goroutine, and creating a line waits for that goroutine.
@@ -69,19 +103,24 @@ func (b *bars) state(key string) *barState {
 		return s
 	}
 	s = &barState{}
-	s.bar = b.p.New(0, mpb.BarStyle().Lbound("[").Rbound("]"),
+	s.bar = b.p.New(0, mpb.BarStyle().Lbound("[").Rbound("]"), mpb.BarWidth(barWidth),
 		mpb.PrependDecorators(
 			decor.Name(termsafe.String(label), decor.WC{W: 24, C: decor.DindentRight | decor.DextraSpace}),
 			decor.Any(func(decor.Statistics) string {
 				b.mu.Lock()
 				defer b.mu.Unlock()
-				return fmt.Sprintf("%-8s", s.stage)
+				return fmt.Sprintf("%-10s", s.stage)
 			}),
 		),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			b.mu.Lock()
 			defer b.mu.Unlock()
-			if s.stage == pipeline.StageLoad {
+			switch {
+			case s.final != "":
+				return s.final
+			case s.stage == pipeline.StageLoad && s.expected > 0:
+				return fmt.Sprintf("%d/%d rows, %d rows/s", s.rows, s.expected, int64(s.rate(time.Now())))
+			case s.stage == pipeline.StageLoad:
 				return fmt.Sprintf("%d rows, %d rows/s", s.rows, int64(s.rate(time.Now())))
 			}
 			return bytesOf(s.done, s.total)
@@ -103,13 +142,34 @@ func (b *bars) Start(key, label string) {
 	b.labels[key] = label
 }
 
+// Stage shows the table's stage. From the load on, the bar measures rows
+// (of the export's row count when known), not bytes downloaded.
 func (b *bars) Stage(key, stage string) {
 	s := b.state(key)
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	s.stage = stage
-	if stage == pipeline.StageLoad {
+	load := stage == pipeline.StageLoad
+	if load {
 		s.loadStart = time.Now()
+		s.rows = 0
+	}
+	expected := s.expected
+	b.mu.Unlock()
+	if load {
+		s.bar.SetTotal(max(expected, 0), false)
+		s.bar.SetCurrent(0)
+	}
+}
+
+// ExpectRows says how many rows the table's load should read.
+func (b *bars) ExpectRows(key string, rows int64) {
+	s := b.state(key)
+	b.mu.Lock()
+	s.expected = rows
+	load := s.stage == pipeline.StageLoad
+	b.mu.Unlock()
+	if load && rows > 0 {
+		s.bar.SetTotal(rows, false)
 	}
 }
 
@@ -127,10 +187,19 @@ func (b *bars) Downloaded(key string, done, total int64) {
 func (b *bars) Rows(key string, rows int64) {
 	s := b.state(key)
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	s.rows = rows
+	expected := s.expected
+	b.mu.Unlock()
+	if rows > expected && expected > 0 {
+		s.bar.SetTotal(rows, false)
+	}
+	if expected > 0 {
+		s.bar.SetCurrent(rows)
+	}
 }
 
+// Done prints the table's line once more, in its final state, above the
+// live lines, and stops drawing it.
 func (b *bars) Done(key string, r pipeline.TableReport) {
 	b.mu.Lock()
 	s, ok := b.tables[key]
@@ -140,10 +209,35 @@ func (b *bars) Done(key string, r pipeline.TableReport) {
 		b.failed++
 	}
 	b.rows += r.RowsLoaded
-	b.mu.Unlock()
 	if ok {
-		s.bar.Abort(true)
+		s.stage, s.final = r.Status, finalText(r)
 	}
+	b.mu.Unlock()
+	if !ok {
+		return
+	}
+	if r.Status == pipeline.StatusLoaded { // full, even with nothing counted
+		s.bar.SetTotal(1, false)
+		s.bar.SetCurrent(1)
+		s.bar.SetTotal(-1, true)
+		return
+	}
+	s.bar.Abort(false) // as far as it got
+}
+
+// finalText is what a finished table's line shows after its bar.
+func finalText(r pipeline.TableReport) string {
+	took := time.Duration(r.Durations.Total * float64(time.Second)).Round(100 * time.Millisecond)
+	switch r.Status {
+	case pipeline.StatusLoaded:
+		return fmt.Sprintf("%d rows in %s", r.RowsLoaded, took)
+	case pipeline.StatusFailed:
+		return fmt.Sprintf("after %s (see the log)", took)
+	}
+	if r.ExportID != "" {
+		return "export " + termsafe.String(r.ExportID)
+	}
+	return r.Status
 }
 
 func (b *bars) Close() {
@@ -158,4 +252,11 @@ func (b *bars) Close() {
 		bar.Abort(true)
 	}
 	b.p.Wait()
+	b.mu.Lock()
+	closers := b.closers
+	b.closers = nil
+	b.mu.Unlock()
+	for _, f := range closers {
+		f()
+	}
 }

@@ -51,6 +51,10 @@ type none struct{}
 var (
 	_ Display = none{}
 	_ Display = (*plain)(nil)
+
+	_ pipeline.RowsExpecter = none{}
+	_ pipeline.RowsExpecter = (*plain)(nil)
+	_ pipeline.RowsExpecter = (*bars)(nil)
 )
 
 func (none) Start(string, string)              {}
@@ -59,12 +63,14 @@ func (none) Downloaded(string, int64, int64)   {}
 func (none) Rows(string, int64)                {}
 func (none) Done(string, pipeline.TableReport) {}
 func (none) Close()                            {}
+func (none) ExpectRows(string, int64)          {}
 
 // tableState is what both displays know of a table in flight.
 type tableState struct {
 	stage       string
 	done, total int64
 	rows        int64
+	expected    int64 // rows the load should read; 0 when unknown
 	loadStart   time.Time
 }
 
@@ -159,6 +165,13 @@ func (p *plain) Rows(key string, rows int64) {
 	p.state(key).rows = rows
 }
 
+// ExpectRows says how many rows the table's load should read.
+func (p *plain) ExpectRows(key string, rows int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state(key).expected = rows
+}
+
 func (p *plain) Done(key string, _ pipeline.TableReport) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -178,7 +191,7 @@ func (p *plain) report() {
 	for _, key := range p.order {
 		s := p.tables[key]
 		p.log.Info("progress", "table", p.labels.of(key), "stage", s.stage, "downloaded", bytesOf(s.done, s.total),
-			"rows", s.rows, "rows_per_s", int64(s.rate(now)))
+			"rows", s.rows, "rows_expected", s.expected, "rows_per_s", int64(s.rate(now)))
 	}
 }
 
