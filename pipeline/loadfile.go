@@ -203,7 +203,9 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 	tr.Status, tr.Note = res.Status, res.Note
 	r.setTarget(tr, res.Schema, res.Table)
 	tr.Mechanism = res.Mechanism
-	tr.RowsRead, tr.RowsRejected, tr.RowsLoaded = res.RowsRead, res.RowsRejected, res.RowsLoaded
+	// Rows read: every record of the export, rejected ones included (the
+	// loader counts the good ones).
+	tr.RowsRead, tr.RowsRejected, tr.RowsLoaded = res.RowsRead+res.RowsRejected, res.RowsRejected, res.RowsLoaded
 	tr.SchemaChanges = res.SchemaChanges
 	tr.Views = append(tr.Views, res.Views...)
 	tr.Warnings = append(tr.Warnings, res.Warnings...)
@@ -213,6 +215,12 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 	}
 	if res.MechanismReason != "" {
 		tr.Warnings = append(tr.Warnings, res.MechanismReason)
+	}
+	if err == nil && res.Status == load.StatusLoaded {
+		if w := rejectsWarning(tr.Target, src.dec.Rejects(), r.Loader.Config().MaxBadRows); w != "" {
+			r.log().Warn(w)
+			tr.Warnings = append(tr.Warnings, w)
+		}
 	}
 	return err
 }

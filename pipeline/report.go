@@ -62,7 +62,9 @@ type TableReport struct {
 	Status string `json:"status"`
 	// Mechanism says how the loader published the rows.
 	Mechanism string `json:"mechanism,omitempty"`
-	// Rows counts good, rejected and loaded rows.
+	// RowsRead counts the export's records read (rejected ones included),
+	// RowsRejected those refused (each in the ledger's rejects table),
+	// RowsLoaded the rows written to the target.
 	RowsRead     int64 `json:"rows_read"`
 	RowsRejected int64 `json:"rows_rejected"`
 	RowsLoaded   int64 `json:"rows_loaded"`

@@ -28,7 +28,10 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycl
 		tr.Durations.Total = time.Since(start).Seconds()
 		tr.FinishedAt = time.Now().UTC()
 		if tr.Status == StatusFailed {
-			r.log().Error(j.kind+" failed", j.kind, j.ref, "target", tr.Target, "err", tr.Error)
+			if !opts.DryRun {
+				tr.addNote(r.keptNote(ctx, &tr))
+			}
+			r.log().Error(j.kind+" failed", failedAttrs(&tr, j.kind, j.ref)...)
 		} else {
 			r.log().Info(j.kind+" "+tr.Status, j.kind, j.ref, "target", tr.Target, "rows", tr.RowsLoaded)
 		}

@@ -29,7 +29,10 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		tr.FinishedAt = time.Now().UTC()
 		switch tr.Status {
 		case StatusFailed:
-			log.Error("table failed", "err", tr.Error)
+			if !opts.DryRun {
+				tr.addNote(r.keptNote(ctx, &tr))
+			}
+			log.Error("table failed", failedAttrs(&tr)...)
 		case StatusLoaded:
 			log.Info("table loaded", "target", tr.Target, "rows", tr.RowsLoaded, "rejected", tr.RowsRejected,
 				"export", tr.ExportID, "mechanism", tr.Mechanism, "seconds", round(tr.Durations.Total))
@@ -77,7 +80,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	}
 	if cycle != nil {
 		if last := cycle.upToDate(written); last != nil {
-			tr.Status, tr.ExportID = StatusUpToDate, last.ExportID
+			tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
 			return tr
 		}
 	}

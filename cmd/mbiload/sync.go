@@ -165,14 +165,20 @@ func printRunSummary(env *appEnv, rep *pipeline.Report) {
 			continue
 		}
 		note := shortNote(t.Error)
-		if note == "" && t.Note != "" {
+		switch {
+		case t.Error != "" && t.Note != "": // what the target still holds, then why
+			note = shortNote(t.Note + "; " + t.Error)
+		case note == "" && t.Note != "":
 			note = shortNote(t.Note)
-		}
-		if note == "" && t.Mechanism != "" {
+		case note == "" && t.Mechanism != "":
 			note = t.Mechanism
 		}
+		loaded := "-" // nothing loaded by this run: not a table of 0 rows
+		if t.Status == pipeline.StatusLoaded {
+			loaded = strconv.FormatInt(t.RowsLoaded, 10)
+		}
 		rows = append(rows, []string{t.Source, t.Target, t.Status, exportOrFile(t),
-			strconv.FormatInt(t.RowsLoaded, 10), strconv.FormatInt(t.RowsRejected, 10),
+			loaded, strconv.FormatInt(t.RowsRejected, 10),
 			strconv.FormatFloat(t.Durations.Total, 'f', 1, 64), note})
 	}
 	if len(rows) > 0 {
