@@ -2,6 +2,7 @@ package progress
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -42,6 +43,18 @@ func TestOutputDivert(t *testing.T) {
 	if !regexp.MustCompile(`\x1b\[\d+A\x1b\[Jlevel=INFO msg="while live"\n[^\n]*sales_order`).MatchString(text) {
 		t.Errorf("output: got %q, want the log line where the live lines were, and them redrawn below it", text)
 	}
+	shown := terminalLines(text)
+	count := func(prefix string) (n int) {
+		for _, l := range shown {
+			if strings.HasPrefix(l, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	if count("level=INFO msg=\"while live\"") != 1 || count("overall: ") != 1 {
+		t.Errorf("terminal: got %q, want the log line and the overall line once each", shown)
+	}
 	if !strings.HasSuffix(text, "level=INFO msg=\"after close\"\n") {
 		t.Errorf("output: got %q, want the line after Close written straight to the writer", text)
 	}
@@ -79,8 +92,43 @@ func TestBarsRowProgress(t *testing.T) {
 	d.Done("table 1", pipeline.TableReport{Status: pipeline.StatusLoaded, RowsLoaded: 1000,
 		Durations: pipeline.Durations{Total: 2.5}})
 	d.Close()
-	final := regexp.MustCompile(`sales_order\s+loaded\s+\[=+\] 1000 rows in 2.5s`)
-	if n := len(final.FindAllString(out.String(), -1)); n != 1 {
-		t.Errorf("final line: %d times in %q, want once", n, out.String())
+	final := regexp.MustCompile(`^sales_order\s+loaded\s+\[=+\] 1000 rows in 2.5s$`)
+	n := 0
+	for _, l := range terminalLines(out.String()) {
+		if final.MatchString(l) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("final line: %d times in %q, want once", n, terminalLines(out.String()))
+	}
+}
+
+// cursorUp is the escape mpb writes before a redraw: cursor up n lines,
+// erase to the end of the screen.
+var cursorUp = regexp.MustCompile(`\x1b\[(\d+)A\x1b\[J`)
+
+// terminalLines returns the lines a terminal shows (its scrollback
+// included) after printing out: each redraw erases the lines it moves up
+// over.
+func terminalLines(out string) []string {
+	var lines []string
+	for {
+		loc := cursorUp.FindStringSubmatchIndex(out)
+		text := out
+		if loc != nil {
+			text = out[:loc[0]]
+		}
+		lines = append(lines, strings.Split(strings.TrimSuffix(text, "\n"), "\n")...)
+		if text == "" {
+			lines = lines[:len(lines)-1]
+		}
+		if loc == nil {
+			return lines
+		}
+		var n int
+		fmt.Sscan(out[loc[2]:loc[3]], &n)
+		lines = lines[:max(len(lines)-n, 0)]
+		out = out[loc[1]:]
 	}
 }
