@@ -61,15 +61,19 @@
 //     HH:MM:SS[.ffffff] (time64[us]; 24:00:00 allowed); datetimes
 //     YYYY-MM-DD HH:MM:SS[.ffffff], with ' ' or 'T', a bare date meaning
 //     midnight (timestamp[us]). Digits past the sixth fractional one must be
-//     zeros. MySQL's zero dates (0000-00-00, 0000-00-00 00:00:00) become
-//     NULL or an error ([Options.ZeroDates]); any other year 0 is an error.
+//     zeros. MySQL's zero dates (0000-00-00, 0000-00-00 00:00:00) and
+//     partial zero dates (2023-00-10) become NULL (-infinity in a NOT NULL
+//     column) or an error ([Options.ZeroDates]); any other year 0 is an
+//     error.
 //   - timestamptz (a table with a Location): the wall-clock time is read in
-//     that zone and stored as the UTC instant. As in PostgreSQL, a time in a
-//     spring-forward gap or a fall-back overlap takes the UTC offset in
-//     force just before the transition: in America/New_York 02:30 on the
-//     spring-forward day is 07:30Z, 01:30 on the fall-back day is 05:30Z
-//     (the first one).
-//   - json: validated (jsonb's refusal of \u0000 included) and kept as text.
+//     that zone and stored as the UTC instant, as PostgreSQL's cast does:
+//     a time in a spring-forward gap takes the UTC offset in force before
+//     the transition, and a time in a fall-back overlap the offset after
+//     it. In America/New_York 02:30 on the spring-forward day is 07:30Z,
+//     01:30 on the fall-back day is 06:30Z (the second one, standard time).
+//   - json: validated as PostgreSQL's jsonb input does (lone surrogates,
+//     \u0000, numbers outside numeric's range, nesting past 10,000 levels
+//     are row errors) and kept as text.
 //   - text: as is, but it must be valid UTF-8 without NUL bytes, which
 //     PostgreSQL cannot store.
 //
