@@ -29,8 +29,41 @@ TESTLOG := bin/test.log
 
 all: build
 
+# The binary is static (CGO_ENABLED=0: nothing of it needs cgo), so that the
+# container image can hold it alone.
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mbiload
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mbiload
+
+# make image  the container image (Dockerfile) from the binary make build makes, built with
+#             podman offline: nothing is pulled (the Dockerfile's "host" path: FROM scratch
+#             with the files of bin/image-root), then .ci/image-check lists what the image
+#             holds and runs the binary it contains. IMAGE names it (default mbiload:VERSION).
+#             podman is installed with apt-get when missing and we are root.
+# make image-root  bin/image-root: the image's files, root/ owned by root (the binary, the
+#             build machine's CA certificates, /etc/passwd with user 65532, /tmp) and user/
+#             by user 65532 (/reports); the Dockerfile's golang stage runs it too, so both
+#             paths ship the same files.
+IMAGE ?= mbiload:$(subst +,-,$(VERSION))
+image-root: build
+	rm -rf bin/image-root
+	mkdir -p bin/image-root/root/etc/ssl/certs bin/image-root/root/tmp bin/image-root/user/reports
+	cp $(BIN) bin/image-root/root/mbiload
+	cp /etc/ssl/certs/ca-certificates.crt bin/image-root/root/etc/ssl/certs/ca-certificates.crt
+	printf 'root:x:0:0:root:/root:/sbin/nologin\nmbiload:x:65532:65532:mbiload:/tmp:/sbin/nologin\n' >bin/image-root/root/etc/passwd
+	printf 'root:x:0:\nmbiload:x:65532:\n' >bin/image-root/root/etc/group
+	chmod 1777 bin/image-root/root/tmp
+
+image: image-root
+	@if ! command -v podman >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing podman (apt-get install -y podman)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman >/dev/null; \
+	  else \
+	    echo "podman not found: install podman" >&2; exit 1; \
+	  fi; \
+	fi
+	podman build --pull=never --build-arg BINARY=host -t '$(IMAGE)' .
+	.ci/image-check '$(IMAGE)' '$(VERSION)'
 
 # postgres makes sure initdb/pg_ctl exist (Debian's package puts them in
 # /usr/lib/postgresql/*/bin, which localpg also searches) and, as root, that

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -55,6 +57,13 @@ func openPool(ctx context.Context, c *cli.Context, conns int) (*pgxpool.Pool, er
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, usagef("DATABASE_URL is not a valid PostgreSQL connection string (not shown: it may hold a password)")
+	}
+	if file := c.String("database-password-file"); file != "" {
+		pw, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("read --database-password-file: %w", err)
+		}
+		cfg.ConnConfig.Password = strings.TrimRight(string(pw), "\r\n")
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "mbiload"

@@ -34,6 +34,8 @@ func globalFlags() []cli.Flag {
 			Usage: "give up waiting for an export after this long"},
 		&cli.StringFlag{Name: "database-url", Category: catDB, EnvVars: []string{"DATABASE_URL"}, DefaultText: "none",
 			Usage: "PostgreSQL connection string"},
+		&cli.StringFlag{Name: "database-password-file", Category: catDB, EnvVars: []string{"MBILOAD_DATABASE_PASSWORD_FILE"},
+			Usage: "read the database password from this file (a mounted secret); it replaces the URL's"},
 		&cli.StringFlag{Name: "schema", Category: catDB, EnvVars: []string{"MBILOAD_SCHEMA"}, Value: "mbi",
 			Usage: "PostgreSQL schema of the loaded tables"},
 		&cli.StringFlag{Name: "ledger-schema", Category: catDB, EnvVars: []string{"MBILOAD_LEDGER_SCHEMA"}, Value: "mbiload",

@@ -23,7 +23,7 @@ func simulateCommand(env *appEnv) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: simulator.DefaultAddr, Usage: "address to listen on"},
 			&cli.StringFlag{Name: "key", EnvVars: []string{"MBILOAD_API_KEY"}, DefaultText: "$MBILOAD_API_KEY",
-				Usage: "the API key the simulator accepts (required)"},
+				Usage: "the API key the simulator accepts (required; or read from the file MBILOAD_API_KEY_FILE or --api-key-file names)"},
 			&cli.StringFlag{Name: "client-id", EnvVars: []string{"MBILOAD_CLIENT_ID"}, Value: "12", Usage: "the client id bound to the key"},
 			&cli.StringSliceFlag{Name: "allow", Usage: "CIDR allowed to use the key (repeatable; default loopback only)"},
 			&cli.StringSliceFlag{Name: "dir", Usage: "serve the tables of this directory (repeatable)"},
@@ -68,8 +68,17 @@ func simulateCommand(env *appEnv) *cli.Command {
 
 // simulatorConfig reads the simulate command's flags.
 func simulatorConfig(c *cli.Context, env *appEnv) (simulator.Config, error) {
-	if c.String("key") == "" {
-		return simulator.Config{}, usagef("simulate: give the key to accept with --key or MBILOAD_API_KEY")
+	key := c.String("key")
+	if key == "" && c.String("api-key-file") != "" {
+		// A key file (a container's secret), as the other commands read it.
+		k, err := apiKey(c)
+		if err != nil {
+			return simulator.Config{}, err
+		}
+		key = k
+	}
+	if key == "" {
+		return simulator.Config{}, usagef("simulate: give the key to accept with --key, MBILOAD_API_KEY or MBILOAD_API_KEY_FILE")
 	}
 	allow, err := simulator.ParseAllow(c.StringSlice("allow"))
 	if err != nil {
@@ -106,7 +115,7 @@ func simulatorConfig(c *cli.Context, env *appEnv) (simulator.Config, error) {
 		return simulator.Config{}, fmt.Errorf("combine tables: %w", err)
 	}
 	return simulator.Config{
-		Key: c.String("key"), ClientID: c.String("client-id"), Allow: allow, Tables: tables,
+		Key: key, ClientID: c.String("client-id"), Allow: allow, Tables: tables,
 		ExportDelay: c.Duration("export-delay"), ExportTTL: c.Duration("export-ttl"), Seed: c.Int64("seed"),
 		FaultRate: c.Float64("fault-rate"), ThrottleRate: c.Float64("throttle-rate"), RetryAfter: c.Duration("retry-after"),
 		Latency: c.Duration("latency"), DropRate: c.Float64("drop-rate"), ResetRate: c.Float64("reset-rate"),
