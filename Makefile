@@ -25,7 +25,7 @@ PKGS    := ./...
 TESTFLAGS ?=
 TESTLOG := bin/test.log
 
-.PHONY: all build test lint vet fmt bench demo chaos postgres pgmatrix tmux vulncheck compat clean
+.PHONY: all build image image-root test lint vet fmt bench demo chaos postgres pgmatrix tmux vulncheck compat clean
 
 all: build
 
