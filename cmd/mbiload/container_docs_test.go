@@ -32,8 +32,8 @@ func appEnvVars() map[string]bool {
 	return out
 }
 
-// mustRead returns a file of the repository, relative to its root.
-func mustRead(t *testing.T, path string) string {
+// readRepoFile returns a file of the repository, relative to its root.
+func readRepoFile(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile("../../" + path)
 	if err != nil {
@@ -52,7 +52,7 @@ func mustRead(t *testing.T, path string) string {
 // .dockerignore keeps bin/ out but bin/image-root in; CI builds the image.
 func TestContainerRecipes(t *testing.T) {
 	known := appEnvVars()
-	readme := mustRead(t, "README.md")
+	readme := readRepoFile(t, "README.md")
 	k8s, _, _ := strings.Cut(readme[strings.Index(readme, "### Kubernetes CronJob"):], "### Docker Compose")
 	yamlBlock := between(t, k8s, "```yaml\n", "```")
 	shBlock := between(t, k8s, "```sh\n", "```")
@@ -96,7 +96,7 @@ func TestContainerRecipes(t *testing.T) {
 		t.Errorf("the key file's path does not match the api-key secret's mount and key")
 	}
 
-	compose := mustRead(t, "docker-compose.yml")
+	compose := readRepoFile(t, "docker-compose.yml")
 	for _, want := range []string{"dockerfile: Dockerfile", "secrets:", "MBILOAD_API_KEY_FILE: /run/secrets/api_key",
 		"MBILOAD_DATABASE_PASSWORD_FILE: /run/secrets/db_password", "POSTGRES_PASSWORD_FILE: /run/secrets/db_password"} {
 		if !strings.Contains(compose, want) {
@@ -118,19 +118,19 @@ func TestContainerRecipes(t *testing.T) {
 			t.Errorf("compose secret file %s: %v", m[1], err)
 		}
 	}
-	dockerfile := mustRead(t, "Dockerfile")
+	dockerfile := readRepoFile(t, "Dockerfile")
 	for _, want := range []string{"FROM scratch", "make image-root", "USER 65532:65532", `ENTRYPOINT ["/mbiload"]`} {
 		if !strings.Contains(dockerfile, want) {
 			t.Errorf("the Dockerfile lacks %q", want)
 		}
 	}
-	ignore := strings.Split(mustRead(t, ".dockerignore"), "\n")
+	ignore := strings.Split(readRepoFile(t, ".dockerignore"), "\n")
 	for _, want := range []string{"bin/*", "!bin/image-root/", "compose/secrets/"} {
 		if !slices.Contains(ignore, want) {
 			t.Errorf(".dockerignore lacks the line %q", want)
 		}
 	}
-	if !regexp.MustCompile(`(?m)^make image$`).MatchString(mustRead(t, ".ci/run")) {
+	if !regexp.MustCompile(`(?m)^make image$`).MatchString(readRepoFile(t, ".ci/run")) {
 		t.Errorf(".ci/run does not build the image (make image)")
 	}
 }
