@@ -19,14 +19,16 @@ const (
 	// RefreshInTransaction (the default) refreshes a materialized view that
 	// reads the table, directly or through other views, in the load's own
 	// transaction, each under a savepoint: readers see the new table and the
-	// refreshed view at the same commit. Readers of the view wait for the
-	// refresh (REFRESH takes an ACCESS EXCLUSIVE lock on the view until the
-	// commit); readers of the table do not.
+	// refreshed view at the same commit. A view with a unique index is
+	// refreshed CONCURRENTLY (its readers go on reading the old rows until
+	// the commit); another takes an ACCESS EXCLUSIVE lock on the view from
+	// its refresh to the commit, so its readers wait that long.
 	RefreshInTransaction RefreshMode = "transaction"
 	// RefreshConcurrently refreshes right after the load's commit, each view
 	// in a transaction of its own, CONCURRENTLY where the view is populated
 	// and has a unique index on plain columns without a WHERE clause (its
-	// readers are never blocked), plainly elsewhere.
+	// readers are never blocked), plainly elsewhere. Between the commit and
+	// the refresh, readers see the new table with the old view.
 	RefreshConcurrently RefreshMode = "concurrently"
 	// RefreshOff refreshes nothing.
 	RefreshOff RefreshMode = "off"
@@ -59,14 +61,11 @@ const (
 	ViewPlanned = "planned"
 )
 
-// How a view was (or would be) refreshed (see [ViewRefresh.How]).
+// When a view was (or would be) refreshed (see [ViewRefresh.How]).
 const (
 	// HowInTransaction is a refresh in the load's transaction.
 	HowInTransaction = "in-transaction"
-	// HowConcurrently is REFRESH ... CONCURRENTLY after the commit.
-	HowConcurrently = "concurrently"
-	// HowAfterCommit is a plain REFRESH after the commit (the view has no
-	// unique index CONCURRENTLY needs, or is not populated).
+	// HowAfterCommit is a refresh right after the load's commit.
 	HowAfterCommit = "after-commit"
 	// HowAfterRun is a refresh after the last table of the run, for a view
 	// over several of them.
@@ -81,8 +80,15 @@ type ViewRefresh struct {
 	// Tables are the tables of the run it reads, directly or through
 	// views, as schema.table (unquoted).
 	Tables []string `json:"tables"`
-	// How is one of the How* constants.
+	// How is one of the How* constants: when it was refreshed.
 	How string `json:"how"`
+	// Concurrently says REFRESH ... CONCURRENTLY was used: the view is
+	// populated and has a unique index on plain columns without a WHERE
+	// clause. Its readers were not blocked, and a snapshot taken before
+	// the commit keeps reading its old rows; a plain REFRESH locks readers
+	// out until the commit, and shows such a snapshot the new rows (it is
+	// not MVCC-safe).
+	Concurrently bool `json:"concurrently"`
 	// Status is one of the View* statuses.
 	Status string `json:"status"`
 	// Seconds is the time the refresh took.
@@ -190,13 +196,13 @@ func viewTables(pgSchema string, v matView, names map[uint32]string) []string {
 	return out
 }
 
-// refreshStatement is the REFRESH of v, CONCURRENTLY when asked and
-// possible, and how it refreshes.
-func refreshStatement(v matView, concurrently bool, plain string) (string, string) {
-	if concurrently && v.concurrent() {
-		return "REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.Name, HowConcurrently
+// refreshStatement is the REFRESH of v, CONCURRENTLY where possible, and
+// whether it is.
+func refreshStatement(v matView) (string, bool) {
+	if v.concurrent() {
+		return "REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.Name, true
 	}
-	return "REFRESH MATERIALIZED VIEW " + v.Name, plain
+	return "REFRESH MATERIALIZED VIEW " + v.Name, false
 }
 
 // refreshUnder runs sql in a savepoint of tx (rolled back when it fails)
@@ -285,8 +291,8 @@ func (r *loadRun) refreshViews(ctx context.Context) (rerr error) {
 			r.pending = append(r.pending, v)
 			continue
 		default:
-			sql, how := refreshStatement(v, false, HowInTransaction)
-			vr.How = how
+			sql, conc := refreshStatement(v)
+			vr.How, vr.Concurrently = HowInTransaction, conc
 			vr = refreshUnder(ctx, r.tx, sql, vr)
 			r.viewDone(vr)
 		}
@@ -309,8 +315,8 @@ func (r *loadRun) refreshAfterCommit(ctx context.Context, conn *pgx.Conn) {
 		r.warn(err.Error())
 	}
 	for _, v := range r.pending {
-		sql, how := refreshStatement(v, true, HowAfterCommit)
-		vr := ViewRefresh{View: v.Name, Tables: viewTables(r.l.cfg.Schema, v, byOID), How: how}
+		sql, conc := refreshStatement(v)
+		vr := ViewRefresh{View: v.Name, Tables: viewTables(r.l.cfg.Schema, v, byOID), How: HowAfterCommit, Concurrently: conc}
 		vr = refreshAlone(ctx, conn, sql, r.l.lockWait(), vr)
 		r.viewDone(vr)
 		r.res.Views = append(r.res.Views, vr)
@@ -344,7 +350,8 @@ func round3(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }
 // load, for the views its loads deferred ([ViewDeferred]). In
 // [RefreshInTransaction] mode they are refreshed in one transaction, each
 // under a savepoint (readers see them change together); in
-// [RefreshConcurrently] mode each in its own, CONCURRENTLY where possible.
+// [RefreshConcurrently] mode each in its own; CONCURRENTLY where possible
+// either way.
 // Each outcome is recorded in the ledger (runID); a failure is in the
 // result, not the error, which reports only a database that cannot be
 // reached or read.
@@ -372,8 +379,8 @@ func (l *Loader) RefreshViews(ctx context.Context, runID string, tables []string
 	var out []ViewRefresh
 	if l.cfg.RefreshViews == RefreshConcurrently {
 		for _, v := range views {
-			sql, how := refreshStatement(v, true, HowAfterCommit)
-			vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: how}
+			sql, conc := refreshStatement(v)
+			vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun, Concurrently: conc}
 			out = append(out, refreshAlone(ctx, conn.Conn(), sql, l.lockWait(), vr))
 		}
 	} else {
@@ -382,8 +389,9 @@ func (l *Loader) RefreshViews(ctx context.Context, runID string, tables []string
 				return err
 			}
 			for _, v := range views {
-				vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun}
-				out = append(out, refreshUnder(ctx, tx, "REFRESH MATERIALIZED VIEW "+v.Name, vr))
+				sql, conc := refreshStatement(v)
+				vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun, Concurrently: conc}
+				out = append(out, refreshUnder(ctx, tx, sql, vr))
 			}
 			return nil
 		})
@@ -424,11 +432,12 @@ func (l *Loader) PlanViews(ctx context.Context, tables []string) ([]ViewRefresh,
 	var out []ViewRefresh
 	for _, v := range views {
 		vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), Status: ViewPlanned}
+		_, vr.Concurrently = refreshStatement(v)
 		switch {
 		case len(v.Roots) > 1:
 			vr.How = HowAfterRun
 		case l.cfg.RefreshViews == RefreshConcurrently:
-			_, vr.How = refreshStatement(v, true, HowAfterCommit)
+			vr.How = HowAfterCommit
 		default:
 			vr.How = HowInTransaction
 		}

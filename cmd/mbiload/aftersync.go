@@ -72,8 +72,14 @@ func printAfterLoads(env *appEnv, rep *pipeline.Report) {
 		if v.Status == load.ViewDeferred {
 			return
 		}
-		rows = append(rows, []string{"view " + v.View, strings.Join(v.Tables, ","), v.Status, v.How,
-			strconv.FormatFloat(v.Seconds, 'f', 2, 64), shortNote(v.Error)})
+		how, secs := v.How, strconv.FormatFloat(v.Seconds, 'f', 2, 64)
+		if v.Concurrently {
+			how += ", concurrently"
+		}
+		if v.Status == load.ViewPlanned {
+			secs = ""
+		}
+		rows = append(rows, []string{"view " + v.View, strings.Join(v.Tables, ","), v.Status, how, secs, shortNote(v.Error)})
 	}
 	for _, t := range rep.Tables {
 		for _, v := range t.Views {
@@ -84,8 +90,11 @@ func printAfterLoads(env *appEnv, rep *pipeline.Report) {
 		add(v)
 	}
 	if a := rep.AfterSync; a != nil {
-		rows = append(rows, []string{"after-sync", strings.Join(a.Files, ","), a.Status, "",
-			strconv.FormatFloat(a.Seconds, 'f', 2, 64), shortNote(a.Error)})
+		secs := strconv.FormatFloat(a.Seconds, 'f', 2, 64)
+		if a.Status == load.AfterSyncPlanned || a.Status == load.AfterSyncSkipped {
+			secs = ""
+		}
+		rows = append(rows, []string{"after-sync", strings.Join(a.Files, ","), a.Status, "", secs, shortNote(a.Error)})
 	}
 	if len(rows) == 0 {
 		return
