@@ -158,6 +158,8 @@ type Loader struct {
 	// version is the server's server_version_num (see ServerVersion):
 	// what differs between majors is chosen by it.
 	version int
+	// unrecorded are failed loads the ledger could not take yet.
+	unrecorded unrecorded
 }
 
 // New validates cfg, refuses a server older than PostgreSQL 14
@@ -480,19 +482,31 @@ func (r *loadRun) recordFailure(ctx context.Context, loadErr error) {
 		rejects = r.job.Source.Rejects()
 	}
 	r.res.RowsRejected = int64(len(rejects))
-	msg := loadErr.Error()
+	msg := ErrorText(loadErr)
 	if len(msg) > 4000 {
 		msg = strings.ToValidUTF8(msg[:4000], "")
 	}
-	err := pgx.BeginFunc(ctx, r.l.pool, func(tx pgx.Tx) error {
-		id, err := r.l.ledger.write(ctx, tx, r.l.cfg.Schema, ledgerRow{job: &r.job, res: r.res, target: r.target,
-			started: r.started, finished: time.Now(), status: StatusFailed, errText: cleanText(msg), rejects: rejects})
-		r.res.LedgerID = id
-		return err
-	})
-	if err != nil {
-		r.l.log.Warn("could not record the failed load in the ledger", "table", r.qtarget, "err", err)
+	finished := time.Now()
+	res := *r.res // as it is now: the Result goes on to its caller
+	write := func(ctx context.Context) (id int64, err error) {
+		err = pgx.BeginFunc(ctx, r.l.pool, func(tx pgx.Tx) error {
+			id, err = r.l.ledger.write(ctx, tx, r.l.cfg.Schema, ledgerRow{job: &r.job, res: &res, target: r.target,
+				started: r.started, finished: finished, status: StatusFailed, errText: cleanText(msg), rejects: rejects})
+			return err
+		})
+		return id, err
 	}
+	id, err := write(ctx)
+	if err == nil {
+		r.res.LedgerID = id
+		return
+	}
+	// Most often the database is gone, which is the failure itself: the
+	// run writes it when the database answers again, or says once that it
+	// could not (see RecordUnrecorded).
+	r.l.unrecorded.keep(r.l.cfg.Schema+"."+r.target, func(ctx context.Context) error { _, err := write(ctx); return err }, err)
+	r.l.log.Debug("could not record the failed load in the ledger yet", "table", r.l.cfg.Schema+"."+r.target,
+		"err", ErrorText(err))
 }
 
 // afterCopy checks the row counts once the COPY is done and collects the

@@ -119,7 +119,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	}
 	failed := func(err error) []TableReport {
 		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
-			Status: StatusFailed, Error: err.Error(), FinishedAt: time.Now().UTC()}
+			Status: StatusFailed, Error: load.ErrorText(err), FinishedAt: time.Now().UTC()}
 		r.setTarget(&tr, "", target.written(opts.Mode))
 		r.obs().Done(tableKey(t), tr)
 		log.Error("backfill failed for this table", "err", err)
@@ -174,7 +174,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
 			ExportID: string(e.ID), Decode: decode})
 		if err != nil {
-			return StatusFailed, err.Error()
+			return StatusFailed, load.ErrorText(err)
 		}
 		if note != "" {
 			tr.Note = note
@@ -201,7 +201,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 		return StatusSkipped, ""
 	}
 	if err != nil {
-		return StatusFailed, err.Error()
+		return StatusFailed, load.ErrorText(err)
 	}
 	defer os.Remove(dl.Path)
 	tr.Bytes, tr.ExportID = dl.Size, string(e.ID)
@@ -209,7 +209,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
 		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e), Decode: decode}
 	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.ExportRowCap), tr); err != nil {
-		return StatusFailed, err.Error()
+		return StatusFailed, load.ErrorText(err)
 	}
 	return tr.Status, ""
 }

@@ -265,7 +265,7 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 		if src != nil {
 			src.close()
 		}
-		tr.Status, tr.Error = StatusFailed, err.Error()
+		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
 		return tr, fmt.Errorf("load %s: %w", fj.Path, err)
 	}
 	tr.Bytes = size
@@ -274,7 +274,7 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 	r.obs().Stage(key, StageLoad)
 	err = r.loadSource(ctx, job, src, openErr, nil, &tr)
 	if err != nil {
-		tr.Status, tr.Error = StatusFailed, err.Error()
+		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
 	}
 	return tr, err
 }

@@ -38,7 +38,7 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycl
 		obs.Done(key, tr)
 	}()
 	fail := func(err error) TableReport {
-		tr.Status, tr.Error = StatusFailed, err.Error()
+		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
 		return tr
 	}
 	if j.err != nil {

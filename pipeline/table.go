@@ -42,7 +42,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		obs.Done(key, tr)
 	}()
 	fail := func(err error) TableReport {
-		tr.Status, tr.Error = StatusFailed, err.Error()
+		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
 		return tr
 	}
 	stage := func(name string, d *float64) func() {
@@ -166,14 +166,23 @@ const loadAttempts = 3
 // attempt is in the ledger.
 func (r *Runner) loadRetrying(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job,
 	check func(rows int64) error, tr *TableReport) error {
+	var broken string // the last attempt's error
 	for attempt := 1; ; attempt++ {
 		err := r.decodeAndLoad(ctx, opts, tbl, path, job, check, tr)
+		if err == nil && attempt > 1 {
+			w := fmt.Sprintf("loaded on attempt %d, after a broken database connection (%s)", attempt, broken)
+			r.log().Warn(w, "table", tbl.SourceName)
+			tr.Warnings = append(tr.Warnings, w)
+		}
 		if err == nil || attempt == loadAttempts || !load.Retryable(err) || ctx.Err() != nil {
 			return err
 		}
+		// Said once, by the table's outcome: a database that went away
+		// would repeat the same error for every table and attempt.
+		broken = load.ErrorText(err)
 		wait := time.Duration(attempt) * 2 * time.Second
-		r.log().Warn("load failed on a broken database connection; retrying", "table", tbl.SourceName,
-			"attempt", attempt, "in", wait, "err", err)
+		r.log().Debug("load failed on a broken database connection; retrying", "table", tbl.SourceName,
+			"attempt", attempt, "in", wait, "err", broken)
 		select {
 		case <-ctx.Done():
 			return err

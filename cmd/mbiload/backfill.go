@@ -98,7 +98,7 @@ func backfillCommand(env *appEnv) *cli.Command {
 				rep, runErr = runner.BackfillFiles(c.Context, opts, tbl, files)
 			}
 			display.Close()
-			if err := writeOutputs(c, rep, runner.Loader); err != nil {
+			if err := writeOutputs(c, env, rep, runner.Loader); err != nil {
 				env.log.Error("write run outputs", "err", err)
 			}
 			summarize(c, env, rep)

@@ -125,7 +125,7 @@ func runDemo(c *cli.Context, env *appEnv) error {
 	runner := &pipeline.Runner{Client: client, Loader: loader, Log: env.log, Observer: display}
 	rep, err := runner.Sync(ctx, opts)
 	display.Close()
-	if werr := writeOutputs(c, rep, loader); werr != nil {
+	if werr := writeOutputs(c, env, rep, loader); werr != nil {
 		env.log.Error("write run outputs", "err", werr)
 	}
 	summarize(c, env, rep)

@@ -66,7 +66,7 @@ func loadFileCommand(env *appEnv) *cli.Command {
 			display.Close()
 			rep := &pipeline.Report{RunID: opts.RunID, Command: "load-file", Tables: []pipeline.TableReport{tr}}
 			rep.Finish()
-			if err := writeOutputs(c, rep, loader); err != nil {
+			if err := writeOutputs(c, env, rep, loader); err != nil {
 				env.log.Error("write run outputs", "err", err)
 			}
 			summarize(c, env, rep)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mbiload/mbiload/load"
@@ -88,11 +89,18 @@ func newDisplay(c *cli.Context, env *appEnv) (progress.Display, error) {
 	return d, nil
 }
 
-// writeOutputs writes --report and --metrics-file. It runs even when the
-// run was interrupted, with a context of its own.
-func writeOutputs(c *cli.Context, rep *pipeline.Report, loader *load.Loader) error {
+// writeOutputs writes the failed loads the ledger could not take during
+// the run (the database away), --report and --metrics-file, and says once
+// when the ledger still cannot be written. It runs even when the run was
+// interrupted, with a context of its own.
+func writeOutputs(c *cli.Context, env *appEnv, rep *pipeline.Report, loader *load.Loader) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Context), 30*time.Second)
 	defer cancel()
+	if loader != nil {
+		if tables, _ := loader.Unrecorded(); len(tables) > 0 {
+			defer ledgerGap(ctx, c, env, loader)
+		}
+	}
 	if path := c.String("report"); path != "" {
 		if err := rep.WriteJSON(path); err != nil {
 			return err
@@ -114,6 +122,23 @@ func writeOutputs(c *cli.Context, rep *pipeline.Report, loader *load.Loader) err
 		}
 	}
 	return nil
+}
+
+// ledgerGap writes the failed loads the ledger could not take during the
+// run, now that the run is over (the database may be back), and when it
+// still cannot, says so once, with where the run's report is: history
+// will not show them.
+func ledgerGap(ctx context.Context, c *cli.Context, env *appEnv, loader *load.Loader) {
+	if n, _ := loader.RecordUnrecorded(ctx); n == 0 {
+		return
+	}
+	tables, err := loader.Unrecorded()
+	report := c.String("report")
+	if report == "" {
+		report = "none (--report FILE keeps one)"
+	}
+	env.log.Error(fmt.Sprintf("the ledger could not be written: the failures of %d table(s) are not in mbiload history", len(tables)),
+		"tables", strings.Join(tables, ","), "err", load.ErrorText(err), "report", report)
 }
 
 // runResult maps a finished run to the command's error: nil when every
@@ -145,7 +170,7 @@ func runResult(rep *pipeline.Report) error {
 func setupFailed(c *cli.Context, env *appEnv, command, runID string, started time.Time, err error) error {
 	rep := &pipeline.Report{RunID: runID, Command: command, StartedAt: started, Status: pipeline.RunFailed, Message: err.Error()}
 	rep.Finish()
-	if werr := writeOutputs(c, rep, nil); werr != nil {
+	if werr := writeOutputs(c, env, rep, nil); werr != nil {
 		env.log.Error("write run outputs", "err", werr)
 	}
 	return err

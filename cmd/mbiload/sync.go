@@ -85,7 +85,7 @@ func syncCommand(env *appEnv) *cli.Command {
 			env.log.Info("sync starting", "run", opts.RunID, "concurrency", opts.Concurrency, "mode", opts.Mode, "dry_run", opts.DryRun)
 			rep, runErr := runner.Sync(c.Context, opts)
 			display.Close()
-			if err := writeOutputs(c, rep, loader); err != nil {
+			if err := writeOutputs(c, env, rep, loader); err != nil {
 				env.log.Error("write run outputs", "err", err)
 			}
 			summarize(c, env, rep)
