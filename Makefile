@@ -97,9 +97,12 @@ tmux:
 # The database tests read MBILOAD_TEST_DATABASE_URL; MBILOAD_REQUIRE_DB=1 makes
 # them fail rather than skip when it is missing. `mbiload localpg` starts a
 # throwaway server unless DATABASE_URL is already set, and stops it afterwards.
+# The Citus tests read MBILOAD_TEST_CITUS_URL: scripts/citus.sh starts a
+# throwaway cluster (a coordinator and two workers, Citus installed from
+# ../shared/citus when missing) unless it is already set, and removes it after.
 test: build postgres tmux
 	@mkdir -p bin
-	@set -o pipefail; MBILOAD_REQUIRE_DB=1 $(BIN) localpg --fsync=off -- sh -c \
+	@set -o pipefail; MBILOAD_REQUIRE_DB=1 scripts/citus.sh run -- $(BIN) localpg --fsync=off -- sh -c \
 	  'MBILOAD_TEST_DATABASE_URL="$$DATABASE_URL" exec $(GO) test -race -count=1 -v $(TESTFLAGS) $(PKGS)' \
 	  2>&1 | tee $(TESTLOG) | grep -E '^(ok|FAIL|---|panic:|\s+--- FAIL)' | grep -v -- '--- PASS'; \
 	status=$${PIPESTATUS[0]}; \

@@ -75,6 +75,9 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 	if info == nil {
 		return r.createAndAppend(ctx, extras)
 	}
+	if err := r.readTargetDistribution(ctx, info); err != nil {
+		return err
+	}
 	var cols []copyColumn
 	var adds []string
 	for k, f := range t.Fields {
@@ -116,7 +119,7 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 	relax := relaxed(t, r.appendKey(), info, last)
 	kept := r.keepNotNull(info, relax, nil)
 	refuseNulls(cols, t, nil, kept)
-	if len(adds) == 0 && len(relax) == 0 {
+	if len(adds) == 0 && len(relax) == 0 && !r.citusStagedAppend(info) {
 		if err := r.copyInto(ctx, r.qtarget, "", cols); err != nil {
 			var pe *pgconn.PgError
 			if errors.As(err, &pe) {
@@ -194,7 +197,11 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 		defs = append(defs, schema.Quote(e.name)+" "+e.def)
 		stageCols = append(stageCols, e.col)
 	}
+	defs, stageCols = r.citusSequenced(qstage, defs, stageCols)
 	if err := r.createTable(ctx, qstage, "", defs, ""); err != nil {
+		return err
+	}
+	if err := r.distributeLike(ctx, qstage); err != nil {
 		return err
 	}
 	for k := range t.Fields {
@@ -203,8 +210,10 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 	if err := r.copyInto(ctx, qstage, copyFreeze, stageCols); err != nil {
 		return err
 	}
-	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
-		return err
+	if len(adds) > 0 || len(relax) > 0 { // else a Citus append (citusStagedAppend)
+		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
+			return err
+		}
 	}
 	for _, a := range adds {
 		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {

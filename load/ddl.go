@@ -107,6 +107,9 @@ func quoteNames(names []string) string {
 func (r *loadRun) copyInto(ctx context.Context, table, opts string, cols []copyColumn) error {
 	start := time.Now()
 	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, r.job.Progress)
+	if r.l.citus {
+		err = citusError(err)
+	}
 	r.res.CopyDuration = time.Since(start)
 	r.steps.done("copy")
 	r.lines = cr.Lines

@@ -192,7 +192,9 @@ ORDER BY 2, 1`, info.OID)
 
 	// Everything else that depends on the table or its row type, except what
 	// is handled above (own indexes and constraints, views, referencing
-	// foreign keys) and internal dependencies.
+	// foreign keys), internal dependencies and the truncate trigger Citus
+	// gives every distributed table (a staging table made like the target
+	// gets its own: see distributeLike).
 	rows, err = q.Query(ctx, `
 SELECT DISTINCT pg_describe_object(dp.classid, dp.objid, 0)
 FROM pg_depend dp
@@ -205,6 +207,10 @@ WHERE dp.deptype IN ('n', 'a')
            (SELECT 1 FROM pg_constraint con WHERE con.oid = dp.objid AND (con.conrelid = $1 OR con.contype = 'f')))
   AND NOT (dp.classid = 'pg_rewrite'::regclass AND EXISTS
            (SELECT 1 FROM pg_rewrite r WHERE r.oid = dp.objid AND r.ev_class <> $1))
+  AND NOT (dp.classid = 'pg_trigger'::regclass AND EXISTS
+           (SELECT 1 FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+            WHERE tg.oid = dp.objid AND p.proname = 'citus_truncate_trigger'
+              AND p.pronamespace = 'pg_catalog'::regnamespace))
   AND NOT (dp.classid = 'pg_type'::regclass AND EXISTS
            (SELECT 1 FROM pg_type t WHERE t.oid = dp.objid AND t.typelem = (SELECT reltype FROM pg_class WHERE oid = $1)))
 ORDER BY 1`, info.OID)

@@ -75,6 +75,9 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if err := r.createTable(ctx, qstage, "", columnDefs(t), "", more...); err != nil {
 		return err
 	}
+	if err := r.distributeLike(ctx, qstage); err != nil {
+		return err
+	}
 	cols := fieldColumns(t)
 	refuseNulls(cols, t, t.PrimaryKey(), kept)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {

@@ -200,7 +200,7 @@ func (r *loadRun) keepAside(ctx context.Context, qstage, qkeep, only string, key
 	if w := sparse(keptColumns(extra)); w != "" {
 		keep += " WHERE " + w
 	}
-	if _, err := r.tx.Exec(ctx, keep); err != nil {
+	if err := r.execKeep(ctx, keep, qkeep); err != nil {
 		return nil, fmt.Errorf("publish in place: set the user's columns aside: %w", err)
 	}
 	on := strings.Join(keyJoin(key), " AND ")

@@ -80,9 +80,15 @@ func (r *loadRun) targetKey(info *tableInfo, name string) uniqueKey {
 // execKeyed runs stmt under the key savepoint, in one round trip, and
 // returns its command tag.
 func (r *loadRun) execKeyed(ctx context.Context, stmt string) (pgconn.CommandTag, error) {
+	if r.l.citus {
+		return r.execKeyedCitus(ctx, stmt)
+	}
 	sql := "SAVEPOINT " + keySavepoint + ";\n" + stmt + ";\nRELEASE SAVEPOINT " + keySavepoint
 	res, err := r.tx.Conn().PgConn().Exec(ctx, sql).ReadAll()
 	if err != nil {
+		if r.l.citus {
+			err = citusError(err)
+		}
 		return pgconn.CommandTag{}, err
 	}
 	if len(res) != 3 {
@@ -137,6 +143,9 @@ func (r *loadRun) keyError(ctx context.Context, err error, data string, key uniq
 // it, its count and its first two rows. Only a failed load runs it: it
 // reads the whole table.
 func (r *loadRun) findDuplicate(ctx context.Context, table string, cols []string, ke *KeyError) error {
+	if r.dist != nil {
+		return r.findDuplicateCitus(ctx, table, cols, ke)
+	}
 	q := make([]string, len(cols))
 	var on, notNull, text []string
 	for k, c := range cols {

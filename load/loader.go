@@ -136,6 +136,10 @@ type Result struct {
 	// Note says why a skipped load was skipped: which earlier load
 	// published the same content with the same settings, and when.
 	Note string
+	// Distribution says how Citus spreads the table written
+	// ([DistributionHash] by a column, [DistributionReference]), "" for a
+	// table it does not.
+	Distribution string
 	// QuickStatistics says the ANALYZE before the publish sampled a tenth
 	// of the usual rows (statistics target 10), because autovacuum analyzes
 	// the table fully soon after the commit anyway (see load/README.md).
@@ -160,6 +164,8 @@ type Loader struct {
 	version int
 	// unrecorded are failed loads the ledger could not take yet.
 	unrecorded unrecorded
+	// citus says the database has the Citus extension (see citus.go).
+	citus bool
 }
 
 // New validates cfg, refuses a server older than PostgreSQL 14
@@ -182,6 +188,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 		return nil, err
 	}
 	if err := CheckEncoding(ctx, pool); err != nil {
+		return nil, err
+	}
+	if l.citus, err = citusInstalled(ctx, pool); err != nil {
 		return nil, err
 	}
 	if err := l.setup(ctx); err != nil {
@@ -354,6 +363,13 @@ type loadRun struct {
 	// replaceExport makes a snapshot replace its export's rows in the
 	// history table, as a forced one does (see checkPublished).
 	replaceExport bool
+	// dist is how Citus spreads the existing target, nil when it does not
+	// (see readTargetDistribution).
+	dist *distribution
+	// seqStage is the staging table (quoted) that numbers its rows in
+	// seqColumn on a Citus cluster, where ctid order is no COPY order
+	// (see findDuplicateCitus).
+	seqStage string
 }
 
 // run is the load's transaction: lock, idempotency check, the mode's work,
@@ -465,6 +481,11 @@ func (r *loadRun) settings(ctx context.Context) error {
 	sql := "SELECT set_config('application_name', $1, true), set_config('search_path', 'pg_catalog', true)"
 	if _, err := r.tx.Exec(ctx, sql, app); err != nil {
 		return fmt.Errorf("configure the session: %w", err)
+	}
+	if r.l.citus {
+		if _, err := r.tx.Exec(ctx, citusSettings); err != nil {
+			return fmt.Errorf("configure the session: %w", err)
+		}
 	}
 	return nil
 }

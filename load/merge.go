@@ -79,6 +79,9 @@ func (r *loadRun) merge(ctx context.Context) error {
 			return err
 		}
 	} else {
+		if err := r.readTargetDistribution(ctx, info); err != nil {
+			return err
+		}
 		for _, f := range t.Fields {
 			c := info.column(f.Name)
 			if c == nil {
@@ -120,6 +123,9 @@ func (r *loadRun) merge(ctx context.Context) error {
 	if err := r.createTable(ctx, qstage, "", defs, ""); err != nil {
 		return err
 	}
+	if err := r.distributeLike(ctx, qstage); err != nil {
+		return err
+	}
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return err
 	}
@@ -137,7 +143,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 		}
 	}
 	stmt := newMergeStatement(t, key, r.qtarget, qstage)
-	rows, err := r.l.mergeWriter().write(ctx, r, stmt)
+	rows, err := r.mergeWriter().write(ctx, r, stmt)
 	if err != nil {
 		return r.mergeError(ctx, err, info, stmt.source)
 	}

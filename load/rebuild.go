@@ -14,6 +14,9 @@ import (
 // temporary name, renamed to its final name once the old table is gone.
 type rename struct {
 	constraint bool
+	// index says the constraint has an index (primary key, unique,
+	// exclusion).
+	index      bool
 	tmp, final string
 }
 
@@ -60,7 +63,7 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 			return nil, nil, err
 		}
 		r.steps.done("primary key")
-		renames = append(renames, rename{constraint: true, tmp: name, final: final})
+		renames = append(renames, rename{constraint: true, index: true, tmp: name, final: final})
 		if old != nil {
 			finish = append(finish, finishing(r.qtarget, pgSchema, final, old, old.Index)...)
 		}
@@ -79,6 +82,9 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 			continue
 		}
 		name := tmp()
+		if c.Index.Name == "" && r.finalConstraintName() {
+			name = c.Name
+		}
 		stmt := "ALTER TABLE " + qstage + " ADD CONSTRAINT " + schema.Quote(name) + " " + c.Def
 		if strings.HasSuffix(c.Def, " NOT VALID") {
 			// Check the rows, then take the validation back.
@@ -90,7 +96,7 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 			_, err = r.execKeyed(ctx, stmt)
 			err = r.keyError(ctx, err, qstage, r.fieldKey(fmt.Sprintf("unique constraint %q", c.Name), columnNames(info, c.Columns)), false)
 		} else {
-			_, err = r.tx.Exec(ctx, stmt)
+			err = r.execScript(ctx, stmt)
 			err = r.constraintError(err, c, nil, info, nil)
 		}
 		if errors.As(err, new(*KeyError)) || errors.As(err, new(*ConstraintError)) {
@@ -99,7 +105,9 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 		if err != nil {
 			return nil, nil, fmt.Errorf("re-create constraint %q: %w", c.Name, err)
 		}
-		renames = append(renames, rename{constraint: true, tmp: name, final: c.Name})
+		if name != c.Name {
+			renames = append(renames, rename{constraint: true, index: c.Index.Name != "", tmp: name, final: c.Name})
+		}
 		finish = append(finish, finishing(r.qtarget, pgSchema, c.Name, c, c.Index)...)
 	}
 	for _, x := range deps.Indexes {

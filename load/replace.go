@@ -29,6 +29,9 @@ func (r *loadRun) replace(ctx context.Context) error {
 	if info == nil {
 		return r.createAndFill(ctx, nil)
 	}
+	if err := r.readTargetDistribution(ctx, info); err != nil {
+		return err
+	}
 	deps, err := readDependents(ctx, r.tx, info)
 	if err != nil {
 		return err
@@ -138,6 +141,9 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := r.createTable(ctx, qstage, prefix, plan.defs, plan.suffix, plan.create...); err != nil {
 		return err
 	}
+	if err := r.distributeLike(ctx, qstage); err != nil {
+		return err
+	}
 	cols := fieldColumns(t)
 	refuseNulls(cols, t, pk, plan.notNull)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
@@ -208,11 +214,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	r.steps.done("grants, owner and comments")
 	stmts = []string{"DROP TABLE " + schema.Quote(pgSchema, old)}
 	for _, rn := range renames {
-		if rn.constraint {
-			stmts = append(stmts, "ALTER TABLE "+r.qtarget+" RENAME CONSTRAINT "+schema.Quote(rn.tmp)+" TO "+schema.Quote(rn.final))
-		} else {
-			stmts = append(stmts, "ALTER INDEX "+schema.Quote(pgSchema, rn.tmp)+" RENAME TO "+schema.Quote(rn.final))
-		}
+		stmts = append(stmts, r.renameStatement(rn))
 	}
 	stmts = append(stmts, finish...)
 	if err := r.execAll(ctx, stmts, "publish"); err != nil {

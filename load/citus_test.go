@@ -1,0 +1,344 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mbiload/mbiload/internal/citustest"
+	"github.com/mbiload/mbiload/internal/pgtest"
+	"github.com/mbiload/mbiload/schema"
+)
+
+// newCitusEnv is a test's schemas on the Citus cluster (see citustest).
+func newCitusEnv(t testing.TB) *env {
+	t.Helper()
+	pool := citustest.Pool(t)
+	return &env{pool: pool, schema: pgtest.Schema(t, pool), ledger: pgtest.Schema(t, pool)}
+}
+
+// citusKinds are the two ways an owner spreads a table, as SQL run on a
+// table %s (qualified) distributed by its column id.
+var citusKinds = []struct {
+	name, distribute string
+	// colocate makes table %[1]s colocated with %[2]s.
+	colocate string
+	want     string
+}{
+	{"distributed", "SELECT create_distributed_table('%s', 'id')",
+		"SELECT create_distributed_table('%s', 'id', colocate_with => '%s')", DistributionHash},
+	{"reference", "SELECT create_reference_table('%s')", "SELECT create_reference_table('%[1]s')", DistributionReference},
+}
+
+// distribute runs one of citusKinds' statements on table.
+func (e *env) distribute(t testing.TB, how, table string) {
+	t.Helper()
+	mustExec(t, e.pool, fmt.Sprintf(how, schema.Quote(e.schema, table)))
+	mustExec(t, e.pool, "SELECT truncate_local_data_after_distributing_table($1)", schema.Quote(e.schema, table))
+}
+
+// checkShards fails unless table is spread as want and its shards hold
+// rows rows in all (every placement of a reference table holds them all)
+// and the coordinator's query sees them.
+func (e *env) checkShards(t testing.TB, table string, want citustest.Placement, rows int64) {
+	t.Helper()
+	q := schema.Quote(e.schema, table)
+	if got := citustest.TablePlacement(t, e.pool, q); got != want {
+		t.Errorf("%s is spread as %+v, want %+v", table, got, want)
+	}
+	per := citustest.ShardRows(t, e.pool, q)
+	var sum int64
+	for _, k := range slices.Sorted(maps.Keys(per)) {
+		if want.Kind == "reference" {
+			if per[k] != rows {
+				t.Errorf("reference table %s: placement %s holds %d rows, want %d", table, k, per[k], rows)
+			}
+			continue
+		}
+		sum += per[k]
+	}
+	if want.Kind != "reference" && sum != rows {
+		t.Errorf("%s: its shards hold %d rows (%v), want %d", table, sum, per, rows)
+	}
+	if n := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+q); n != rows {
+		t.Errorf("%s: the coordinator counts %d rows, want %d", table, n, rows)
+	}
+}
+
+// citusCSV is an export of the table "items": id (the key), a customer
+// and an amount; n rows from first.
+func citusCSV(first, n int, amount string) string {
+	var b strings.Builder
+	b.WriteString("id,customer,amount\n")
+	for i := first; i < first+n; i++ {
+		fmt.Fprintf(&b, "%d,c%d,%s\n", i, i%7, amount)
+	}
+	return b.String()
+}
+
+func citusItems(t testing.TB) *schema.Table {
+	return mustTable(t, "items", "id*:int(11)", "customer:varchar(20)", "amount:decimal(10,2)")
+}
+
+// noCitusNames fails when text names Citus's internals: a shard
+// (name_102008), its truncate trigger.
+func noCitusNames(t testing.TB, what string, texts ...string) {
+	t.Helper()
+	for _, s := range texts {
+		if shardSuffixRE.MatchString(s) || strings.Contains(s, "truncate_trigger") {
+			t.Errorf("%s names Citus internals: %s", what, s)
+		}
+	}
+}
+
+// TestCitusReplace: a replace of a distributed and of a reference table
+// keeps it so (column, colocation group), with the owner's view, grant
+// and comment, swapping in a staging table built on the shards; the rows
+// are on the shards, a colocated join still runs, and no warning names
+// Citus's truncate trigger.
+func TestCitusReplace(t *testing.T) {
+	t.Parallel()
+	for _, kind := range citusKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
+			e := newCitusEnv(t)
+			l := e.loader(t, Config{})
+			tbl := citusItems(t)
+			e.mustLoad(t, l, tbl, citusCSV(1, 40, "1.50"), Job{ExportID: "e1"})
+			e.distribute(t, kind.distribute, "items")
+			// A table colocated with it, joined on the distribution column.
+			mustExec(t, e.pool, "CREATE TABLE "+e.schema+".notes (id integer, note text)")
+			mustExec(t, e.pool, fmt.Sprintf(kind.colocate, e.schema+".notes", e.schema+".items"))
+			mustExec(t, e.pool, "INSERT INTO "+e.schema+".notes SELECT g, 'n' || g FROM generate_series(1, 100) g")
+			mustExec(t, e.pool, "CREATE VIEW "+e.schema+".big AS SELECT id, amount FROM "+e.schema+".items WHERE amount > 2")
+			mustExec(t, e.pool, "CREATE ROLE "+e.schema+"_reader")
+			t.Cleanup(func() { _, _ = e.pool.Exec(context.Background(), "DROP ROLE IF EXISTS "+e.schema+"_reader") })
+			mustExec(t, e.pool, "GRANT USAGE ON SCHEMA "+e.schema+" TO "+e.schema+"_reader")
+			mustExec(t, e.pool, "GRANT SELECT ON "+e.schema+".items TO "+e.schema+"_reader")
+			mustExec(t, e.pool, "COMMENT ON TABLE "+e.schema+".items IS 'the owner''s items'")
+			before := citustest.TablePlacement(t, e.pool, e.schema+".items")
+			if before.Kind != kind.name {
+				t.Fatalf("setup: items is %+v", before)
+			}
+
+			res := e.mustLoad(t, l, tbl, citusCSV(11, 50, "2.50"), Job{ExportID: "e2"})
+			if res.Mechanism != MechanismSwap || res.Distribution != kind.want || res.RowsLoaded != 50 {
+				t.Errorf("replace: got mechanism %s (%s), distribution %q, %d rows; want swap, %s, 50",
+					res.Mechanism, res.MechanismReason, res.Distribution, res.RowsLoaded, kind.want)
+			}
+			noCitusNames(t, "a warning", res.Warnings...)
+			noCitusNames(t, "the mechanism's reason", res.MechanismReason)
+			e.checkShards(t, "items", before, 50)
+			if got := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+e.schema+".big"); got != 50 {
+				t.Errorf("the view sees %d rows, want 50", got)
+			}
+			if !mustScalar[bool](t, e.pool, "SELECT has_table_privilege($1, $2, 'SELECT')", e.schema+"_reader", e.schema+".items") {
+				t.Error("the grant was lost")
+			}
+			if c := mustScalar[string](t, e.pool, "SELECT obj_description($1::regclass, 'pg_class')", e.schema+".items"); c != "the owner's items" {
+				t.Errorf("the table's comment: got %q", c)
+			}
+			// A join on the distribution column runs on the shards only
+			// when the tables are still colocated.
+			if p := citustest.TablePlacement(t, e.pool, e.schema+".notes"); p.Colocation != before.Colocation {
+				t.Errorf("notes is in colocation group %d, items in %d", p.Colocation, before.Colocation)
+			}
+			got := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+e.schema+".items i JOIN "+e.schema+".notes n ON n.id = i.id")
+			if got != 50 {
+				t.Errorf("colocated join: %d rows, want 50", got)
+			}
+			if n := mustScalar[int64](t, e.pool, "SELECT min(id) FROM "+e.schema+".items"); n != 11 {
+				t.Errorf("smallest id %d, want 11 (the new rows)", n)
+			}
+		})
+	}
+}
+
+// TestCitusAppend: an append into a distributed and a reference table
+// keeps it so; a key the table holds already fails naming the table, the
+// primary key, the value and the CSV line, never a shard or its index,
+// and leaves the rows as they were.
+func TestCitusAppend(t *testing.T) {
+	t.Parallel()
+	for _, kind := range citusKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
+			e := newCitusEnv(t)
+			l := e.loader(t, Config{})
+			tbl := citusItems(t)
+			e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.50"), Job{Mode: ModeAppend, ExportID: "e1"})
+			e.distribute(t, kind.distribute, "items")
+			before := citustest.TablePlacement(t, e.pool, e.schema+".items")
+			res := e.mustLoad(t, l, tbl, citusCSV(21, 10, "2.00"), Job{Mode: ModeAppend, ExportID: "e2"})
+			if res.RowsLoaded != 10 || res.Distribution != kind.want {
+				t.Errorf("append: %d rows, distribution %q; want 10, %s", res.RowsLoaded, res.Distribution, kind.want)
+			}
+			e.checkShards(t, "items", before, 30)
+
+			// Line 4 holds id 5, which the table has.
+			_, err := e.load(t, l, tbl, "id,customer,amount\n100,a,1\n101,b,1\n5,c,1\n102,d,1\n", Job{Mode: ModeAppend, ExportID: "e3"})
+			var ke *KeyError
+			if !errors.As(err, &ke) {
+				t.Fatalf("append of a key the table holds: got %v, want a KeyError", err)
+			}
+			noCitusNames(t, "the error", err.Error())
+			for _, want := range []string{"items", "primary key (id)", "value 5", "line 4"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			e.checkShards(t, "items", before, 30)
+		})
+	}
+}
+
+// TestCitusMerge: a merge into a distributed and a reference table (which
+// Citus refuses from a local staging table) keeps it so, updates the rows
+// of keys it has, inserts the others, the last row of a key winning.
+func TestCitusMerge(t *testing.T) {
+	t.Parallel()
+	for _, kind := range citusKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
+			e := newCitusEnv(t)
+			l := e.loader(t, Config{})
+			tbl := citusItems(t)
+			e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{Mode: ModeMerge, ExportID: "e1"})
+			e.distribute(t, kind.distribute, "items")
+			before := citustest.TablePlacement(t, e.pool, e.schema+".items")
+			// ids 15..24: 15..20 updated, 21..24 new; 16 twice, the last wins.
+			csv := citusCSV(15, 10, "2.00") + "16,late,9.00\n"
+			res := e.mustLoad(t, l, tbl, csv, Job{Mode: ModeMerge, ExportID: "e2"})
+			if res.Mechanism != MechanismMerge || res.RowsLoaded != 10 || res.Distribution != kind.want {
+				t.Errorf("merge: got %s, %d rows, distribution %q; want merge, 10, %s", res.Mechanism, res.RowsLoaded, res.Distribution, kind.want)
+			}
+			e.checkShards(t, "items", before, 24)
+			got := queryText(t, e.pool, "SELECT id, customer, amount FROM "+e.schema+".items WHERE id IN (1, 15, 16, 24) ORDER BY id")
+			want := [][]string{{"1", "c1", "1.00"}, {"15", "c1", "2.00"}, {"16", "late", "9.00"}, {"24", "c3", "2.00"}}
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("rows: got %v, want %v", got, want)
+			}
+			// A NULL key fails on its line, naming the column.
+			_, err := e.load(t, l, tbl, "id,customer,amount\n30,a,1\n,b,1\n", Job{Mode: ModeMerge, ExportID: "e3"})
+			if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "id") {
+				t.Errorf("a NULL key: got %v, want an error naming line 3 and the column id", err)
+			}
+			e.checkShards(t, "items", before, 24)
+		})
+	}
+}
+
+// TestCitusSnapshot: snapshots append to a <table>_history the owner
+// distributed (or made a reference table), which stays so; a forced
+// reload of an export replaces its rows on every shard.
+func TestCitusSnapshot(t *testing.T) {
+	t.Parallel()
+	for _, kind := range citusKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
+			e := newCitusEnv(t)
+			l := e.loader(t, Config{})
+			tbl := citusItems(t)
+			e.mustLoad(t, l, tbl, citusCSV(1, 10, "1.00"), Job{Mode: ModeSnapshot, ExportID: "s1"})
+			e.distribute(t, kind.distribute, "items_history")
+			before := citustest.TablePlacement(t, e.pool, e.schema+".items_history")
+			res := e.mustLoad(t, l, tbl, citusCSV(1, 12, "2.00"), Job{Mode: ModeSnapshot, ExportID: "s2"})
+			if res.Table != "items_history" || res.RowsLoaded != 12 || res.Distribution != kind.want {
+				t.Errorf("snapshot: got %s, %d rows, %q", res.Table, res.RowsLoaded, res.Distribution)
+			}
+			e.checkShards(t, "items_history", before, 22)
+			fl := e.loader(t, Config{Force: true})
+			e.mustLoad(t, fl, tbl, citusCSV(1, 5, "3.00"), Job{Mode: ModeSnapshot, ExportID: "s2"})
+			e.checkShards(t, "items_history", before, 15)
+			got := queryText(t, e.pool, "SELECT _export_id, count(*), min(amount) FROM "+e.schema+".items_history GROUP BY 1 ORDER BY 1")
+			want := [][]string{{"s1", "10", "1.00"}, {"s2", "5", "3.00"}}
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("history: got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestCitusReplaceRefill: a distributed or reference table a swap cannot
+// carry (a materialized view reads it, a user added a column) is refilled
+// in place from a staging table colocated with it, and stays so; the
+// user's column keeps its values by key.
+func TestCitusReplaceRefill(t *testing.T) {
+	t.Parallel()
+	for _, kind := range citusKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
+			e := newCitusEnv(t)
+			l := e.loader(t, Config{})
+			tbl := citusItems(t)
+			e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
+			e.distribute(t, kind.distribute, "items")
+			before := citustest.TablePlacement(t, e.pool, e.schema+".items")
+			mustExec(t, e.pool, "CREATE MATERIALIZED VIEW "+e.schema+".totals AS SELECT count(*) AS n FROM "+e.schema+".items")
+			res := e.mustLoad(t, l, tbl, citusCSV(5, 30, "2.00"), Job{ExportID: "e2"})
+			if res.Mechanism != MechanismInPlace || !strings.Contains(res.MechanismReason, "materialized view") {
+				t.Errorf("replace: got %s (%s), want in-place for the materialized view", res.Mechanism, res.MechanismReason)
+			}
+			noCitusNames(t, "the mechanism's reason", res.MechanismReason)
+			e.checkShards(t, "items", before, 30)
+
+			mustExec(t, e.pool, "ALTER TABLE "+e.schema+".items ADD COLUMN flag text")
+			mustExec(t, e.pool, "UPDATE "+e.schema+".items SET flag = CASE WHEN id = 5 THEN 'x5' ELSE 'x6' END WHERE id IN (5, 6)")
+			res = e.mustLoad(t, l, tbl, citusCSV(6, 10, "3.00"), Job{ExportID: "e3"})
+			if res.Mechanism != MechanismInPlaceKeyed {
+				t.Errorf("replace with a user's column: got %s (%s), want %s", res.Mechanism, res.MechanismReason, MechanismInPlaceKeyed)
+			}
+			e.checkShards(t, "items", before, 10)
+			got := queryText(t, e.pool, "SELECT id, flag FROM "+e.schema+".items WHERE id IN (6, 7) ORDER BY id")
+			want := [][]string{{"6", "x6"}, {"7", "<nil>"}}
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("the user's column: got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestCitusReplaceErrors: a replace that cannot keep the table's rows on
+// their shards, or whose export repeats a key, fails naming the table,
+// the column or key and the value, never a shard, and leaves the table
+// as it was.
+func TestCitusReplaceErrors(t *testing.T) {
+	t.Parallel()
+	e := newCitusEnv(t)
+	l := e.loader(t, Config{})
+	tbl := citusItems(t)
+	e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
+	e.distribute(t, citusKinds[0].distribute, "items")
+	before := citustest.TablePlacement(t, e.pool, e.schema+".items")
+	tests := []struct {
+		name  string
+		table *schema.Table
+		csv   string
+		want  []string
+	}{
+		{"repeated key", tbl, "id,customer,amount\n1,a,1\n2,b,1\n2,c,1\n", []string{"items", "primary key (id)", "value 2", "appears more than once"}},
+		{"distribution column gone", mustTable(t, "items", "code*:int(11)", "customer:varchar(20)"), "code,customer\n1,a\n",
+			[]string{`"id"`, "distributed by it", "no longer has it"}},
+		{"distribution column retyped", mustTable(t, "items", "id*:varchar(10)", "customer:varchar(20)"), "id,customer\na,b\n",
+			[]string{`"id"`, "distributed by it", "changes type from integer to text"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.load(t, l, tc.table, tc.csv, Job{ExportID: "bad " + tc.name})
+			if err == nil {
+				t.Fatal("the load succeeded")
+			}
+			noCitusNames(t, "the error", err.Error())
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			e.checkShards(t, "items", before, 20)
+		})
+	}
+}
