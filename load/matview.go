@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -205,28 +206,79 @@ func refreshStatement(v matView) (string, bool) {
 	return "REFRESH MATERIALIZED VIEW " + v.Name, false
 }
 
-// refreshUnder runs sql in a savepoint of tx (rolled back when it fails)
-// and returns the refresh's outcome.
-func refreshUnder(ctx context.Context, tx pgx.Tx, sql string, vr ViewRefresh) ViewRefresh {
+// refresh runs v's REFRESH in tx in attempts: each waits at most
+// PublishLockTry for the view's lock (REFRESH takes it before any work),
+// and a lock timeout rolls the attempt back and tries again, until
+// LockTimeout. A plain REFRESH waiting for a long reader of the view would
+// otherwise queue every new reader behind its ACCESS EXCLUSIVE request
+// for as long (LOCK TABLE cannot take a materialized view's lock ahead).
+// A deadlock is retried the same way.
+func (l *Loader) refresh(ctx context.Context, tx pgx.Tx, v matView, log *slog.Logger) error {
+	sql, _ := refreshStatement(v)
 	start := time.Now()
-	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-		_, err := sp.Exec(ctx, sql)
-		return err
-	})
+	backoff := 50 * time.Millisecond
+	notice := lockWaitNotice
+	for {
+		if _, err := tx.Exec(ctx, "SAVEPOINT mbiload_refresh"); err != nil {
+			return err
+		}
+		wait := l.cfg.PublishLockTry
+		if l.cfg.LockTimeout < 0 {
+			wait = 0
+		}
+		err := setLockTimeout(ctx, tx, wait)
+		if err == nil {
+			_, err = tx.Exec(ctx, sql)
+		}
+		if err == nil {
+			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT mbiload_refresh"); err != nil {
+				return err
+			}
+			return setLockTimeout(ctx, tx, l.lockWait())
+		}
+		if !isLockRetry(err) {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT mbiload_refresh"); err != nil {
+			return err
+		}
+		waited := time.Since(start)
+		if waited >= l.cfg.LockTimeout || (waited >= notice && log != nil) {
+			holders := lockHolders(ctx, tx, `
+SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM clock_timestamp() - a.xact_start)::float8
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, v.OID)
+			if waited >= l.cfg.LockTimeout {
+				return &LockError{Table: v.Name, What: "the lock for its refresh", Holders: holders,
+					Waited: waited.Round(time.Millisecond).String()}
+			}
+			log.Warn("waiting to refresh a materialized view: other sessions hold it", "view", v.Name,
+				"waited", waited.Round(time.Second), "held_by", strings.Join(holders, "; "), "gives_up_after", l.cfg.LockTimeout)
+			notice = min(2*waited, waited+time.Minute)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// refreshUnder refreshes v in a savepoint of tx (rolled back when it
+// fails) and returns the refresh's outcome, vr filled in.
+func (l *Loader) refreshUnder(ctx context.Context, tx pgx.Tx, v matView, vr ViewRefresh, log *slog.Logger) ViewRefresh {
+	start := time.Now()
+	_, vr.Concurrently = refreshStatement(v)
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return l.refresh(ctx, sp, v, log) })
 	return finishRefresh(vr, start, err)
 }
 
-// refreshAlone runs sql in a transaction of its own on conn, waiting at
-// most wait for the view's lock.
-func refreshAlone(ctx context.Context, conn *pgx.Conn, sql string, wait time.Duration, vr ViewRefresh) ViewRefresh {
+// refreshAlone refreshes v in a transaction of its own on conn.
+func (l *Loader) refreshAlone(ctx context.Context, conn *pgx.Conn, v matView, vr ViewRefresh, log *slog.Logger) ViewRefresh {
 	start := time.Now()
-	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if err := setLockTimeout(ctx, tx, wait); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, sql)
-		return err
-	})
+	_, vr.Concurrently = refreshStatement(v)
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return l.refresh(ctx, tx, v, log) })
 	return finishRefresh(vr, start, err)
 }
 
@@ -291,9 +343,8 @@ func (r *loadRun) refreshViews(ctx context.Context) (rerr error) {
 			r.pending = append(r.pending, v)
 			continue
 		default:
-			sql, conc := refreshStatement(v)
-			vr.How, vr.Concurrently = HowInTransaction, conc
-			vr = refreshUnder(ctx, r.tx, sql, vr)
+			vr.How = HowInTransaction
+			vr = r.l.refreshUnder(ctx, r.tx, v, vr, r.log)
 			r.viewDone(vr)
 		}
 		r.res.Views = append(r.res.Views, vr)
@@ -315,9 +366,8 @@ func (r *loadRun) refreshAfterCommit(ctx context.Context, conn *pgx.Conn) {
 		r.warn(err.Error())
 	}
 	for _, v := range r.pending {
-		sql, conc := refreshStatement(v)
-		vr := ViewRefresh{View: v.Name, Tables: viewTables(r.l.cfg.Schema, v, byOID), How: HowAfterCommit, Concurrently: conc}
-		vr = refreshAlone(ctx, conn, sql, r.l.lockWait(), vr)
+		vr := ViewRefresh{View: v.Name, Tables: viewTables(r.l.cfg.Schema, v, byOID), How: HowAfterCommit}
+		vr = r.l.refreshAlone(ctx, conn, v, vr, r.log)
 		r.viewDone(vr)
 		r.res.Views = append(r.res.Views, vr)
 	}
@@ -379,19 +429,14 @@ func (l *Loader) RefreshViews(ctx context.Context, runID string, tables []string
 	var out []ViewRefresh
 	if l.cfg.RefreshViews == RefreshConcurrently {
 		for _, v := range views {
-			sql, conc := refreshStatement(v)
-			vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun, Concurrently: conc}
-			out = append(out, refreshAlone(ctx, conn.Conn(), sql, l.lockWait(), vr))
+			vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun}
+			out = append(out, l.refreshAlone(ctx, conn.Conn(), v, vr, l.log))
 		}
 	} else {
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if err := setLockTimeout(ctx, tx, l.lockWait()); err != nil {
-				return err
-			}
 			for _, v := range views {
-				sql, conc := refreshStatement(v)
-				vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun, Concurrently: conc}
-				out = append(out, refreshUnder(ctx, tx, sql, vr))
+				vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun}
+				out = append(out, l.refreshUnder(ctx, tx, v, vr, l.log))
 			}
 			return nil
 		})

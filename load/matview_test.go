@@ -302,3 +302,69 @@ func TestRefreshInTransactionConcurrently(t *testing.T) {
 		t.Errorf("the old snapshot reads mv_plain %d: PostgreSQL's plain REFRESH shows it the new 20 (update load/README.md if this changed)", plain)
 	}
 }
+
+// TestRefreshLetsViewReadersIn: a plain refresh meeting a long reader of
+// the view takes its lock in attempts, so that new readers of the view
+// are not queued behind it; it refreshes once the long reader is done.
+func TestRefreshLetsViewReadersIn(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []RefreshMode{RefreshInTransaction, RefreshConcurrently} {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			l := e.loader(t, Config{RefreshViews: mode, LockTimeout: 20 * time.Second, PublishLockTry: 200 * time.Millisecond})
+			s := e.schema
+			e.mustOrders(t, l, "CREATE MATERIALIZED VIEW %s.mv AS SELECT count(*) AS n FROM %s.orders")
+			ctx := context.Background()
+			long, err := e.pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer long.Rollback(ctx)
+			if _, err := long.Exec(ctx, "SELECT * FROM "+s+".mv"); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan Result, 1)
+			go func() {
+				res, err := e.load(t, l, ordersTable(t), ordersCSVOf(9), Job{ExportID: "e2"})
+				if err != nil {
+					t.Errorf("load: %v", err)
+				}
+				done <- res
+			}()
+			// Wait for the refresh to wait for the view.
+			deadline := time.Now().Add(15 * time.Second)
+			for mustScalar[int64](t, e.pool, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.relation = $1::regclass AND NOT l.granted`, s+".mv") == 0 {
+				select {
+				case res := <-done:
+					t.Fatalf("the load ended without waiting for the view: %+v", res)
+				default:
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the refresh never waited for the view's lock: %v", queryText(t, e.pool, "SELECT a.pid, a.state, a.wait_event_type, left(a.query, 80), l.relation::regclass, l.mode, l.granted FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'relation' WHERE a.application_name LIKE 'mbiload%'"))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			// New readers get in, several attempts long.
+			for k := 0; k < 5; k++ {
+				var n int64
+				rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				err := e.pool.QueryRow(rctx, "SELECT n FROM "+s+".mv").Scan(&n)
+				cancel()
+				if err != nil || n != 3 {
+					t.Fatalf("reader %d: %d, %v; want the old 3 without waiting for the refresh", k, n, err)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			long.Rollback(ctx)
+			res := <-done
+			if len(res.Views) != 1 || res.Views[0].Status != ViewRefreshed {
+				t.Fatalf("views %+v, want mv refreshed", res.Views)
+			}
+			if n := mustScalar[int64](t, e.pool, "SELECT n FROM "+s+".mv"); n != 9 {
+				t.Errorf("mv says %d, want 9", n)
+			}
+		})
+	}
+}
