@@ -104,6 +104,9 @@ type ColumnError struct {
 	View string
 	// Detail says what is wrong, e.g. "text cannot become integer".
 	Detail string
+	// Fix, for a view, says what to do; empty: drop or change the view,
+	// or load with --mode append.
+	Fix string
 	// Err is the sentinel: ErrIncompatibleType, ErrDependentView or
 	// ErrConstraint.
 	Err error
@@ -112,8 +115,11 @@ type ColumnError struct {
 // Error names the column, the table and, for a view, what to do about it.
 func (e *ColumnError) Error() string {
 	if e.View != "" {
-		return fmt.Sprintf("%v: view %s uses column %q of %s, which %s; drop or change the view, or load with --mode append",
-			e.Err, e.View, e.Column, e.Table, e.Detail)
+		fix := e.Fix
+		if fix == "" {
+			fix = "drop or change the view, or load with --mode append"
+		}
+		return fmt.Sprintf("%v: view %s uses column %q of %s, which %s; %s", e.Err, e.View, e.Column, e.Table, e.Detail, fix)
 	}
 	return fmt.Sprintf("%v: column %q of %s: %s", e.Err, e.Column, e.Table, e.Detail)
 }

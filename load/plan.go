@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -52,7 +53,19 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 			return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
 		}
 	}
-	p.Changes, _, _, _ = schemaChanges(t, info, last.cols)
+	var dropped, retyped []*tableColumn
+	p.Changes, dropped, retyped, _ = schemaChanges(t, info, last.cols)
+	if mode == ModeReplace && len(dropped)+len(retyped) > 0 {
+		// A view on a column the replace would drop or retype fails the
+		// load (checkViews): say so now.
+		problem, err := l.planViews(ctx, t, info, dropped, retyped)
+		if err != nil {
+			return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
+		}
+		if problem != "" {
+			p.Problems = append(p.Problems, problem)
+		}
+	}
 	relax := relaxed(t, key, info, last)
 	final := keptFinal(t, withoutNotNull(info, relax), nil)
 	if mode == ModeReplace { // as a swap would
@@ -69,4 +82,27 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 		}
 	}
 	return p, nil
+}
+
+// planViews returns the error a replace would fail with because a view
+// uses a column it drops or retypes ("" when none does), reading the
+// dependents as the load does, in a read-only transaction.
+func (l *Loader) planViews(ctx context.Context, t *schema.Table, info *tableInfo, dropped, retyped []*tableColumn) (string, error) {
+	var deps *dependents
+	err := pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog"); err != nil {
+			return err
+		}
+		var err error
+		deps, err = readDependents(ctx, tx, info)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	r := &loadRun{l: l, job: Job{Table: t}, target: TargetTable(t, ModeReplace), qtarget: schema.Quote(l.cfg.Schema, TargetTable(t, ModeReplace))}
+	if err := r.checkViews(info, deps, dropped, retyped); err != nil {
+		return err.Error(), nil
+	}
+	return "", nil
 }

@@ -113,8 +113,11 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 		}
 		for _, c := range retyped {
 			if slices.Contains(v.Columns, c.Num) {
+				// An append would keep the table's type, and refuse an
+				// export whose values need the new one: the view must go.
 				return &ColumnError{Table: r.qtarget, Column: c.Name, View: v.Name,
-					Detail: fmt.Sprintf("changes type from %s to %s", c.TypeName, r.job.Table.Fields[fieldIndexByName(r.job.Table, c.Name)].Type.PG()), Err: ErrDependentView}
+					Detail: fmt.Sprintf("changes type from %s to %s", c.TypeName, r.job.Table.Fields[fieldIndexByName(r.job.Table, c.Name)].Type.PG()),
+					Fix:    "drop the view, run the load, then create the view again", Err: ErrDependentView}
 			}
 		}
 	}

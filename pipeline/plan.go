@@ -14,7 +14,7 @@ import (
 // export it would use, the target, the mode and the table's DDL or its
 // differences from the existing table. It reads the database and changes
 // nothing.
-func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp extract.Export, reused bool) (string, error) {
+func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp extract.Export, reused bool) (plan, action string, err error) {
 	var b strings.Builder
 	if reused {
 		fmt.Fprintf(&b, "reuse export %s (created %s)\n", exp.ID, exp.CreatedAt.Format(extract.TimestampLayout))
@@ -26,40 +26,61 @@ func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp 
 		b.WriteString("the warehouse is not set up yet: a first run creates the schemas and the ledger, then:\n")
 		b.WriteString(ddlFor(tbl, opts.Mode, r.schema()))
 		appendWarnings(&b, tbl)
-		return b.String(), nil
+		return b.String(), PlanCreate, nil
 	}
 	diff, err := r.Loader.Plan(ctx, tbl, opts.Mode)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(diff.Schema, diff.Table))
-	if !diff.Exists {
+	switch {
+	case !diff.Exists:
 		b.WriteString(ddlFor(tbl, opts.Mode, diff.Schema))
-	} else if len(diff.Changes) == 0 {
+		action = PlanCreate
+	case len(diff.Changes) == 0:
 		b.WriteString("table exists with the same columns\n")
-	} else {
+		action = PlanLoad
+	default:
 		for _, c := range diff.Changes {
 			b.WriteString(c)
 			b.WriteByte('\n')
 		}
+		action = PlanChange
 	}
 	for _, p := range diff.Problems {
 		b.WriteString("would fail: " + p + "\n")
+		action = PlanFail
 	}
 	appendWarnings(&b, tbl)
-	return b.String(), nil
+	return b.String(), action, nil
 }
 
 // ddlFor is the DDL of the table a first load in mode creates: the
 // table's own, under its <table>_history name for snapshot (which adds the
 // export id and time columns).
+//
+// Every column gets its source name as its comment; the plan shows the
+// comments that differ from the column's name only (most are the same).
 func ddlFor(tbl *schema.Table, mode load.Mode, pgSchema string) string {
-	if mode != load.ModeSnapshot {
-		return tbl.DDL(pgSchema)
+	t := *tbl
+	t.Name = load.TargetTable(tbl, mode)
+	var b strings.Builder
+	b.WriteString(t.CreateTableSQL(pgSchema, t.Name) + ";\n")
+	same := 0
+	for i, c := range t.CommentSQL(pgSchema, t.Name) {
+		if i > 0 && t.Fields[i-1].Source.Name == t.Fields[i-1].Name {
+			same++
+			continue
+		}
+		b.WriteString(c + ";\n")
 	}
-	hist := *tbl
-	hist.Name = load.TargetTable(tbl, load.ModeSnapshot)
-	return hist.DDL(pgSchema) + "-- plus the columns _export_id text NOT NULL and _exported_at timestamp\n"
+	if same > 0 {
+		fmt.Fprintf(&b, "-- and a COMMENT ON COLUMN of each of the other %d columns: its source name, the same as the column's\n", same)
+	}
+	if mode == load.ModeSnapshot {
+		b.WriteString("-- plus the columns _export_id text NOT NULL and _exported_at timestamp\n")
+	}
+	return b.String()
 }
 
 func appendWarnings(b *strings.Builder, tbl *schema.Table) {

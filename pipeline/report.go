@@ -27,6 +27,15 @@ const (
 	StatusPlanned = "planned"
 )
 
+// What a dry run's plan would do with a table (TableReport.PlanAction).
+const (
+	PlanCreate   = "create"     // create the table
+	PlanChange   = "change"     // load it, changing its columns
+	PlanLoad     = "load"       // load it, its columns as they are
+	PlanUpToDate = "up-to-date" // not load it: already loaded from the latest update
+	PlanFail     = "fail"       // the load would fail
+)
+
 // Durations are the seconds a table spent in each stage.
 type Durations struct {
 	Metadata float64 `json:"metadata"`
@@ -81,6 +90,8 @@ type TableReport struct {
 	Note string `json:"note,omitempty"`
 	// Plan is the dry run's description of what would be done.
 	Plan string `json:"plan,omitempty"`
+	// PlanAction sums the plan up: one of the Plan* constants.
+	PlanAction string `json:"plan_action,omitempty"`
 	// Error is the failure's message.
 	Error string `json:"error,omitempty"`
 	// FinishedAt is when the table finished.

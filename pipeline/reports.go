@@ -48,7 +48,11 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycl
 	}
 	if cycle != nil {
 		if last := cycle.upToDate(j.target.name); last != nil {
-			tr.Status, tr.ExportID = StatusUpToDate, last.ExportID
+			if opts.DryRun {
+				tr.Status, tr.ExportID, tr.Plan, tr.PlanAction = StatusPlanned, last.ExportID, cycle.dryRunPlan(last), PlanUpToDate
+				return tr
+			}
+			tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
 			return tr
 		}
 	}
@@ -105,7 +109,7 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycl
 	}
 	tbl.Name = j.target.name
 	if opts.DryRun {
-		tr.Status, tr.Plan = StatusPlanned, fmt.Sprintf("replace %s with %s %s (%d columns, types inferred)\n", tr.Target, j.kind, j.id, len(cols))
+		tr.Status, tr.PlanAction, tr.Plan = StatusPlanned, PlanLoad, fmt.Sprintf("replace %s with %s %s (%d columns, types inferred)\n", tr.Target, j.kind, j.id, len(cols))
 		for _, w := range tr.Warnings {
 			tr.Plan += "warning: " + w + "\n"
 		}

@@ -93,6 +93,22 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		}
 		cycle = c
 	}
+	if opts.WaitForUpdate > 0 && opts.DryRun && r.Loader != nil {
+		// What the real run would find: no wait, one look.
+		c, stale, err := r.readCycle(ctx, opts.Mapping.SourceTimezone, syncTargets(opts, selected, names, reports))
+		if err != nil {
+			rep.Status = RunFailed
+			return rep, err
+		}
+		if c.warning != "" {
+			r.log().Warn(c.warning)
+			rep.Warnings = append(rep.Warnings, c.warning)
+		}
+		if stale == 0 {
+			c.dryWait = opts.WaitForUpdate
+		}
+		cycle = c
+	}
 	var exports *exportIndex
 	if opts.ReuseExports > 0 {
 		exports = &exportIndex{client: r.Client}

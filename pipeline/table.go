@@ -80,6 +80,10 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	}
 	if cycle != nil {
 		if last := cycle.upToDate(written); last != nil {
+			if opts.DryRun {
+				tr.Status, tr.ExportID, tr.Plan, tr.PlanAction = StatusPlanned, last.ExportID, cycle.dryRunPlan(last), PlanUpToDate
+				return tr
+			}
 			tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
 			return tr
 		}
@@ -102,11 +106,11 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	done()
 	tr.ExportID, tr.ExportReused = string(exp.ID), reused
 	if opts.DryRun {
-		plan, err := r.plan(ctx, opts, tbl, exp, reused)
+		plan, action, err := r.plan(ctx, opts, tbl, exp, reused)
 		if err != nil {
 			return fail(err)
 		}
-		tr.Status, tr.Plan = StatusPlanned, plan
+		tr.Status, tr.Plan, tr.PlanAction = StatusPlanned, plan, action
 		return tr
 	}
 	if reused && !r.Loader.Config().Force {

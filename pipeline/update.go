@@ -15,6 +15,26 @@ type updateCycle struct {
 	end     time.Time                    // the instant the cycle ended
 	last    map[string]*load.LedgerEntry // target table → its last load; nil when never loaded
 	warning string                       // about the account's time zone (zoneWarning), or ""
+	// dryWait, for a dry run that found everything up to date, is how
+	// long the real run would wait for the next update (0 otherwise).
+	dryWait time.Duration
+}
+
+// dryRunPlan is the plan of a table (figure, chart) already loaded from
+// the latest update, for a dry run with --wait-for-update: the real run
+// does not load it, or, when everything is up to date, waits.
+func (c *updateCycle) dryRunPlan(last *load.LedgerEntry) string {
+	plan := "up to date: already loaded"
+	if last.ExportID != "" {
+		plan += " from export " + last.ExportID
+	}
+	plan += " on " + last.FinishedAt.UTC().Format("2006-01-02 15:04 MST") + ", after the warehouse's last update (finished " +
+		c.end.UTC().Format("2006-01-02 15:04 MST") + ")\n"
+	if c.dryWait > 0 {
+		return plan + fmt.Sprintf("nothing is new: the run would wait up to %s for the warehouse's next update, "+
+			"and load this table only if one finishes (else exit 0, nothing to do)\n", c.dryWait)
+	}
+	return plan + "the run would not load it (other tables have an update to load)\n"
 }
 
 // upToDate returns the last load of a target table when it was made from
@@ -37,6 +57,32 @@ func (c *updateCycle) lastSuccess(target string) (last *load.LedgerEntry, ok boo
 	return last, ok
 }
 
+// readCycle reads the warehouse's latest completed update and the last
+// load of each target, and counts the targets not loaded from it.
+func (r *Runner) readCycle(ctx context.Context, loc *time.Location, targets []string) (*updateCycle, int, error) {
+	st, err := r.Client.FullUpdateStatus(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	cycle := &updateCycle{last: make(map[string]*load.LedgerEntry, len(targets))}
+	if job := st.LastCompletedUpdateJob; job != nil {
+		cycle.end = accountTime(job.End, loc)
+		cycle.warning = zoneWarning(st.TimezoneAbbreviation, loc, job.End.Time)
+	}
+	stale := 0
+	for _, target := range targets {
+		last, err := r.Loader.LastSuccess(ctx, target)
+		if err != nil {
+			return nil, 0, err
+		}
+		cycle.last[target] = last
+		if cycle.upToDate(target) == nil {
+			stale++
+		}
+	}
+	return cycle, stale, nil
+}
+
 // waitForUpdate reads the warehouse's full-update status until it shows a
 // completed update cycle that some of targets (the tables a sync writes,
 // its figures' and charts' included) has not been loaded from yet,
@@ -51,29 +97,13 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []stri
 	loc := opts.Mapping.SourceTimezone
 	warned := false
 	for {
-		st, err := r.Client.FullUpdateStatus(ctx)
+		cycle, stale, err := r.readCycle(ctx, loc, targets)
 		if err != nil {
 			return nil, err
-		}
-		cycle := &updateCycle{last: make(map[string]*load.LedgerEntry, len(targets))}
-		if job := st.LastCompletedUpdateJob; job != nil {
-			cycle.end = accountTime(job.End, loc)
-			cycle.warning = zoneWarning(st.TimezoneAbbreviation, loc, job.End.Time)
 		}
 		if cycle.warning != "" && !warned {
 			r.log().Warn(cycle.warning)
 			warned = true
-		}
-		stale := 0
-		for _, target := range targets {
-			last, err := r.Loader.LastSuccess(ctx, target)
-			if err != nil {
-				return nil, err
-			}
-			cycle.last[target] = last
-			if cycle.upToDate(target) == nil {
-				stale++
-			}
 		}
 		end := cycle.end.In(time.UTC).Format(time.RFC3339)
 		if stale > 0 {

@@ -184,4 +184,38 @@ func printRunSummary(env *appEnv, rep *pipeline.Report) {
 	if len(rows) > 0 {
 		printTable(env.stdout, []string{"SOURCE", "TARGET", "STATUS", "EXPORT", "ROWS", "REJECTED", "SECONDS", "NOTE"}, rows)
 	}
+	if line := planSummary(rep); line != "" {
+		fmt.Fprintln(env.stdout, line)
+	}
+}
+
+// planSummary is a dry run's last line: how many tables (figures, charts)
+// each kind of plan has, "" when nothing was planned.
+func planSummary(rep *pipeline.Report) string {
+	count := map[string]int{}
+	planned := 0
+	for _, t := range rep.Tables {
+		if t.Status == pipeline.StatusPlanned {
+			planned++
+			count[t.PlanAction]++
+		}
+	}
+	if planned == 0 {
+		return ""
+	}
+	var parts []string
+	for _, a := range []struct{ action, says string }{
+		{pipeline.PlanCreate, "to create"}, {pipeline.PlanChange, "to load with column changes"},
+		{pipeline.PlanLoad, "to load as they are"}, {pipeline.PlanUpToDate, "up to date (not loaded)"},
+		{pipeline.PlanFail, "would fail"},
+	} {
+		if n := count[a.action]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, a.says))
+		}
+	}
+	failed := len(rep.Tables) - planned
+	if failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d could not be planned", failed))
+	}
+	return fmt.Sprintf("dry run, %d in all: %s; nothing was changed", len(rep.Tables), strings.Join(parts, ", "))
 }
