@@ -368,3 +368,26 @@ WHERE l.relation = $1::regclass AND NOT l.granted`, s+".mv") == 0 {
 		})
 	}
 }
+
+// TestRefreshAfterSwap: a materialized view reading the table through a
+// plain view does not stop a swap (the view is re-pointed), and is
+// refreshed over the new table in the same transaction.
+func TestRefreshAfterSwap(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	l := e.loader(t, Config{})
+	s := e.schema
+	e.mustOrders(t, l,
+		"CREATE VIEW %s.v_orders AS SELECT id, total FROM %s.orders",
+		"CREATE MATERIALIZED VIEW %s.mv AS SELECT count(*) AS n FROM %s.v_orders")
+	res := e.mustLoad(t, l, ordersTable(t), ordersCSVOf(12), Job{ExportID: "e2"})
+	if res.Mechanism != MechanismSwap {
+		t.Errorf("mechanism %s (%s), want swap", res.Mechanism, res.MechanismReason)
+	}
+	if len(res.Views) != 1 || res.Views[0].Status != ViewRefreshed || res.Views[0].How != HowInTransaction {
+		t.Errorf("views %+v, want mv refreshed in-transaction", res.Views)
+	}
+	if n := mustScalar[int64](t, e.pool, "SELECT n FROM "+s+".mv"); n != 12 {
+		t.Errorf("mv says %d, want 12", n)
+	}
+}

@@ -186,3 +186,36 @@ func mustRead(t *testing.T, path string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAfterSyncFlagsRefused: an --after-sync file that cannot be read or
+// is empty, and an unknown --refresh-views, are usage errors (exit 2)
+// before anything runs, from the flags or the environment.
+func TestAfterSyncFlagsRefused(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.sql")
+	writeFile(t, empty, " \n")
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"missing file", nil, []string{"--after-sync", filepath.Join(dir, "nope.sql")}, "nope.sql"},
+		{"empty file", nil, []string{"--after-sync", empty}, "empty"},
+		{"missing file from the environment", map[string]string{"MBILOAD_AFTER_SYNC": filepath.Join(dir, "gone.sql") + "," + empty}, nil, "gone.sql"},
+		{"unknown refresh mode", nil, []string{"--refresh-views", "later"}, "--refresh-views"},
+		{"unknown refresh mode from the environment", map[string]string{"MBILOAD_REFRESH_VIEWS": "sometimes"}, nil, "sometimes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			args := append([]string{"--api-key", "k", "--client-id", "1", "--database-url", "postgres://127.0.0.1:1/x", "sync"}, tc.args...)
+			r := runCLI(t.Context(), args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 naming %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
