@@ -168,6 +168,9 @@ func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) err
 	if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
 		return err
 	}
+	if err := r.distributeCreated(ctx); err != nil {
+		return err
+	}
 	refuseNulls(cols, t, pk, nil)
 	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
 		return err

@@ -52,6 +52,10 @@ type Config struct {
 	// RefreshViews says when a load refreshes the materialized views that
 	// read the table it changed; "" means [RefreshInTransaction].
 	RefreshViews RefreshMode
+	// Distribute makes the tables first loads create Citus distributed or
+	// reference tables (see [DistributeRule]); the database must have
+	// Citus ([ErrNoCitus]). Existing tables keep their distribution.
+	Distribute []DistributeRule
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -85,6 +89,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, err
 	}
 	c.RefreshViews = m
+	for _, d := range c.Distribute {
+		if err := d.check(); err != nil {
+			return c, err
+		}
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -193,6 +193,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 	if l.citus, err = citusInstalled(ctx, pool); err != nil {
 		return nil, err
 	}
+	if len(cfg.Distribute) > 0 && !l.citus {
+		return nil, fmt.Errorf("%w: %s needs the Citus extension, which this database does not have (CREATE EXTENSION citus on a Citus coordinator)",
+			ErrNoCitus, cfg.Distribute[0].flag())
+	}
 	if err := l.setup(ctx); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,9 @@ func (r *loadRun) merge(ctx context.Context) error {
 		if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
 			return err
 		}
+		if err := r.distributeCreated(ctx); err != nil {
+			return err
+		}
 	} else {
 		if err := r.readTargetDistribution(ctx, info); err != nil {
 			return err

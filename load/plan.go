@@ -21,6 +21,13 @@ type TablePlan struct {
 	// Problems lists what would make the load fail, such as an
 	// incompatible column type for append, merge or snapshot.
 	Problems []string
+	// Distribution says how Citus spreads the table (`distributed by
+	// "entity_id"`, "reference"), or would spread it once created
+	// ([Config.Distribute]); "" for a table it does not.
+	Distribution string
+	// DistributionDDL is the statement a first load runs to distribute
+	// the table it creates, "" when none.
+	DistributionDDL string
 }
 
 // Plan reads the catalog and describes what a load of t in mode would meet.
@@ -33,9 +40,23 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 		return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
 	}
 	if info == nil {
+		d, err := newDistribution(l.cfg.Distribute, t, mode)
+		if err != nil {
+			p.Problems = append(p.Problems, err.Error())
+		} else if d != nil {
+			p.Distribution = d.String()
+			p.DistributionDDL = distributeStatement(d, schema.Quote(l.cfg.Schema, name)) + ";\n"
+		}
 		return p, nil
 	}
 	p.Exists = true
+	d, err := readDistribution(ctx, l.pool, l.citus, info.OID)
+	if err != nil {
+		return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
+	}
+	if d != nil {
+		p.Distribution = d.String()
+	}
 	owner, err := readOwner(ctx, l.pool, l.ledger, l.cfg.Schema, name)
 	if err != nil {
 		return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)

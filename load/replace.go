@@ -69,6 +69,9 @@ func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 	if err := r.createTable(ctx, r.qtarget, "", append(keyedColumnDefs(t, pk), extra...), ""); err != nil {
 		return err
 	}
+	if err := r.distributeCreated(ctx); err != nil {
+		return err
+	}
 	r.notNull = createdNotNull(t, pk)
 	cols := fieldColumns(t)
 	refuseNulls(cols, t, pk, nil)

@@ -33,9 +33,13 @@ func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp 
 		return "", "", err
 	}
 	fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(diff.Schema, diff.Table))
+	if diff.Distribution != "" {
+		b.WriteString("citus: " + diff.Distribution + "\n")
+	}
 	switch {
 	case !diff.Exists:
 		b.WriteString(ddlFor(tbl, opts.Mode, diff.Schema))
+		b.WriteString(diff.DistributionDDL)
 		action = PlanCreate
 	case len(diff.Changes) == 0:
 		b.WriteString("table exists with the same columns\n")

@@ -76,6 +76,19 @@ func TestCommands(t *testing.T) {
 			stdout: []string{`"Variant ID [pk]"`},
 		},
 		{
+			name: "tables describe ddl distributed", args: []string{"tables", "describe", "sales_order", "--ddl", "--distribute", "sales_*=entity_id"},
+			stdout: []string{`CREATE TABLE "mbi"."sales_order"`, `SELECT create_distributed_table('"mbi"."sales_order"', 'entity_id', colocate_with => 'default');`},
+		},
+		{
+			name: "tables describe ddl reference", args: []string{"tables", "describe", "sales_order", "--ddl", "--reference", "SALES_ORDER"},
+			stdout: []string{`SELECT create_reference_table('"mbi"."sales_order"');`},
+		},
+		{
+			name: "tables describe ddl distributed outside the key", args: []string{"tables", "describe", "sales_order", "--ddl", "--distribute", "sales_order=customer_id"},
+			wantCode: 2,
+			stderr:   []string{`--distribute sales_order=customer_id: the primary key of table "sales_order" (entity_id) does not include "customer_id"`},
+		},
+		{
 			name: "exports list", args: []string{"exports", "list"},
 			stdout: []string{"ID   NAME", "500  sales_order 2", "Completed", "200"},
 		},

@@ -17,7 +17,7 @@ import (
 
 // loadFlags configure the loader, shared by sync, backfill and load-file.
 func loadFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "mode", Value: string(load.ModeReplace), Usage: "replace, append, merge or snapshot"},
 		&cli.StringSliceFlag{Name: "key", Usage: "merge key columns (default: the primary key from the metadata)"},
 		&cli.IntFlag{Name: "max-bad-rows", Usage: "error budget: reject up to N bad rows per table into the reject table instead of failing"},
@@ -29,7 +29,7 @@ func loadFlags() []cli.Flag {
 		&cli.StringFlag{Name: "zero-dates", Value: "null", Usage: "MySQL zero dates (0000-00-00, and partial ones such as 2023-00-10): null (-infinity in a NOT NULL column) or error"},
 		&cli.StringFlag{Name: "temp-dir", EnvVars: []string{"MBILOAD_TEMP_DIR"}, Usage: "where exports are downloaded (default the system temp dir)"},
 		refreshViewsFlag(),
-	}
+	}, distributeFlags()...)
 }
 
 // checkSchemas refuses a target schema equal to the ledger schema (a
@@ -120,8 +120,13 @@ func newLoader(ctx context.Context, c *cli.Context, env *appEnv, pool *pgxpool.P
 	if err != nil {
 		return nil, err
 	}
+	rules, err := distributeRules(c)
+	if err != nil {
+		return nil, err
+	}
 	loader, err := load.New(ctx, pool, load.Config{
 		RefreshViews: refresh,
+		Distribute:   rules,
 		Schema:       c.String("schema"),
 		LedgerSchema: c.String("ledger-schema"),
 		LockTimeout:  lockTimeout,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/internal/termsafe"
+	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/urfave/cli/v2"
 )
@@ -40,9 +41,9 @@ func tablesCommand(env *appEnv) *cli.Command {
 				Usage: "show a table's columns and how they map to PostgreSQL",
 				UsageText: "mbiload tables describe TABLE [--json | --ddl]\n\nTABLE is an id or a name.\n\nExample:\n" +
 					"  mbiload tables describe sales_order --ddl",
-				Flags: append([]cli.Flag{jsonFlag(),
-					&cli.BoolFlag{Name: "ddl", Usage: "print the CREATE TABLE and COMMENT statements mbiload would run"},
-				}, mappingFlags()...),
+				Flags: append(append([]cli.Flag{jsonFlag(),
+					&cli.BoolFlag{Name: "ddl", Usage: "print the CREATE TABLE and COMMENT statements mbiload would run (and the Citus distribution --distribute or --reference gives it)"},
+				}, mappingFlags()...), distributeFlags()...),
 				Action: apiActionArg(env, "table id or name", func(c *cli.Context, client *extract.Client, ref string) error {
 					t, err := client.FindTable(c.Context, ref)
 					if err != nil {
@@ -65,7 +66,15 @@ func tablesCommand(env *appEnv) *cli.Command {
 					}
 					switch {
 					case c.Bool("ddl"):
-						_, err := fmt.Fprint(env.stdout, termsafe.Text(mapped.DDL(c.String("schema"))))
+						rules, err := distributeRules(c)
+						if err != nil {
+							return err
+						}
+						dist, err := load.DistributionDDL(rules, mapped, load.ModeReplace, c.String("schema"))
+						if err != nil {
+							return usageError{err}
+						}
+						_, err = fmt.Fprint(env.stdout, termsafe.Text(mapped.DDL(c.String("schema"))+dist))
 						return err
 					case c.Bool("json"):
 						return printJSON(env.stdout, describeJSON(mapped))
