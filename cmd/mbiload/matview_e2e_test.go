@@ -33,11 +33,13 @@ func TestSyncViewsAndAfterSync(t *testing.T) {
 	writeFile(t, okSQL, "CREATE TABLE IF NOT EXISTS "+s+".hook_log (orders bigint, customers bigint);\n"+
 		"INSERT INTO "+s+".hook_log SELECT o, c FROM "+s+".mv_two;\n")
 	writeFile(t, badSQL, "SELECT 1;\nSELECT * FROM no_such_table_here;\n")
+	var last result
 	sync := func(t *testing.T, wantCode int, args ...string) pipeline.Report {
 		t.Helper()
 		args = append([]string{"sync", "--tables", "sales_order,customer_entity", "--progress", "none",
 			"--report", reportPath, "--metrics-file", metricsPath}, args...)
 		r := runCLI(t.Context(), sim.api(args...)...)
+		last = r
 		if r.code != wantCode {
 			t.Fatalf("%q: exit code %d, want %d\nstdout: %s\nstderr: %s", args, r.code, wantCode, r.stdout, r.stderr)
 		}
@@ -135,7 +137,10 @@ func TestSyncViewsAndAfterSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("failing hook", func(t *testing.T) {
-		rep := sync(t, exitPartial, "--force", "--after-sync", okSQL+","+badSQL)
+		rep := sync(t, exitPartial, "--force", "--after-sync", okSQL+","+badSQL, "--summary", "log")
+		if !strings.Contains(last.stderr, "after_load_failed=1") {
+			t.Errorf("the run summary record does not count the failed hook:\n%s", last.stderr)
+		}
 		if rep.Failed() != 0 || db.count(t, "sales_order") != orders {
 			t.Errorf("%d tables failed, sales_order has %d rows: want all published", rep.Failed(), db.count(t, "sales_order"))
 		}

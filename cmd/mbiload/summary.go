@@ -116,6 +116,11 @@ func logRunSummary(log *slog.Logger, rep *pipeline.Report) {
 		slog.Int("skipped", count[pipeline.StatusSkipped]), slog.Int("up_to_date", count[pipeline.StatusUpToDate]),
 		slog.Int("failed", count[pipeline.StatusFailed]), slog.Int64("rows", rows), slog.Int64("rejected", rejected),
 	}
+	if n := rep.AfterLoadFailed(); n > 0 {
+		// Failed materialized view refreshes and --after-sync hook.
+		level = slog.LevelError
+		attrs = append(attrs, slog.Int("after_load_failed", n))
+	}
 	if !rep.FinishedAt.IsZero() && !rep.StartedAt.IsZero() {
 		attrs = append(attrs, slog.Float64("seconds", rep.FinishedAt.Sub(rep.StartedAt).Round(100*time.Millisecond).Seconds()))
 	}
