@@ -73,7 +73,7 @@ func loadFileCommand(env *appEnv) *cli.Command {
 			if loadErr != nil {
 				return fmt.Errorf("load-file %s: %w", path, loadErr)
 			}
-			return nil
+			return runResult(rep) // exit 3 when a materialized view's refresh failed
 		},
 	}
 }

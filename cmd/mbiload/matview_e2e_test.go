@@ -224,3 +224,30 @@ func TestAfterSyncFlagsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadFileViewRefreshFails: load-file refreshes the views over its
+// table too; one it cannot refresh gives exit 3, the file published.
+func TestLoadFileViewRefreshFails(t *testing.T) {
+	db := mustE2EDB(t)
+	db.env(t)
+	args := []string{"load-file", "--table", "products", "--columns", "../../../shared/data/magento-sample/products.columns.json",
+		"--progress", "none", "--force", "../../../shared/data/magento-sample/products.csv"}
+	if r := runCLI(t.Context(), args...); r.code != 0 {
+		t.Fatalf("first load: exit %d\n%s", r.code, r.output())
+	}
+	s := schema.Quote(db.target)
+	if _, err := db.admin.Exec(t.Context(), "DELETE FROM "+s+".products"); err != nil {
+		t.Fatal(err)
+	}
+	// Owned by the superuser: the loading role cannot refresh it.
+	if _, err := db.admin.Exec(t.Context(), "CREATE MATERIALIZED VIEW "+s+".mv_products AS SELECT count(*) AS n FROM "+s+".products"); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t.Context(), args...)
+	if r.code != exitPartial || !strings.Contains(r.stdout, "mv_products") || !strings.Contains(r.stdout, "failed") {
+		t.Fatalf("second load: exit %d, want 3 naming the failed view\n%s", r.code, r.output())
+	}
+	if n := db.count(t, "products"); n == 0 {
+		t.Errorf("products is empty: the load was not published")
+	}
+}
