@@ -62,7 +62,7 @@ func TestDemoTerminal(t *testing.T) {
 	exitPath := filepath.Join(dir, "exit")
 	script := filepath.Join(dir, "demo.sh")
 	body := fmt.Sprintf("export DATABASE_URL=%s MBILOAD_SCHEMA=%s MBILOAD_LEDGER_SCHEMA=%s\n"+
-		"%s demo --scale 100000 --sample-dir %s --report %s\necho $? > %s\nexec sleep 600\n",
+		"%s demo --scale 30000 --sample-dir %s --report %s\necho $? > %s\nexec sleep 600\n",
 		shellQuote(db.url), shellQuote(db.target), shellQuote(db.ledger), shellQuote(bin), shellQuote(sample),
 		shellQuote(reportPath), shellQuote(exitPath))
 	if err := os.WriteFile(script, []byte(body), 0o600); err != nil {
