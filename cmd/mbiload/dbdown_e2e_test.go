@@ -25,7 +25,8 @@ type dbProxy struct {
 	mu           sync.Mutex
 	ln           net.Listener
 	conns        map[net.Conn]bool
-	downs        int
+	downs        int // times it went down
+	calls        int // calls of down
 }
 
 func startDBProxy(t *testing.T, target string) *dbProxy {
@@ -81,6 +82,7 @@ func (p *dbProxy) pipe(c net.Conn) {
 func (p *dbProxy) down() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.calls++
 	if p.ln == nil {
 		return
 	}
@@ -149,11 +151,20 @@ func TestDatabaseDownMidRun(t *testing.T) {
 			tables := []simulator.Table{downTable("61", "alpha", proxy), downTable("62", "beta", proxy)}
 			if back {
 				// A slow table: its export is written once the others
-				// have failed (three attempts, 2 s and 4 s apart), then the
+				// have failed (three attempts, 2 s and 4 s apart, after
+				// their exports took the database down), then the
 				// database comes back and it loads.
 				tables = append(tables, simulator.Table{ID: "63", Name: "gamma", Rows: 1,
 					Columns: []schema.Column{{ID: "1", Name: "id", Type: "Integer"}},
 					WriteCSV: func(ctx context.Context, w io.Writer) error {
+						for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+							proxy.mu.Lock()
+							calls := proxy.calls
+							proxy.mu.Unlock()
+							if calls >= 2 {
+								break
+							}
+						}
 						time.Sleep(10 * time.Second)
 						proxy.up(t)
 						_, err := io.WriteString(w, "id\n1\n")
@@ -169,7 +180,10 @@ func TestDatabaseDownMidRun(t *testing.T) {
 				"--progress", "none", "--report", report)...)
 			proxy.up(t)
 			t.Logf("stderr:\n%s", r.stderr)
-			if proxy.downs == 0 {
+			proxy.mu.Lock()
+			downs := proxy.downs
+			proxy.mu.Unlock()
+			if downs == 0 {
 				t.Fatal("the database never went down: the test proved nothing")
 			}
 			want := exitFailure
