@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // TestIntegrationRateLimit checks that a 429's Retry-After (the simulator's

@@ -17,8 +17,8 @@ import (
 	"github.com/mbiload/mbiload/internal/testlog"
 
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/extract/simulator"
-	"github.com/mbiload/mbiload/extract/simulator/simtest"
+	"github.com/mbiload/mbiload/internal/simulator"
+	"github.com/mbiload/mbiload/internal/simulator/simtest"
 	"github.com/mbiload/mbiload/schema"
 )
 

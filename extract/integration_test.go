@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/mbiload/mbiload/schema"
 )
 

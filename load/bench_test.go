@@ -17,8 +17,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
 	"github.com/mbiload/mbiload/internal/pgtest"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/mbiload/mbiload/transform"
 )

@@ -16,7 +16,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/mbiload/mbiload/load/localpg"
+	"github.com/mbiload/mbiload/internal/localpg"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/mbiload/mbiload/transform"
 )

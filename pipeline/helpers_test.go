@@ -19,9 +19,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/extract/simulator"
-	"github.com/mbiload/mbiload/extract/simulator/simtest"
 	"github.com/mbiload/mbiload/internal/pgtest"
+	"github.com/mbiload/mbiload/internal/simulator"
+	"github.com/mbiload/mbiload/internal/simulator/simtest"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )

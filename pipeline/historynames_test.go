@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )

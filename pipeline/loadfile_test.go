@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
 	"github.com/mbiload/mbiload/internal/pgtest"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )

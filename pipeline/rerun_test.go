@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/mbiload/mbiload/transform"

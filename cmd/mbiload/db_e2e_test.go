@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/mbiload/mbiload/extract/simulator"
 	"github.com/mbiload/mbiload/internal/pgtest"
+	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/mbiload/mbiload/schema"
 )
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
 )

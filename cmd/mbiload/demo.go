@@ -11,9 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/localpg"
+	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/mbiload/mbiload/internal/termsafe"
-	"github.com/mbiload/mbiload/load/localpg"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/urfave/cli/v2"

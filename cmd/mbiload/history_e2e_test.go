@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mbiload/mbiload/extract/simulator"
 	"github.com/mbiload/mbiload/internal/pgtest"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // TestHistoryReadsTheLedgerOfEverySchema syncs into a target schema other

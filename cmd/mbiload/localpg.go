@@ -8,7 +8,7 @@ import (
 	"os/exec"
 	"time"
 
-	"github.com/mbiload/mbiload/load/localpg"
+	"github.com/mbiload/mbiload/internal/localpg"
 	"github.com/urfave/cli/v2"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // readmeBlock returns the lines of the README's first fenced block of the

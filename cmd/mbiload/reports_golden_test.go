@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // TestReportsGolden compares what the figures and charts commands print

@@ -5,7 +5,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/urfave/cli/v2"
 )
 

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
+	"github.com/mbiload/mbiload/internal/simulator"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
 )
 

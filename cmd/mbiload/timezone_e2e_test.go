@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/extract/simulator"
-	"github.com/mbiload/mbiload/extract/simulator/simtest"
+	"github.com/mbiload/mbiload/internal/simulator"
+	"github.com/mbiload/mbiload/internal/simulator/simtest"
 	"github.com/mbiload/mbiload/schema"
 )
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/mbiload/mbiload/load/localpg"
+	"github.com/mbiload/mbiload/internal/localpg"
 )
 
 // Schemas the harness uses, so that it never touches a user's tables on a

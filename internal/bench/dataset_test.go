@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
 	"golang.org/x/sync/errgroup"
 )

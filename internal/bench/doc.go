@@ -14,7 +14,7 @@
 //
 //	BENCH_ROWS=200000 BENCH_RUNS=3 BENCH_SCALE_ROWS=0 make bench
 //
-// It starts a throwaway PostgreSQL with default settings (load/localpg)
+// It starts a throwaway PostgreSQL with default settings (internal/localpg)
 // unless MBILOAD_BENCH_DATABASE_URL names a server (a superuser, on this
 // machine, for the server-side COPY case). The environment variables it
 // reads are listed in config_test.go. `go test ./...` does not run it:

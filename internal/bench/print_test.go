@@ -20,7 +20,7 @@ func printResults(w io.Writer, res *results) {
 		res.Revision, res.Host.CPUs, res.Host.GoVersion, res.Host.LoadAvgStart, res.Host.LoadAvgEnd)
 	kind := "given by " + envDatabaseURL
 	if res.Server.Throwaway {
-		kind = "throwaway (load/localpg), default settings"
+		kind = "throwaway (internal/localpg), default settings"
 	}
 	var set []string
 	for _, s := range res.Server.Settings {

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
 )
 

@@ -1,7 +1,7 @@
 // Package chaos is the end-to-end fault suite behind `make chaos`: it builds
 // the real mbiload binary, runs it against `mbiload simulate` (a separate
 // process on a port of its own) and a private throwaway PostgreSQL
-// (load/localpg, which the suite can restart), injects faults, and checks
+// (internal/localpg, which the suite can restart), injects faults, and checks
 // the warehouse after every scenario against an oracle.
 //
 // The oracle: the expected content of each table is what PostgreSQL's own

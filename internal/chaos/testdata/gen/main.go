@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mbiload/mbiload/extract/simulator"
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
+	"github.com/mbiload/mbiload/internal/simulator"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 )
 
 func TestGeneratedWarehouse(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 func TestServeShutsDownOnCancel(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // Start builds a simulator from cfg and serves it over real HTTP. An empty

@@ -1,6 +1,6 @@
 package simulator
 
-import "github.com/mbiload/mbiload/extract/simulator/magentogen"
+import "github.com/mbiload/mbiload/internal/simulator/magentogen"
 
 // Generated returns the deterministic Magento-like warehouse of package
 // magentogen at a scale (sales_order rows) and seed. Tables stream their CSV,

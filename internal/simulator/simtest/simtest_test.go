@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 func TestStartServesAndAuthorizes(t *testing.T) {

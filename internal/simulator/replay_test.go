@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // TestPublicClientReplay replays, as requests and field names only, what

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/mbiload/mbiload/load/localpg"
+	"github.com/mbiload/mbiload/internal/localpg"
 )
 
 func TestStartQueryStop(t *testing.T) {

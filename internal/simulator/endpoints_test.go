@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // hasKeys reports which of keys an object lacks.

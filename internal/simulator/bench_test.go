@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 // BenchmarkSalesOrderExport1M measures, with a fresh server per iteration

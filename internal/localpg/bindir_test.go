@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/mbiload/mbiload/load/localpg"
+	"github.com/mbiload/mbiload/internal/localpg"
 )
 
 // TestBinDir starts the server from a directory of binaries given as

@@ -10,7 +10,7 @@ import (
 
 	"github.com/mbiload/mbiload/internal/testlog"
 
-	"github.com/mbiload/mbiload/extract/simulator"
+	"github.com/mbiload/mbiload/internal/simulator"
 )
 
 func TestRequestLogNeverHoldsTheKey(t *testing.T) {
