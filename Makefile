@@ -25,7 +25,7 @@ PKGS    := ./...
 TESTFLAGS ?=
 TESTLOG := bin/test.log
 
-.PHONY: all build image image-root test lint vet fmt bench demo chaos postgres pgmatrix tmux vulncheck compat clean
+.PHONY: all build image image-root test lint vet fmt bench bench-citus demo chaos postgres pgmatrix tmux vulncheck compat clean
 
 all: build
 
@@ -217,8 +217,19 @@ bench: export BENCH_CACHE_DIR := $(BENCH_CACHE_DIR)
 bench: export BENCH_JSON := $(BENCH_JSON)
 bench: export BENCH_PERF := $(BENCH_PERF)
 bench: export MBILOAD_BENCH_DATABASE_URL := $(MBILOAD_BENCH_DATABASE_URL)
+# The Citus cases, (f) mbiload's replace of a distributed sales_order and
+# (g) TRUNCATE; \copy into the same table in one transaction, run on a
+# throwaway cluster (scripts/citus.sh, 32 shards: Citus's default) or
+# MBILOAD_BENCH_CITUS_URL; make bench-citus runs them alone.
 bench: build postgres
-	$(GO) test -run '^$$' -bench BenchmarkCompare -benchtime 1x -timeout 30m -v ./internal/bench
+	CITUS_SHARD_COUNT=32 scripts/citus.sh run -- $(GO) test -run '^$$' -bench BenchmarkCompare -benchtime 1x -timeout 40m -v ./internal/bench
+
+bench-citus: export BENCH_ROWS := $(BENCH_ROWS)
+bench-citus: export BENCH_RUNS := $(BENCH_RUNS)
+bench-citus: export BENCH_SEED := $(BENCH_SEED)
+bench-citus: export BENCH_CACHE_DIR := $(BENCH_CACHE_DIR)
+bench-citus: build postgres
+	CITUS_SHARD_COUNT=32 scripts/citus.sh run -- $(GO) test -run '^$$' -bench BenchmarkCitus -benchtime 1x -timeout 30m -v ./internal/bench
 
 demo: build postgres
 	$(BIN) demo

@@ -44,6 +44,9 @@ FROM (SELECT max(x.option_value) FILTER (WHERE x.option_name = 'autovacuum_enabl
 // [quickStatisticsTarget] is enough until then, instead of doing the full
 // work twice; otherwise the ANALYZE runs at the session's target.
 func (r *loadRun) analyze(ctx context.Context, table string, rows int64) error {
+	if r.citusAnalyzed() {
+		return nil
+	}
 	quick := false
 	var target string
 	if rows >= quickAnalyzeMinRows {

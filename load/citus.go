@@ -411,3 +411,13 @@ func (r *loadRun) execKeep(ctx context.Context, keep, qkeep string) error {
 	_, err := r.tx.Exec(ctx, "INSERT INTO "+qkeep+" SELECT "+query)
 	return citusError(err)
 }
+
+// citusAnalyzed says the load's ANALYZE is left out: the table is a
+// Citus table, whose statistics are its shards', on the workers, where
+// autovacuum analyzes the new rows after the commit (they count as
+// changes there as anywhere). The coordinator's ANALYZE of a distributed
+// table visits its shards one after the other at the session's full
+// statistics target (the quick target does not reach the workers):
+// 2.9 s of a 1M-row replace with 32 shards, as long as the rest of the
+// publish.
+func (r *loadRun) citusAnalyzed() bool { return r.dist != nil }

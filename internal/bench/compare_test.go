@@ -103,6 +103,14 @@ func (h *harness) compare(ctx context.Context) *results {
 		cases = append(cases, c.subset("c_replace", "  load-file runs 2.. (replace)", 1, len(c.Samples)))
 	}
 	cases = append(cases, d, e, seq)
+	if f, g := h.citusCases(ctx); f != nil {
+		cases = append(cases, f, g)
+		defer func() {
+			for _, s := range append(f.Samples, g.Samples...) {
+				res.TimedSeconds += s.Seconds
+			}
+		}()
+	}
 	if h.cfg.ScaleRows > 0 {
 		if sc := h.scaleCase(ctx, res); sc != nil {
 			cases = append(cases, sc)

@@ -9,6 +9,8 @@ const (
 	limitMultiVsSeq   = 1.0  // (e) faster than four in a row
 	limitRSSMiB       = 300  // peak RSS of mbiload at 1M rows
 	limitGrowth       = 1.25 // 5M vs 1M, for RSS and for seconds per million rows
+	// (f) <= (g): a Citus replace no slower than TRUNCATE; \copy
+	limitCitusVsTruncate = 1.0
 )
 
 // ratio is one figure of the comparison.
@@ -77,6 +79,9 @@ func ratios(res *results) []ratio {
 		{Name: "(d)/((c)+wait)", Definition: "sync / (load-file + export wait of the sync)", Value: div(m("d"), loadPlusWait(res.Cases))},
 		{Name: "(e)/(4 in a row)", Definition: "4 tables at once / 4 single-table syncs one after another", Value: div(m("e"), m("e_seq"))},
 	}
+	if caseByKey(res.Cases, "f") != nil {
+		out = append(out, ratio{Name: "(f)/(g)", Definition: `Citus: load-file replace / TRUNCATE; \copy, same distributed table`, Value: div(m("f"), m("g"))})
+	}
 	if lin := perMillionRatio(res.Cases); lin != nil {
 		base, sc := baseLoad(res.Cases), caseByKey(res.Cases, "c_scale")
 		out = append(out, ratio{Name: "s/row " + millions(sc.Rows) + "/" + millions(base.Rows),
@@ -139,6 +144,9 @@ func targets(res *results) []target {
 		{Name: "(d) <= 1.10 x ((c) + export wait)", Value: r["(d)/((c)+wait)"], Limit: limitSyncVsLoad},
 		{Name: "(e) faster than 4 syncs in a row", Value: r["(e)/(4 in a row)"], Limit: limitMultiVsSeq, Below: true},
 		{Name: "peak RSS of mbiload (c, d) < 300 MiB", Value: peakRSS(res.Cases), Limit: limitRSSMiB, Below: true},
+	}
+	if caseByKey(res.Cases, "f") != nil {
+		out = append(out, target{Name: `(f) <= 1.0 x (g) (Citus replace vs TRUNCATE; \copy)`, Value: r["(f)/(g)"], Limit: limitCitusVsTruncate})
 	}
 	if caseByKey(res.Cases, "c_scale") != nil {
 		out = append(out,
