@@ -166,6 +166,10 @@ func (r *loadRun) finalConstraintName() bool { return r.dist != nil }
 // shard and of its indexes and constraints (shard ids start at 102008).
 var shardSuffixRE = regexp.MustCompile(`"([^"]*?)_[0-9]{6,}"`)
 
+// citusCopyFailedRE is the message of a COPY a worker failed (it went
+// down, or refused a row without saying why), which names the shard.
+var citusCopyFailedRE = regexp.MustCompile(`^failed to COPY to shard [0-9]+ on (.*)$`)
+
 // citusUniqueRE is the message of a duplicate key a worker refused during
 // a COPY, which Citus re-raises with SQLSTATE XX000.
 var citusUniqueRE = regexp.MustCompile(`^duplicate key value violates unique constraint "(.*)"$`)
@@ -190,6 +194,9 @@ func citusError(err error) error {
 	}
 	pe.Message = unshard(pe.Message)
 	pe.Detail = unshard(pe.Detail)
+	if m := citusCopyFailedRE.FindStringSubmatch(pe.Message); m != nil {
+		pe.Message = "the COPY failed on the worker node " + m[1]
+	}
 	if m := citusUniqueRE.FindStringSubmatch(pe.Message); m != nil && pe.Code == "XX000" {
 		pe.Code = codeUniqueViolation
 		pe.ConstraintName = m[1]

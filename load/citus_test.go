@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mbiload/mbiload/internal/citustest"
 	"github.com/mbiload/mbiload/internal/pgtest"
 	"github.com/mbiload/mbiload/schema"
@@ -339,6 +340,42 @@ func TestCitusReplaceErrors(t *testing.T) {
 				}
 			}
 			e.checkShards(t, "items", before, 20)
+		})
+	}
+}
+
+// TestCitusError: the server errors Citus re-raises lose their shard
+// names, a duplicate key met during a COPY gets its SQLSTATE back, and
+// the constraint's name is filled in.
+func TestCitusError(t *testing.T) {
+	tests := []struct {
+		name                string
+		in                  pgconn.PgError
+		code, msg, cons, tb string
+	}{
+		{"duplicate in a COPY", pgconn.PgError{Code: "XX000", Message: `duplicate key value violates unique constraint "sales_order_pkey_102034"`},
+			"23505", `duplicate key value violates unique constraint "sales_order_pkey"`, "sales_order_pkey", ""},
+		{"check on a worker", pgconn.PgError{Code: "23514", Message: `new row for relation "items_102170" violates check constraint "vchk_102170"`, TableName: "items_102170"},
+			"23514", `new row for relation "items" violates check constraint "vchk"`, "vchk", "items"},
+		{"index build", pgconn.PgError{Code: "23505", Message: `could not create unique index "stage_1_102183"`},
+			"23505", `could not create unique index "stage_1"`, "", ""},
+		{"worker gone", pgconn.PgError{Code: "58030", Message: "failed to COPY to shard 102042 on 127.0.0.1:27038"},
+			"58030", "the COPY failed on the worker node 127.0.0.1:27038", "", ""},
+		{"short numbers stay", pgconn.PgError{Code: "23514", Message: `new row for relation "t_2024" violates check constraint "c_12345"`},
+			"23514", `new row for relation "t_2024" violates check constraint "c_12345"`, "c_12345", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pe := tc.in
+			err := citusError(fmt.Errorf("copy: %w", &pe))
+			var got *pgconn.PgError
+			if !errors.As(err, &got) {
+				t.Fatalf("got %v", err)
+			}
+			if got.Code != tc.code || got.Message != tc.msg || got.ConstraintName != tc.cons || got.TableName != tc.tb {
+				t.Errorf("got %s %q constraint %q table %q; want %s %q %q %q", got.Code, got.Message, got.ConstraintName, got.TableName,
+					tc.code, tc.msg, tc.cons, tc.tb)
+			}
 		})
 	}
 }
