@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/mbiload/mbiload/extract/simulator/magentogen"
+	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
 )
 
