@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mbiload/mbiload/internal/atomicfile"
 )
 
 // LastSuccessFunc returns the time (Unix seconds) of a target table's last
@@ -15,9 +17,9 @@ import (
 type LastSuccessFunc func(ctx context.Context, target string) (float64, error)
 
 // WriteMetrics writes the report in the Prometheus text exposition format,
-// for node_exporter's textfile collector, atomically to path. Per table:
-// the last successful load's time, this run's rows and duration, and
-// whether this run failed; per run: its end time, success and duration. A
+// for node_exporter's textfile collector, atomically and durably to path
+// (package atomicfile). Per table: the last successful load's time, this
+// run's rows and duration, and whether this run failed; per run: its end time, success and duration. A
 // table with several entries in the report (a backfill loads a series of
 // exports) is one series per metric: rows and durations summed, failed when
 // any entry failed. When lastSuccess fails for a table, that table's
@@ -79,7 +81,7 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 	gauge("mbiload_run_tables_failed", "Tables that failed in the last run.")
 	fmt.Fprintf(&b, "mbiload_run_tables_failed{command=%s} %d\n", quoteLabel(rep.Command), rep.Failed())
 	afterLoadMetrics(&b, rep)
-	if err := writeFileAtomic(path, []byte(b.String())); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
 	if len(ledgerErrs) > 0 {

@@ -5,10 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/mbiload/mbiload/internal/atomicfile"
 	"github.com/mbiload/mbiload/load"
 )
 
@@ -168,40 +167,15 @@ func (r *Report) Finish() {
 	}
 }
 
-// WriteJSON writes the report to path atomically (a temp file renamed into
-// place), so a monitoring job never reads half a report.
+// WriteJSON writes the report to path atomically and durably (package
+// atomicfile), readable by all, so a monitoring job never reads half a
+// report, nor an empty one after a power cut.
 func (r *Report) WriteJSON(path string) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}
-	return writeFileAtomic(path, append(data, '\n'))
-}
-
-// writeFileAtomic writes data to path through a temp file in the same
-// directory, readable by all (reports and metrics are read by other users,
-// such as node_exporter).
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, append(data, '\n'), 0o644)
 }
 
 // NewRunID returns a new random run id: the UTC time and 4 random bytes.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/internal/atomicfile"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/urfave/cli/v2"
 )
@@ -149,9 +150,9 @@ func downloadExport(c *cli.Context, env *appEnv, client *extract.Client, id sche
 		}
 		return nil
 	}
-	if err := os.Rename(dl.Path, out); err != nil {
+	if err := atomicfile.Rename(dl.Path, out); err != nil {
 		dl.Remove()
-		return fmt.Errorf("move download to %s: %w", out, err)
+		return fmt.Errorf("move download: %w", err)
 	}
 	env.log.Info("downloaded export", "export", id, "file", out, "bytes", dl.Size, "sha256", dl.SHA256)
 	return nil

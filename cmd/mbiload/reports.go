@@ -4,10 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/internal/atomicfile"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/urfave/cli/v2"
@@ -168,27 +167,15 @@ type (
 	}
 )
 
-// writeOutput copies r to the named file (created 0644, replaced atomically)
-// or to stdout for "-".
+// writeOutput copies r to the named file (created 0644, replaced atomically
+// and durably) or to stdout for "-".
 func writeOutput(env *appEnv, path string, r io.Reader) error {
 	if path == "-" || path == "" {
 		_, err := io.Copy(env.stdout, r)
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".mbiload-*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, r); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := io.Copy(w, r)
+		return err
+	})
 }

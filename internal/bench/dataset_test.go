@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mbiload/mbiload/internal/atomicfile"
 	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
 	"golang.org/x/sync/errgroup"
@@ -68,7 +69,7 @@ func prepareDataset(ctx context.Context, cacheDir string, rows, seed int64, with
 	if err != nil {
 		return nil, fmt.Errorf("marshal columns: %w", err)
 	}
-	if err := writeAtomic(ds.Columns, func(w io.Writer) error { _, err := w.Write(cols); return err }); err != nil {
+	if err := atomicfile.Write(ds.Columns, 0o644, func(w io.Writer) error { _, err := w.Write(cols); return err }); err != nil {
 		return nil, err
 	}
 	needZip, needCSV := !exists(ds.Zip), withCSV && !exists(ds.CSV)
@@ -76,12 +77,12 @@ func prepareDataset(ctx context.Context, cacheDir string, rows, seed int64, with
 	g, gctx := errgroup.WithContext(ctx)
 	if needZip {
 		g.Go(func() error {
-			return writeAtomic(ds.Zip, func(w io.Writer) error { return tbl.WriteZip(gctx, w, benchTable+".csv") })
+			return atomicfile.Write(ds.Zip, 0o644, func(w io.Writer) error { return tbl.WriteZip(gctx, w, benchTable+".csv") })
 		})
 	}
 	if needCSV {
 		g.Go(func() error {
-			return writeAtomic(ds.CSV, func(w io.Writer) error { return tbl.WriteCSV(gctx, w) })
+			return atomicfile.Write(ds.CSV, 0o644, func(w io.Writer) error { return tbl.WriteCSV(gctx, w) })
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -135,31 +136,6 @@ func (ds *dataset) multiDir() (string, []string, error) {
 		}
 	}
 	return dir, names, nil
-}
-
-// writeAtomic writes path through fill into a temporary file in the same
-// directory and renames it into place, readable by everyone.
-func writeAtomic(path string, fill func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if err := fill(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("chmod %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("rename into %s: %w", path, err)
-	}
-	return nil
 }
 
 // zipSizes returns the uncompressed size of the zip's one entry and the
