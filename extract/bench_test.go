@@ -41,7 +41,7 @@ func BenchmarkDownload(b *testing.B) {
 	}
 }
 
-// BenchmarkOpenExportRead measures reading a Body into io.Discard, the
+// BenchmarkOpenExportRead measures reading a exportBody into io.Discard, the
 // client's own overhead without disk or hashing.
 func BenchmarkOpenExportRead(b *testing.B) {
 	payload := mustPayload(b, 64<<20)
@@ -49,7 +49,7 @@ func BenchmarkOpenExportRead(b *testing.B) {
 	b.SetBytes(int64(len(payload)))
 	buf := make([]byte, copyBufferSize)
 	for b.Loop() {
-		body, err := env.c.OpenExport(context.Background(), "51")
+		body, err := env.c.openExport(context.Background(), "51")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -13,17 +13,17 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// Body is the streamed content of a completed export (a zip file), from
-// [Client.OpenExport]. When the connection drops, stalls or ends short
+// exportBody is the streamed content of a completed export (a zip file), from
+// [Client.openExport]. When the connection drops, stalls or ends short
 // mid-body, Read reopens it with "Range: bytes=N-" from the byte it reached
 // (checking the 206 answer's Content-Range and, when the server sent one,
 // its strong ETag through If-Range). A server that ignores Range and answers
 // 200 is read again from the start, discarding the bytes already delivered.
 // Failures without progress are bounded by the client's [RetryPolicy].
 //
-// A Body is not safe for concurrent use. It reads under the context given
-// to OpenExport: cancelling it ends the download.
-type Body struct {
+// A exportBody is not safe for concurrent use. It reads under the context given
+// to openExport: cancelling it ends the download.
+type exportBody struct {
 	c    *Client
 	ctx  context.Context
 	id   schema.ID
@@ -39,22 +39,22 @@ type Body struct {
 	err     error         // sticky: io.EOF, errClosed or the final error
 }
 
-var _ io.ReadCloser = (*Body)(nil)
+var _ io.ReadCloser = (*exportBody)(nil)
 
 var errClosed = errors.New("extract: read of closed export body")
 
-// OpenExport starts downloading a completed export (GET /export/{id}) and
+// openExport starts downloading a completed export (GET /export/{id}) and
 // returns its resumable body, which the caller must close. An export that is
 // not complete yet, or does not exist, gives an error wrapping [ErrNotFound];
 // an expired one, [ErrExpired]. The download follows an https redirect to
 // another host (a storage host) without sending the API key there; it
 // refuses a redirect from https to http and stops after a few redirects.
-func (c *Client) OpenExport(ctx context.Context, id schema.ID) (*Body, error) {
+func (c *Client) openExport(ctx context.Context, id schema.ID) (*exportBody, error) {
 	path, err := apiPath("export", string(id))
 	if err != nil {
 		return nil, fmt.Errorf("download export: %w", err)
 	}
-	b := &Body{c: c, ctx: ctx, id: id, path: path, size: -1}
+	b := &exportBody{c: c, ctx: ctx, id: id, path: path, size: -1}
 	err = c.retry(ctx, http.MethodGet, path, func(ctx context.Context) error { return b.open() })
 	if err != nil {
 		return nil, fmt.Errorf("download export %s: %w", id, err)
@@ -64,15 +64,15 @@ func (c *Client) OpenExport(ctx context.Context, id schema.ID) (*Body, error) {
 
 // Size returns the export's length in bytes as the server announced it, or
 // -1 when unknown.
-func (b *Body) Size() int64 { return b.size }
+func (b *exportBody) Size() int64 { return b.size }
 
 // Resumes returns how many times the download was reopened after a failure.
-func (b *Body) Resumes() int { return b.resumes }
+func (b *exportBody) Resumes() int { return b.resumes }
 
 // Read reads the export, resuming a broken transfer transparently. A body
 // that ends before the announced length, once retries are spent, gives an
 // error wrapping [ErrLengthMismatch].
-func (b *Body) Read(p []byte) (int, error) {
+func (b *exportBody) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -105,7 +105,7 @@ func (b *Body) Read(p []byte) (int, error) {
 }
 
 // Close ends the download. Reads after Close fail.
-func (b *Body) Close() error {
+func (b *exportBody) Close() error {
 	if b.err == nil || b.err == io.EOF {
 		b.err = errClosed
 	}
@@ -119,7 +119,7 @@ func (b *Body) Close() error {
 
 // checkEnd judges a clean end of the current response: short of the
 // announced size is a cut transfer, beyond it a mismatch.
-func (b *Body) checkEnd() error {
+func (b *exportBody) checkEnd() error {
 	switch {
 	case b.size < 0 || b.off == b.size:
 		return nil
@@ -130,7 +130,7 @@ func (b *Body) checkEnd() error {
 	}
 }
 
-func (b *Body) fail(err error) {
+func (b *exportBody) fail(err error) {
 	if b.size >= 0 && b.off < b.size && errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrLengthMismatch) {
 		err = fmt.Errorf("%w: got %d of %d bytes: %w", ErrLengthMismatch, b.off, b.size, err)
 	}
@@ -143,7 +143,7 @@ func (b *Body) fail(err error) {
 
 // resume reopens the transfer after cause broke it, waiting between attempts
 // as the retry policy says.
-func (b *Body) resume(cause error) error {
+func (b *exportBody) resume(cause error) error {
 	b.rc.Close()
 	b.rc = nil
 	for {
@@ -172,7 +172,7 @@ func (b *Body) resume(cause error) error {
 
 // open sends one GET for the export from the current offset and positions
 // the new body there.
-func (b *Body) open() error {
+func (b *exportBody) open() error {
 	req := request{method: http.MethodGet, path: b.path, offHost: true, header: http.Header{
 		"Accept": {"application/zip, */*"},
 		// Transparent gzip would hide the real length and break byte offsets.
@@ -198,7 +198,7 @@ func (b *Body) open() error {
 
 // position checks a (re)opened response against what is known of the export
 // and skips to the current offset.
-func (b *Body) position(resp *http.Response) error {
+func (b *exportBody) position(resp *http.Response) error {
 	first := b.off == 0 && b.resumes == 0
 	start, total := int64(0), resp.ContentLength
 	if resp.StatusCode == http.StatusPartialContent {

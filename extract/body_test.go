@@ -91,9 +91,9 @@ func mustPayload(t testing.TB, n int) []byte {
 	return p
 }
 
-func mustReadBody(t testing.TB, c *Client) ([]byte, *Body, error) {
+func mustReadBody(t testing.TB, c *Client) ([]byte, *exportBody, error) {
 	t.Helper()
-	b, err := c.OpenExport(context.Background(), "51")
+	b, err := c.openExport(context.Background(), "51")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -226,7 +226,7 @@ func TestBodyFailures(t *testing.T) {
 		name    string
 		handler http.Handler
 		wantErr error
-		onOpen  bool // the error comes from OpenExport rather than Read
+		onOpen  bool // the error comes from openExport rather than Read
 	}{
 		{name: "404 not complete", handler: reply(404, `{"code":404,"message":"Not Found"}`), wantErr: ErrNotFound, onOpen: true},
 		{name: "410 expired", handler: reply(410, `{"code":410,"message":"Gone"}`), wantErr: ErrExpired, onOpen: true},
@@ -266,7 +266,7 @@ func TestBodyFailures(t *testing.T) {
 				t.Fatalf("err: got %v, want %v", err, tt.wantErr)
 			}
 			if tt.onOpen && data != nil {
-				t.Errorf("OpenExport returned a body despite %v", err)
+				t.Errorf("openExport returned a body despite %v", err)
 			}
 			if !strings.Contains(err.Error(), "export 51") {
 				t.Errorf("err %q does not name the export", err)
@@ -280,7 +280,7 @@ func TestBodyCancel(t *testing.T) {
 	payload := mustPayload(t, 100_000)
 	env := mustEnv(t, &exportServer{payload: payload, stall: true, cuts: []int64{1000}}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := env.c.OpenExport(ctx, "51")
+	b, err := env.c.openExport(ctx, "51")
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -299,7 +299,7 @@ func TestBodyCancel(t *testing.T) {
 // TestBodyClose checks reads after Close fail.
 func TestBodyClose(t *testing.T) {
 	env := mustEnv(t, &exportServer{payload: mustPayload(t, 1000)}, nil)
-	b, err := env.c.OpenExport(context.Background(), "51")
+	b, err := env.c.openExport(context.Background(), "51")
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -67,7 +67,7 @@ var (
 )
 
 // BaseURL returns the base URL requests go to, without a trailing slash.
-func (c *Client) BaseURL() string { return c.cfg.BaseURL }
+func (c *Client) baseURL() string { return c.cfg.BaseURL }
 
 // ClientID returns the configured client id.
 func (c *Client) ClientID() string { return c.cfg.ClientID }

@@ -47,8 +47,8 @@ func TestNewBaseURL(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
-			if c.BaseURL() != tt.wantBase {
-				t.Errorf("base: got %s, want %s", c.BaseURL(), tt.wantBase)
+			if c.baseURL() != tt.wantBase {
+				t.Errorf("base: got %s, want %s", c.baseURL(), tt.wantBase)
 			}
 		})
 	}

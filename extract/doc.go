@@ -36,12 +36,11 @@
 //
 // # Downloads
 //
-// [Client.OpenExport] returns a [Body] that resumes a dropped connection with
-// an HTTP Range request from the byte it reached, falling back to discarding
-// the already-read prefix when the server ignores Range. [Client.Download]
-// spools that stream to a temp file (archive/zip needs an io.ReaderAt),
-// verifying its length and computing its SHA-256 on the way, and removes the
-// file on every error path.
+// [Client.Download] streams an export, resuming a dropped connection with
+// an HTTP Range request from the byte it reached (falling back to discarding
+// the already-read prefix when the server ignores Range), to a temp file
+// (archive/zip needs an io.ReaderAt), verifying its length and computing
+// its SHA-256 on the way, and removes the file on every error path.
 //
 // [Client.WaitExport] polls an export politely (at once, then after 1 s,
 // waits growing to 60 s, for up to 6 h by default, see [PollPolicy]) until it

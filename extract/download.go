@@ -42,7 +42,7 @@ func (d *Download) Remove() error {
 // per-read overhead of the resumable body and the hash is negligible.
 const copyBufferSize = 256 << 10
 
-// Download streams a completed export ([Client.OpenExport], so a dropped
+// Download streams a completed export ([Client.openExport], so a dropped
 // connection is resumed) to a new temp file in dir (os.TempDir() when dir
 // is ""), created with mode 0600. It checks the length against the one the
 // server announced and computes the SHA-256 while writing. On every error
@@ -57,7 +57,7 @@ func (c *Client) Download(ctx context.Context, id schema.ID, dir string) (*Downl
 // goroutine.
 func (c *Client) DownloadProgress(ctx context.Context, id schema.ID, dir string, progress func(done, total int64)) (*Download, error) {
 	start := c.now()
-	body, err := c.OpenExport(ctx, id)
+	body, err := c.openExport(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +83,8 @@ func (c *Client) DownloadProgress(ctx context.Context, id schema.ID, dir string,
 }
 
 // spool copies body into f, hashing on the way, and closes f. Read errors
-// come from the [Body] and already name the export.
-func spool(f *os.File, body *Body, progress func(done, total int64)) (*Download, error) {
+// come from the [exportBody] and already name the export.
+func spool(f *os.File, body *exportBody, progress func(done, total int64)) (*Download, error) {
 	h := sha256.New()
 	buf := make([]byte, copyBufferSize)
 	var n int64

@@ -80,7 +80,7 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			name: "404 on download says not complete yet", status: 404, body: `{"code":404,"message":"Not Found","reasons":[]}`,
-			call: func(ctx context.Context, c *Client) error { _, err := c.OpenExport(ctx, "51"); return err },
+			call: func(ctx context.Context, c *Client) error { _, err := c.openExport(ctx, "51"); return err },
 			want: []string{"GET /export/51", "HTTP 404", "not complete yet"},
 		},
 		{
@@ -91,7 +91,7 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			name: "410 says expired", status: 410, body: ``,
-			call: func(ctx context.Context, c *Client) error { _, err := c.OpenExport(ctx, "51"); return err },
+			call: func(ctx context.Context, c *Client) error { _, err := c.openExport(ctx, "51"); return err },
 			want: []string{"HTTP 410 Gone", "expired"},
 		},
 		{

@@ -388,7 +388,7 @@ func TestIntegrationErrors(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				_, err = c.OpenExport(ctx, exp.ID)
+				_, err = c.Download(ctx, exp.ID, t.TempDir())
 				return err
 			},
 			wantErr: extract.ErrNotFound, status: 404, wantText: "is not complete (status Pending)",

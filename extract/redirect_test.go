@@ -152,7 +152,7 @@ func TestDownloadRedirects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, err := c.OpenExport(context.Background(), "51")
+			body, err := c.openExport(context.Background(), "51")
 			var got []byte
 			if err == nil {
 				got, err = io.ReadAll(body)

@@ -21,7 +21,7 @@ import (
 // The loop is hand-written rather than built on cenkalti/backoff: it needs
 // the server's Retry-After checked against the remaining budget, one log line
 // per retry with the HTTP status, and the same delay rule for the resumable
-// download's reopen loop ([Body]), which counts failures without progress.
+// download's reopen loop ([exportBody]), which counts failures without progress.
 func (c *Client) retry(ctx context.Context, method, path string, op func(context.Context) error) error {
 	start := c.now()
 	for attempt := 1; ; attempt++ {

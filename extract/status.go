@@ -20,9 +20,9 @@ const (
 
 var _ json.Unmarshaler = (*Status)(nil)
 
-// ParseStatus normalises s: the known states case-insensitively (and with
+// parseStatus normalises s: the known states case-insensitively (and with
 // surrounding space trimmed), other text as it is.
-func ParseStatus(s string) Status {
+func parseStatus(s string) Status {
 	s = strings.TrimSpace(s)
 	for _, known := range []Status{StatusPending, StatusCompleted, StatusError} {
 		if strings.EqualFold(s, string(known)) {
@@ -32,7 +32,7 @@ func ParseStatus(s string) Status {
 	return Status(s)
 }
 
-// UnmarshalJSON accepts a string (normalised by [ParseStatus]), null, an
+// UnmarshalJSON accepts a string (normalised by [parseStatus]), null, an
 // object {"id":..,"name":"Completed"} (its name), or any other JSON scalar
 // kept as its text.
 func (s *Status) UnmarshalJSON(data []byte) error {
@@ -55,7 +55,7 @@ func (s *Status) UnmarshalJSON(data []byte) error {
 	default:
 		text = string(data)
 	}
-	*s = ParseStatus(text)
+	*s = parseStatus(text)
 	return nil
 }
 

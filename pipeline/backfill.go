@@ -53,7 +53,7 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		rep.Status = RunFailed
 		return rep, err
 	}
-	selected, err := Select(all, opts.Tables, opts.Exclude)
+	selected, err := selectTables(all, opts.Tables, opts.Exclude)
 	if err != nil {
 		rep.Status = RunFailed
 		return rep, err
@@ -208,7 +208,7 @@ func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Tab
 	r.obs().Stage(tableKey(t), StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
 		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e), Decode: decode}
-	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.ExportRowCap), tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
 		return StatusFailed, load.ErrorText(err)
 	}
 	return tr.Status, ""

@@ -65,7 +65,7 @@ func TestCancelSync(t *testing.T) {
 				t.Errorf("%s: got status %q, want failed", victim, tr.Status)
 			}
 
-			names := TargetNames(apiTables(e.tables), "")
+			names := targetNames(apiTables(e.tables), "")
 			for i, st := range e.tables {
 				allowed := []string{"absent"}
 				if tt.prior {

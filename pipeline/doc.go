@@ -16,7 +16,7 @@
 // rolls back whatever was not committed.
 //
 // Target table names are assigned over the whole warehouse in table-id
-// order (see TargetNames), so a table's name does not depend on which tables
+// order (see targetNames), so a table's name does not depend on which tables
 // a run selects. Figures and charts load into figure_<name> and
 // chart_<name>, assigned over the API's whole list of figures (charts) and
 // clear of every table's name (see FigureTargetNames): two figures whose

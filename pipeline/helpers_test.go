@@ -238,14 +238,14 @@ func mustCSV(t testing.TB, st simulator.Table) []byte {
 }
 
 // mustResolve resolves a simulator table as the pipeline does, with the
-// target name TargetNames gives it within all.
+// target name targetNames gives it within all.
 func mustResolve(t testing.TB, st simulator.Table, all []simulator.Table, opts schema.Options) *schema.Table {
 	t.Helper()
 	tbl, err := schema.NewTable(st.ID, st.Name, st.Columns, opts)
 	if err != nil {
 		t.Fatalf("resolve %s: %v", st.Name, err)
 	}
-	tbl.Name = TargetNames(apiTables(all), opts.Identifiers)[st.ID]
+	tbl.Name = targetNames(apiTables(all), opts.Identifiers)[st.ID]
 	return tbl
 }
 

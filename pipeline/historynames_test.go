@@ -35,7 +35,7 @@ func TestHistoryNames(t *testing.T) {
 		"9":  "sales_order_history_history",
 		"12": "sales_order_status_history_history",
 	}
-	got := HistoryNames(tables, schema.IdentifiersSnake)
+	got := historyNames(tables, schema.IdentifiersSnake)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -43,11 +43,11 @@ func TestHistoryNames(t *testing.T) {
 	for i, j := 0, len(reversed)-1; i < j; i, j = i+1, j-1 {
 		reversed[i], reversed[j] = reversed[j], reversed[i]
 	}
-	if again := HistoryNames(reversed, schema.IdentifiersSnake); !reflect.DeepEqual(again, got) {
+	if again := historyNames(reversed, schema.IdentifiersSnake); !reflect.DeepEqual(again, got) {
 		t.Errorf("in another order: got %v, want %v", again, got)
 	}
 	seen := map[string]schema.ID{}
-	for id, name := range TargetNames(tables, schema.IdentifiersSnake) {
+	for id, name := range targetNames(tables, schema.IdentifiersSnake) {
 		seen[name] = id
 	}
 	for id, name := range got {

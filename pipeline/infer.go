@@ -157,7 +157,7 @@ func isDatetime(v string) bool {
 // utf8BOM is the byte order mark a CSV may start with.
 var utf8BOM = []byte("\ufeff")
 
-// InferColumns reads a CSV with a header row and infers a column type for
+// inferColumns reads a CSV with a header row and infers a column type for
 // each column from its values, since figures and charts come with no
 // metadata: integers (bigint), decimals (numeric with the widest scale
 // seen, plus headroom), dates, datetimes, else text. A value with a leading
@@ -165,7 +165,7 @@ var utf8BOM = []byte("\ufeff")
 // zeros as a number). Empty values are NULL and do not count; a leading
 // BOM is not part of the first name. Column ids are 1, 2, ... in header
 // order.
-func InferColumns(r io.Reader) ([]schema.Column, error) {
+func inferColumns(r io.Reader) ([]schema.Column, error) {
 	br := bufio.NewReader(r)
 	if head, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(head, utf8BOM) {
 		br.Discard(len(utf8BOM))

@@ -53,9 +53,9 @@ func TestInferColumns(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cols, err := InferColumns(strings.NewReader(tt.csv))
+			cols, err := inferColumns(strings.NewReader(tt.csv))
 			if err != nil {
-				t.Fatalf("InferColumns: %v", err)
+				t.Fatalf("inferColumns: %v", err)
 			}
 			types := make([]string, len(cols))
 			for i, c := range cols {
@@ -102,7 +102,7 @@ func mustDecodeAll(t *testing.T, cols []schema.Column, data string) {
 // 1, 2, ... and the header's names, verbatim.
 func TestInferColumnsNames(t *testing.T) {
 	t.Parallel()
-	cols, err := InferColumns(strings.NewReader("\ufeffCohort Month,\"Revenue, net\",x \n2024-01,1.5,a\n"))
+	cols, err := inferColumns(strings.NewReader("\ufeffCohort Month,\"Revenue, net\",x \n2024-01,1.5,a\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestInferColumnsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := InferColumns(strings.NewReader(tt.csv))
+			_, err := inferColumns(strings.NewReader(tt.csv))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got error %v, want one holding %q", err, tt.want)
 			}

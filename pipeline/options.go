@@ -1,10 +1,10 @@
 package pipeline
 
 import (
-	"github.com/mbiload/mbiload/extract"
 	"runtime"
 	"time"
 
+	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/mbiload/mbiload/transform"
@@ -32,9 +32,9 @@ type Options struct {
 	// skipped. Figures and charts count as tables here: one not loaded
 	// since the latest cycle is loaded, one that was is skipped.
 	WaitForUpdate time.Duration
-	// UpdatePoll is how often the update status is polled while waiting
+	// updatePoll is how often the update status is polled while waiting
 	// (default 60 s, as the vendor asks).
-	UpdatePoll time.Duration
+	updatePoll time.Duration
 	// DryRun prints the plan and touches nothing.
 	DryRun bool
 	// Mapping decides target names and types.
@@ -52,9 +52,9 @@ type Options struct {
 	// RunID identifies the run in the ledger and the report; empty means a
 	// new random id.
 	RunID string
-	// ExportRowCap is the most rows a raw table export holds (default
+	// exportRowCap is the most rows a raw table export holds (default
 	// extract.MaxExportRows); see ErrExportCap.
-	ExportRowCap int64
+	exportRowCap int64
 	// AfterSync are the --after-sync SQL scripts: they run once, in one
 	// transaction, after every table of a sync is published, when the
 	// sync loaded something (see Runner.Sync).
@@ -79,14 +79,14 @@ func (o Options) withDefaults() Options {
 	if o.Mode == "" {
 		o.Mode = load.ModeReplace
 	}
-	if o.UpdatePoll <= 0 {
-		o.UpdatePoll = time.Minute
+	if o.updatePoll <= 0 {
+		o.updatePoll = time.Minute
 	}
 	if o.RunID == "" {
 		o.RunID = NewRunID()
 	}
-	if o.ExportRowCap <= 0 {
-		o.ExportRowCap = extract.MaxExportRows
+	if o.exportRowCap <= 0 {
+		o.exportRowCap = extract.MaxExportRows
 	}
 	return o
 }

@@ -21,7 +21,7 @@ import (
 // A figure's plain name is "figure_<name>" under the identifier rules
 // (cut to 63 bytes with a hash, as [schema.Identifier] does). Every plain
 // name that no other figure and no warehouse table target (nor its
-// history table, for snapshot loads, see [HistoryNames], nor
+// history table, for snapshot loads, see [historyNames], nor
 // <table>_history) has is used as it is. When figures
 // share a plain name the one with the lowest id (numeric ids compared as
 // numbers) keeps it and the others get "_<id>" appended (cut to fit), so

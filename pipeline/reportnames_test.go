@@ -212,7 +212,7 @@ func TestReportTargetNamesUnchanged(t *testing.T) {
 func mustReportNamesSound(t testing.TB, kind string, names map[schema.ID]string, tables []extract.Table, mode schema.IdentifierMode) {
 	t.Helper()
 	taken := map[string]schema.ID{}
-	for _, name := range TargetNames(tables, mode) {
+	for _, name := range targetNames(tables, mode) {
 		taken[name] = "table"
 		taken[load.HistoryTableName(name)] = "table"
 	}

@@ -98,7 +98,7 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycl
 	if err != nil {
 		return failRecorded(err)
 	}
-	cols, err := InferColumns(f)
+	cols, err := inferColumns(f)
 	f.Close()
 	if err != nil {
 		return failRecorded(fmt.Errorf("%s %s: %w", j.kind, j.id, err))

@@ -99,7 +99,7 @@ func mustReportRows(t testing.TB, e *env, tr TableReport, table string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols, err := InferColumns(strings.NewReader(string(data)))
+	cols, err := inferColumns(strings.NewReader(string(data)))
 	if err != nil {
 		t.Fatal(err)
 	}

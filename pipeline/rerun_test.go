@@ -236,7 +236,7 @@ func TestSyncSnapshotMode(t *testing.T) {
 	}
 
 	wait := opts
-	wait.WaitForUpdate, wait.UpdatePoll = 50*time.Millisecond, 10*time.Millisecond
+	wait.WaitForUpdate, wait.updatePoll = 50*time.Millisecond, 10*time.Millisecond
 	rep, err = e.runner.Sync(ctx, wait)
 	check(t, rep, err, ErrNothingNew, StatusUpToDate)
 

@@ -53,7 +53,7 @@ WHERE query LIKE 'COPY %' AND query LIKE '%' || $1 || '%'`, schema.Quote(e.targe
 		t.Fatalf("the COPY's backend was not found to kill: the test proved nothing")
 	}
 	e.mustEqualSim(t, schema.Options{})
-	target := TargetNames(apiTables(e.tables), "")
+	target := targetNames(apiTables(e.tables), "")
 	var name string
 	for _, st := range e.tables {
 		if st.Name == victim {

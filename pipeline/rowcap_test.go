@@ -121,7 +121,7 @@ func TestSyncExportRowCap(t *testing.T) {
 			understate.Store(tt.understate)
 			defer understate.Store(false)
 			opts := e.opts()
-			opts.Tables, opts.ExportRowCap = []string{"sales_order"}, tt.rowCap
+			opts.Tables, opts.exportRowCap = []string{"sales_order"}, tt.rowCap
 			creates := e.requests.createCount()
 			rep, err := e.runner.Sync(ctx, opts)
 			if err != nil || len(rep.Tables) != 1 {

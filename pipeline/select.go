@@ -13,13 +13,13 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// Select picks the tables named by include (ids, names or shell globs such
+// selectTables picks the tables named by include (ids, names or shell globs such
 // as "sales_*"; empty means every table) minus those named by exclude. Names
 // match exactly, then case-insensitively. A pattern that matches nothing is
 // an error, so a typo in a cron job fails loudly instead of loading less;
 // so is a selection left empty ([ErrAllExcluded]).
 // The result keeps the API's order.
-func Select(tables []extract.Table, include, exclude []string) ([]extract.Table, error) {
+func selectTables(tables []extract.Table, include, exclude []string) ([]extract.Table, error) {
 	picked := make([]bool, len(tables))
 	if len(include) == 0 {
 		for i := range picked {
@@ -100,12 +100,12 @@ func match(tables []extract.Table, pat string) ([]int, error) {
 	return idx, nil
 }
 
-// TargetNames assigns every table of the warehouse its PostgreSQL table
+// targetNames assigns every table of the warehouse its PostgreSQL table
 // name, keyed by table id. Names are computed over all tables in id order
 // (numeric ids numerically), so a table's name does not depend on which
 // tables a run selects, and two source names that map to the same
 // identifier get distinct ones deterministically.
-func TargetNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
+func targetNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
 	sorted := append([]extract.Table(nil), tables...)
 	sort.SliceStable(sorted, func(i, j int) bool { return idLess(sorted[i].ID, sorted[j].ID) })
 	names := make([]string, len(sorted))
@@ -122,9 +122,9 @@ func TargetNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.
 	return out
 }
 
-// HistoryNames assigns every table of the warehouse the table its snapshot
+// historyNames assigns every table of the warehouse the table its snapshot
 // loads append to, keyed by table id. A history name takes part in the same
-// assignment as the targets of [TargetNames], which keep their names: a
+// assignment as the targets of [targetNames], which keep their names: a
 // table's plain history name is its target + "_history" (see
 // load.HistoryTableName); every plain name that is no table's target goes
 // to the lowest id having it, the others get "_<id>" appended (as figures
@@ -133,7 +133,7 @@ func TargetNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.
 // sales_order_status_history in the warehouse, the first's snapshots go to
 // sales_order_status_history_<id>. Like the targets, a history name depends
 // on neither the run's selection nor the order of the list.
-func HistoryNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
+func historyNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
 	out := make(map[schema.ID]string, len(tables))
 	for id, t := range tableTargets(tables, mode) {
 		out[id] = t.history
@@ -163,11 +163,11 @@ func (t tableTarget) apply(tbl *schema.Table) {
 	}
 }
 
-// tableTargets implements [TargetNames] and [HistoryNames].
+// tableTargets implements [targetNames] and [historyNames].
 func tableTargets(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]tableTarget {
 	sorted := append([]extract.Table(nil), tables...)
 	sort.SliceStable(sorted, func(i, j int) bool { return idLess(sorted[i].ID, sorted[j].ID) })
-	names := TargetNames(sorted, mode)
+	names := targetNames(sorted, mode)
 	used := make(map[string]bool, 2*len(names))
 	for _, n := range names {
 		used[n] = true

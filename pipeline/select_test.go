@@ -69,7 +69,7 @@ func TestSelect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Select(warehouse, tt.include, tt.exclude)
+			got, err := selectTables(warehouse, tt.include, tt.exclude)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("got %q, %v; want an error holding %q", names(got), err, tt.wantErr)
@@ -80,7 +80,7 @@ func TestSelect(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("Select: %v", err)
+				t.Fatalf("selectTables: %v", err)
 			}
 			if !reflect.DeepEqual(names(got), tt.want) {
 				t.Errorf("got %q, want %q", names(got), tt.want)
@@ -111,7 +111,7 @@ func TestTargetNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := TargetNames(warehouse, tt.mode)
+			got := targetNames(warehouse, tt.mode)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
@@ -119,7 +119,7 @@ func TestTargetNames(t *testing.T) {
 			for i, j := 0, len(reversed)-1; i < j; i, j = i+1, j-1 {
 				reversed[i], reversed[j] = reversed[j], reversed[i]
 			}
-			if again := TargetNames(reversed, tt.mode); !reflect.DeepEqual(again, got) {
+			if again := targetNames(reversed, tt.mode); !reflect.DeepEqual(again, got) {
 				t.Errorf("in another order: got %v, want %v", again, got)
 			}
 		})

@@ -43,7 +43,7 @@ func TestSourceChangedWarning(t *testing.T) {
 				}
 			}
 			e.complete(t, next)
-			opts.WaitForUpdate, opts.UpdatePoll = tt.wait, 10*time.Millisecond
+			opts.WaitForUpdate, opts.updatePoll = tt.wait, 10*time.Millisecond
 			rep, err := e.runner.Sync(ctx, opts)
 			if err != nil || rep.Failed() != 0 {
 				t.Fatalf("second Sync: got %v with failures %v, want none", err, failures(rep))

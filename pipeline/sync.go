@@ -50,7 +50,7 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		rep.Status = RunFailed
 		return rep, err
 	}
-	selected, err := Select(all, opts.Tables, opts.Exclude)
+	selected, err := selectTables(all, opts.Tables, opts.Exclude)
 	if errors.Is(err, ErrAllExcluded) && len(opts.Figures)+len(opts.Charts) > 0 {
 		selected, err = nil, nil // only the figures and charts (--exclude '*')
 	}
@@ -219,7 +219,7 @@ func (r *Runner) upToDate(opts Options, t extract.Table, names tableTarget, cycl
 }
 
 // targetNamesByID assigns target names over the whole warehouse (see
-// TargetNames and HistoryNames), keyed by the id's text.
+// targetNames and historyNames), keyed by the id's text.
 func targetNamesByID(all []extract.Table, opts Options) map[string]tableTarget {
 	out := map[string]tableTarget{}
 	for id, t := range tableTargets(all, opts.Mapping.Identifiers) {

@@ -73,7 +73,7 @@ func TestSyncWithFaults(t *testing.T) {
 		return float64(le.FinishedAt.Unix()), nil
 	}
 	metrics := mustMetrics(t, rep, last)
-	names := TargetNames(apiTables(cfg.Tables), "")
+	names := targetNames(apiTables(cfg.Tables), "")
 	for _, st := range cfg.Tables {
 		labels := map[string]string{"kind": "table", "source": st.Name, "target": e.target + "." + names[st.ID]}
 		rows, ok := find(metrics, "mbiload_table_rows_loaded", labels)
@@ -151,7 +151,7 @@ func mustValidReport(t *testing.T, e *env, path string, tables []simulator.Table
 	if rep.StartedAt.IsZero() || rep.FinishedAt.Before(rep.StartedAt) {
 		t.Errorf("report times: got %v to %v", rep.StartedAt, rep.FinishedAt)
 	}
-	names := TargetNames(apiTables(tables), "")
+	names := targetNames(apiTables(tables), "")
 	byID := map[string]simulator.Table{}
 	for _, st := range tables {
 		byID[string(st.ID)] = st

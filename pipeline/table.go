@@ -89,7 +89,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 		}
 	}
 
-	if err := checkListedRows(t, opts.ExportRowCap); err != nil {
+	if err := checkListedRows(t, opts.exportRowCap); err != nil {
 		if opts.DryRun {
 			return fail(err)
 		}
@@ -153,7 +153,7 @@ func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, t
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
 		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
-	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.ExportRowCap), &tr); err != nil {
+	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), &tr); err != nil {
 		return fail(err)
 	}
 	return tr

@@ -86,7 +86,7 @@ func (r *Runner) readCycle(ctx context.Context, loc *time.Location, targets []st
 // waitForUpdate reads the warehouse's full-update status until it shows a
 // completed update cycle that some of targets (the tables a sync writes,
 // its figures' and charts' included) has not been loaded from yet,
-// polling every Options.UpdatePoll for up to Options.WaitForUpdate. A
+// polling every Options.updatePoll for up to Options.WaitForUpdate. A
 // table is loaded from a cycle when its last successful load used an
 // export created after the cycle ended (both as instants: the API's
 // wall-clock times are read in Options.Mapping.SourceTimezone, UTC when
@@ -111,7 +111,7 @@ func (r *Runner) waitForUpdate(ctx context.Context, opts Options, targets []stri
 				"to_load", stale, "up_to_date", len(targets)-stale)
 			return cycle, nil
 		}
-		wait := min(opts.UpdatePoll, time.Until(deadline))
+		wait := min(opts.updatePoll, time.Until(deadline))
 		if wait <= 0 {
 			return cycle, fmt.Errorf("%w: the last update finished %s and everything selected was loaded after it",
 				ErrNothingNew, end)

@@ -52,7 +52,7 @@ func TestWaitForUpdate(t *testing.T) {
 			e := newEnv(t, simulator.Config{Tables: simulator.Generated(100, 1), Now: clock.Now, Location: tt.loc})
 			ctx := context.Background()
 			opts := e.opts()
-			opts.WaitForUpdate, opts.UpdatePoll = 300*time.Millisecond, 20*time.Millisecond
+			opts.WaitForUpdate, opts.updatePoll = 300*time.Millisecond, 20*time.Millisecond
 			opts.Mapping.SourceTimezone = tt.loc
 			n := len(e.tables)
 
@@ -179,7 +179,7 @@ func TestWaitForUpdateReports(t *testing.T) {
 				t.Helper()
 				opts := e.opts()
 				opts.Figures, opts.Charts = tt.figures, tt.charts
-				opts.WaitForUpdate, opts.UpdatePoll = 100*time.Millisecond, 20*time.Millisecond
+				opts.WaitForUpdate, opts.updatePoll = 100*time.Millisecond, 20*time.Millisecond
 				creates := e.requests.createCount()
 				rep, err := e.runner.Sync(ctx, opts)
 				nothingNew := wantStatus == RunNothingNew
@@ -273,7 +273,7 @@ func TestWaitForUpdateUnknownFigure(t *testing.T) {
 
 	opts := e.opts()
 	opts.Figures = []string{"999"}
-	opts.WaitForUpdate, opts.UpdatePoll = 100*time.Millisecond, 20*time.Millisecond
+	opts.WaitForUpdate, opts.updatePoll = 100*time.Millisecond, 20*time.Millisecond
 	creates := e.requests.createCount()
 	rep, err := e.runner.Sync(ctx, opts)
 	if !errors.Is(err, ErrNothingNew) {

@@ -59,7 +59,7 @@ func TestWaitForUpdateZoneWarning(t *testing.T) {
 			e := newEnv(t, simulator.Config{Tables: simulator.Generated(20, 1), Location: ny})
 			opts := e.opts()
 			opts.Tables = []string{"sales_order"}
-			opts.WaitForUpdate, opts.UpdatePoll = 50*time.Millisecond, 10*time.Millisecond
+			opts.WaitForUpdate, opts.updatePoll = 50*time.Millisecond, 10*time.Millisecond
 			opts.Mapping.SourceTimezone = tt.loc
 			rep, _ := e.runner.Sync(context.Background(), opts)
 			got := strings.Join(rep.Warnings, "; ")

@@ -48,15 +48,15 @@ func ParseColumns(data []byte) ([]Column, error) {
 	return cols, nil
 }
 
-// MaxColumnsBytes caps the column metadata [ReadColumns] and
+// MaxColumnsBytes caps the column metadata [readColumns] and
 // [ReadColumnsFile] read: 32 MiB, room for hundreds of thousands of columns.
 // Anything larger is not column metadata (a wrong file, /dev/zero) and is
 // refused before it fills the memory.
 const MaxColumnsBytes = 32 << 20
 
-// ReadColumns reads column metadata from r (see [ParseColumns]), at most
+// readColumns reads column metadata from r (see [ParseColumns]), at most
 // [MaxColumnsBytes].
-func ReadColumns(r io.Reader) ([]Column, error) {
+func readColumns(r io.Reader) ([]Column, error) {
 	data, err := readCapped(r, MaxColumnsBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read column metadata: %w", err)

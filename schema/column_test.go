@@ -41,9 +41,9 @@ func TestReadColumnsFileCapped(t *testing.T) {
 			if !errors.Is(err, ErrBadMetadata) || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), path) {
 				t.Fatalf("error: got %v, want ErrBadMetadata naming %s and saying %q", err, path, tt.wantErr)
 			}
-			got, err = ReadColumns(strings.NewReader(data))
+			got, err = readColumns(strings.NewReader(data))
 			if !errors.Is(err, ErrBadMetadata) || got != nil {
-				t.Fatalf("ReadColumns: got %d columns, %v; want ErrBadMetadata", len(got), err)
+				t.Fatalf("readColumns: got %d columns, %v; want ErrBadMetadata", len(got), err)
 			}
 		})
 	}

@@ -92,7 +92,7 @@ func NewTable(tableID ID, tableName string, cols []Column, opts Options) (*Table
 		}
 		seen[c.Name] = i
 		names[i] = c.Name
-		typ, err := ParseType(c.Type, int(c.Precision), int(c.Scale))
+		typ, err := parseType(c.Type, int(c.Precision), int(c.Scale))
 		if err != nil {
 			return nil, fmt.Errorf("table %q column %q: %w", tableName, c.Name, err)
 		}

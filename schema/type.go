@@ -80,9 +80,9 @@ type Type struct {
 	Unknown bool
 }
 
-// FixedDecimal reports whether a numeric type travels as an Arrow decimal
+// fixedDecimal reports whether a numeric type travels as an Arrow decimal
 // (Decimal128 up to precision 38, Decimal256 up to [MaxNumericPrecision]).
-func (t Type) FixedDecimal() bool {
+func (t Type) fixedDecimal() bool {
 	return t.Kind == KindNumeric && t.Precision > 0 && t.Precision <= MaxNumericPrecision
 }
 

@@ -14,14 +14,14 @@ var typeRE = regexp.MustCompile(`^([a-z][a-z0-9 _&]*?)\s*(?:\(([^)]*)\))?\s*((?:
 // textLengthRE reads the platform's "Text (Up to 255 Characters)".
 var textLengthRE = regexp.MustCompile(`^up to (\d+) characters?$`)
 
-// ParseType maps a type name from the API to a [Type]. Matching is
+// parseType maps a type name from the API to a [Type]. Matching is
 // case-insensitive and ignores extra spaces. precision and scale come from the
 // metadata's optional fields and are used when the type string carries none.
 //
 // An unrecognised name maps to text with Unknown set; the caller should warn.
 // The error is non-nil only for a recognised name with impossible arguments
 // (for example "decimal(2,5)").
-func ParseType(name string, precision, scale int) (Type, error) {
+func parseType(name string, precision, scale int) (Type, error) {
 	src := name
 	norm := strings.Join(strings.Fields(strings.ToLower(name)), " ")
 	t := Type{Source: src}

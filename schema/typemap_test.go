@@ -66,7 +66,7 @@ func TestParseType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseType(tt.typ, tt.prec, tt.sc)
+			got, err := parseType(tt.typ, tt.prec, tt.sc)
 			if tt.wantError {
 				if err == nil {
 					t.Fatalf("got %+v, want an error", got)
@@ -123,7 +123,7 @@ func TestArrowTypes(t *testing.T) {
 			}
 		})
 	}
-	if !(Type{Kind: KindNumeric, Precision: 76}).FixedDecimal() || (Type{Kind: KindNumeric}).FixedDecimal() {
-		t.Errorf("FixedDecimal: got wrong answer for precision 76 or 0")
+	if !(Type{Kind: KindNumeric, Precision: 76}).fixedDecimal() || (Type{Kind: KindNumeric}).fixedDecimal() {
+		t.Errorf("fixedDecimal: got wrong answer for precision 76 or 0")
 	}
 }
