@@ -170,6 +170,19 @@ var shardSuffixRE = regexp.MustCompile(`"([^"]*?)_[0-9]{6,}"`)
 // down, or refused a row without saying why), which names the shard.
 var citusCopyFailedRE = regexp.MustCompile(`^failed to COPY to shard [0-9]+ on (.*)$`)
 
+// citusCopyCodes are the SQLSTATEs of the constraint violations a worker
+// reports during a COPY, which Citus re-raises as XX000, by the words of
+// their messages.
+var citusCopyCodes = []struct{ text, code string }{
+	{"violates check constraint", codeCheckViolation},
+	{"violates not-null constraint", codeNotNullViolation},
+	{"violates foreign key constraint", codeForeignKeyViolate},
+	{"violates exclusion constraint", codeExclusionViolation},
+}
+
+// citusNullColumnRE finds the column of a NOT NULL violation's message.
+var citusNullColumnRE = regexp.MustCompile(`^null value in column "([^"]*)"`)
+
 // citusUniqueRE is the message of a duplicate key a worker refused during
 // a COPY, which Citus re-raises with SQLSTATE XX000.
 var citusUniqueRE = regexp.MustCompile(`^duplicate key value violates unique constraint "(.*)"$`)
@@ -200,6 +213,16 @@ func citusError(err error) error {
 	if m := citusUniqueRE.FindStringSubmatch(pe.Message); m != nil && pe.Code == "XX000" {
 		pe.Code = codeUniqueViolation
 		pe.ConstraintName = m[1]
+	}
+	if pe.Code == "XX000" {
+		for _, k := range citusCopyCodes {
+			if strings.Contains(pe.Message, k.text) {
+				pe.Code = k.code
+			}
+		}
+		if m := citusNullColumnRE.FindStringSubmatch(pe.Message); m != nil && pe.Code == codeNotNullViolation {
+			pe.ColumnName = m[1]
+		}
 	}
 	if pe.ConstraintName == "" {
 		if _, name, ok := strings.Cut(pe.Message, ` constraint "`); ok {
@@ -428,3 +451,26 @@ func (r *loadRun) execKeep(ctx context.Context, keep, qkeep string) error {
 // 2.9 s of a 1M-row replace with 32 shards, as long as the rest of the
 // publish.
 func (r *loadRun) citusAnalyzed() bool { return r.dist != nil }
+
+// citusSequential puts the load's transaction in Citus's sequential mode
+// (one connection per worker) when the target has a foreign key, before
+// anything runs on the shards: Citus adds a foreign key to a reference
+// table (to the staging table of a swap) only over the connections that
+// wrote the shards, and refuses it after a parallel COPY ("cannot modify
+// table ... because there was a parallel operation on a distributed
+// table in the transaction"). The COPY is then slower, for such tables
+// only.
+func (r *loadRun) citusSequential(ctx context.Context, deps *dependents) error {
+	if r.dist == nil || r.dist.kind != DistributionHash {
+		return nil
+	}
+	for _, c := range deps.Constraints {
+		if c.Type == "f" {
+			if _, err := r.tx.Exec(ctx, "SELECT set_config('citus.multi_shard_modify_mode', 'sequential', true)"); err != nil {
+				return fmt.Errorf("configure the session: %w", err)
+			}
+			return nil
+		}
+	}
+	return nil
+}

@@ -359,6 +359,8 @@ func TestCitusError(t *testing.T) {
 			"23514", `new row for relation "items" violates check constraint "vchk"`, "vchk", "items"},
 		{"index build", pgconn.PgError{Code: "23505", Message: `could not create unique index "stage_1_102183"`},
 			"23505", `could not create unique index "stage_1"`, "", ""},
+		{"check in a COPY", pgconn.PgError{Code: "XX000", Message: `new row for relation "stage_c8faadde9f0d987e" violates check constraint "amount_positive"`},
+			"23514", `new row for relation "stage_c8faadde9f0d987e" violates check constraint "amount_positive"`, "amount_positive", ""},
 		{"worker gone", pgconn.PgError{Code: "58030", Message: "failed to COPY to shard 102042 on 127.0.0.1:27038"},
 			"58030", "the COPY failed on the worker node 127.0.0.1:27038", "", ""},
 		{"short numbers stay", pgconn.PgError{Code: "23514", Message: `new row for relation "t_2024" violates check constraint "c_12345"`},
@@ -378,4 +380,59 @@ func TestCitusError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCitusReplaceAdditions: what an owner added to a distributed table
+// survives a replace as on plain PostgreSQL: a CHECK constraint, an
+// index, a unique constraint and a foreign key to a reference table keep
+// their names and work; a row the CHECK refuses fails the load naming
+// the table and the constraint, never a shard, and leaves the rows.
+func TestCitusReplaceAdditions(t *testing.T) {
+	t.Parallel()
+	e := newCitusEnv(t)
+	l := e.loader(t, Config{})
+	tbl := citusItems(t)
+	e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
+	e.distribute(t, citusKinds[0].distribute, "items")
+	s := e.schema
+	mustExec(t, e.pool, "CREATE TABLE "+s+".customers (code text PRIMARY KEY)")
+	mustExec(t, e.pool, "SELECT create_reference_table('"+s+".customers')")
+	mustExec(t, e.pool, "INSERT INTO "+s+".customers SELECT 'c' || g FROM generate_series(0, 6) g")
+	for _, sql := range []string{
+		"ALTER TABLE %s.items ADD CONSTRAINT amount_positive CHECK (amount >= 0)",
+		"CREATE INDEX items_customer ON %s.items (customer)",
+		"ALTER TABLE %s.items ADD CONSTRAINT items_id_customer UNIQUE (id, customer)",
+		"ALTER TABLE %s.items ADD CONSTRAINT items_customer_fk FOREIGN KEY (customer) REFERENCES %s.customers (code)",
+	} {
+		mustExec(t, e.pool, strings.ReplaceAll(sql, "%s", s))
+	}
+	before := citustest.TablePlacement(t, e.pool, s+".items")
+	names := func() []string {
+		var out []string
+		for _, r := range queryText(t, e.pool, "SELECT conname FROM pg_constraint WHERE conrelid = '"+s+".items'::regclass UNION ALL "+
+			"SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = '"+s+".items'::regclass ORDER BY 1") {
+			out = append(out, r[0])
+		}
+		return out
+	}
+	want := names()
+	res := e.mustLoad(t, l, tbl, citusCSV(3, 25, "2.00"), Job{ExportID: "e2"})
+	if res.Mechanism != MechanismSwap {
+		t.Errorf("replace: got %s (%s), want swap", res.Mechanism, res.MechanismReason)
+	}
+	if got := names(); !slices.Equal(got, want) {
+		t.Errorf("constraints and indexes: got %v, want %v", got, want)
+	}
+	e.checkShards(t, "items", before, 25)
+	if _, err := e.pool.Exec(context.Background(), "INSERT INTO "+s+".items VALUES (100, 'nobody', 1)"); err == nil {
+		t.Error("the foreign key no longer refuses an unknown customer")
+	}
+	_, err := e.load(t, l, tbl, "id,customer,amount\n1,c1,1\n2,c2,-5\n", Job{ExportID: "e3"})
+	var ce *ConstraintError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), `check constraint "amount_positive"`) ||
+		!strings.Contains(err.Error(), "amount = -5.00") || strings.Contains(err.Error(), "stage_") {
+		t.Errorf("a row the CHECK refuses: got %v, want a ConstraintError naming amount_positive and amount = -5.00, not the staging table", err)
+	}
+	noCitusNames(t, "the error", fmt.Sprint(err))
+	e.checkShards(t, "items", before, 25)
 }

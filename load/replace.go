@@ -144,6 +144,9 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	final := swapFinal(t, pk, plan.notNull)
 	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
 	r.notNull = madeNotNull(t, final, plan.notNull, r.last)
+	if err := r.citusSequential(ctx, deps); err != nil {
+		return err
+	}
 	if err := r.createTable(ctx, qstage, prefix, plan.defs, plan.suffix, plan.create...); err != nil {
 		return err
 	}
