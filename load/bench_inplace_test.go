@@ -32,6 +32,9 @@ func BenchmarkReplaceInPlace(b *testing.B) {
 			pool := pgtest.Pool(b)
 			target, ledgerSchema := pgtest.Schema(b, pool), pgtest.Schema(b, pool)
 			l, err := New(context.Background(), pool, Config{Schema: target, LedgerSchema: ledgerSchema, Force: true})
+			if err == nil {
+				err = l.Setup(context.Background())
+			}
 			if err != nil {
 				b.Fatal(err)
 			}

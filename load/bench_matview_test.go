@@ -39,6 +39,9 @@ FROM %[1]s.sales_order GROUP BY 1, 2`
 			pool := pgtest.Pool(b)
 			target, ledgerSchema := pgtest.Schema(b, pool), pgtest.Schema(b, pool)
 			l, err := New(context.Background(), pool, Config{Schema: target, LedgerSchema: ledgerSchema, Force: true, RefreshViews: v.mode})
+			if err == nil {
+				err = l.Setup(context.Background())
+			}
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -87,6 +87,9 @@
 //
 // # Ledger
 //
+// [New] only connects and checks the server; [Loader.Setup] creates the
+// target and ledger schemas and the ledger tables before a first load, and
+// [Loader.Ready] tells a read-only caller (a dry run) whether they exist.
 // <ledger>.loads holds one row per load, written in the transaction that
 // publishes; a failed load writes a "failed" row afterwards with its
 // error, and its rejects go to <ledger>.rejects. A load of the export that

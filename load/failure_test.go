@@ -155,6 +155,9 @@ func TestServerRestartMidCopy(t *testing.T) {
 	t.Parallel()
 	srv, pool := privateServer(t)
 	l, err := New(context.Background(), pool, Config{})
+	if err == nil {
+		err = l.Setup(context.Background())
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +196,9 @@ func childMain(spec string) int {
 		return 2
 	}
 	l, err := New(ctx, pool, Config{Schema: parts[1], LedgerSchema: parts[2]})
+	if err == nil {
+		err = l.Setup(ctx)
+	}
 	if err != nil {
 		fmt.Println("child:", err)
 		return 2

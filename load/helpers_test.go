@@ -116,8 +116,11 @@ func (e *env) loader(t testing.TB, cfg Config) *Loader {
 	t.Helper()
 	cfg.Schema, cfg.LedgerSchema = e.schema, e.ledger
 	l, err := New(context.Background(), e.pool, cfg)
+	if err == nil {
+		err = l.Setup(context.Background())
+	}
 	if err != nil {
-		t.Fatalf("New: %v", err)
+		t.Fatalf("New and Setup: %v", err)
 	}
 	return l
 }

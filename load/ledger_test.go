@@ -91,7 +91,7 @@ func TestRowCountMismatch(t *testing.T) {
 
 // TestNewConcurrently: several loaders created at once on fresh schemas
 // all succeed.
-func TestNewConcurrently(t *testing.T) {
+func TestSetupConcurrently(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
 	target, ledgerSchema := pgtest.UniqueName(t, "tgt"), pgtest.UniqueName(t, "led")
@@ -105,13 +105,17 @@ func TestNewConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = New(context.Background(), pool, Config{Schema: target, LedgerSchema: ledgerSchema})
+			l, err := New(context.Background(), pool, Config{Schema: target, LedgerSchema: ledgerSchema})
+			if err == nil {
+				err = l.Setup(context.Background())
+			}
+			errs[i] = err
 		}()
 	}
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			t.Errorf("New %d: %v", i, err)
+			t.Errorf("New and Setup %d: %v", i, err)
 		}
 	}
 	got := queryText(t, pool, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"+ledgerSchema+"' AND c.relkind = 'r' ORDER BY 1")
@@ -139,5 +143,61 @@ func TestConfigInvalid(t *testing.T) {
 	}
 	if _, err := New(context.Background(), nil, Config{}); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("nil pool: got %v, want ErrInvalidConfig", err)
+	}
+}
+
+// TestNewCreatesNothing checks that New only connects: the schemas and the
+// ledger appear with Setup, Ready says so, and Setup again is a no-op.
+func TestNewCreatesNothing(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		prepare string // SQL run before New; %[1]s target, %[2]s ledger schema
+	}{
+		{name: "empty database"},
+		{name: "schemas without the ledger", prepare: "CREATE SCHEMA %[1]s; CREATE SCHEMA %[2]s"},
+		{name: "a view named loads", prepare: "CREATE SCHEMA %[1]s; CREATE SCHEMA %[2]s; CREATE VIEW %[2]s.loads AS SELECT 1 AS x; CREATE TABLE %[2]s.rejects (x int)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			target, ledgerSchema := pgtest.UniqueName(t, "tgt"), pgtest.UniqueName(t, "led")
+			t.Cleanup(func() {
+				pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+target+" CASCADE")
+				pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+ledgerSchema+" CASCADE")
+			})
+			if tt.prepare != "" {
+				if _, err := pool.Exec(ctx, fmt.Sprintf(tt.prepare, target, ledgerSchema)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			count := func() string {
+				return fmt.Sprint(queryText(t, pool, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('"+target+"', '"+ledgerSchema+"')"),
+					queryText(t, pool, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"+ledgerSchema+"'"))
+			}
+			before := count()
+			l, err := New(ctx, pool, Config{Schema: target, LedgerSchema: ledgerSchema})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if after := count(); after != before {
+				t.Errorf("New changed the database: schemas and ledger relations %s, were %s", after, before)
+			}
+			if ok, err := l.Ready(ctx); err != nil || ok {
+				t.Errorf("Ready before Setup: %v, %v; want false", ok, err)
+			}
+			if tt.name == "a view named loads" {
+				return // Setup leaves a relation it did not make alone; Ready stays false
+			}
+			for i := range 2 {
+				if err := l.Setup(ctx); err != nil {
+					t.Fatalf("Setup %d: %v", i+1, err)
+				}
+				if ok, err := l.Ready(ctx); err != nil || !ok {
+					t.Errorf("Ready after Setup %d: %v, %v; want true", i+1, ok, err)
+				}
+			}
+		})
 	}
 }

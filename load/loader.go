@@ -168,13 +168,12 @@ type Loader struct {
 	citus bool
 }
 
-// New validates cfg, refuses a server older than PostgreSQL 14
-// ([ErrServerVersion]) and a database that cannot store the exports' text
-// ([CheckEncoding]) before touching anything, and creates the target and
-// ledger schemas and the ledger tables when they are missing (under an
-// advisory lock, so that concurrent first runs do not collide; nothing is
-// created when everything exists, so a role without CREATE privileges can
-// run once they do).
+// New validates cfg and refuses a server older than PostgreSQL 14
+// ([ErrServerVersion]), a database that cannot store the exports' text
+// ([CheckEncoding]) and distribution rules without Citus ([ErrNoCitus]). It
+// creates and changes nothing: [Loader.Setup] creates the schemas and the
+// ledger before a first load, and [Loader.Ready] tells a read-only caller
+// whether they exist.
 func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 	if pool == nil {
 		return nil, fmt.Errorf("%w: nil pool", ErrInvalidConfig)
@@ -197,15 +196,16 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 		return nil, fmt.Errorf("%w: %s needs the Citus extension, which this database does not have (CREATE EXTENSION citus on a Citus coordinator)",
 			ErrNoCitus, cfg.Distribute[0].flag())
 	}
-	if err := l.setup(ctx); err != nil {
-		return nil, err
-	}
 	return l, nil
 }
 
-// setup creates what is missing of the schemas and the ledger.
-func (l *Loader) setup(ctx context.Context) error {
-	if ok, err := l.ready(ctx); err != nil || ok {
+// Setup creates the target and ledger schemas and the ledger tables when
+// they are missing, before a first load (under an advisory lock, so that
+// concurrent first runs do not collide). Nothing is created when
+// everything exists ([Loader.Ready]), so a role without CREATE privileges
+// can load once they do.
+func (l *Loader) Setup(ctx context.Context) error {
+	if ok, err := l.Ready(ctx); err != nil || ok {
 		return err
 	}
 	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
@@ -237,13 +237,16 @@ WHERE n.nspname = $1 AND c.relname IN ('loads', 'rejects')`, l.cfg.LedgerSchema)
 	})
 }
 
-// ready reports whether both schemas and the ledger tables exist.
-func (l *Loader) ready(ctx context.Context) (bool, error) {
+// Ready reports whether the target schema, the ledger schema and the
+// ledger tables all exist, creating nothing: what a command that must not
+// change the database (a dry run) checks instead of calling [Loader.Setup].
+func (l *Loader) Ready(ctx context.Context) (bool, error) {
 	var n int
 	err := l.pool.QueryRow(ctx, `
 SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)) +
        (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $2 AND c.relname IN ('loads', 'rejects'))`, l.cfg.Schema, l.cfg.LedgerSchema).Scan(&n)
+        WHERE n.nspname = $2 AND c.relname IN ('loads', 'rejects') AND c.relkind IN ('r', 'p'))`,
+		l.cfg.Schema, l.cfg.LedgerSchema).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up the ledger: %w", err)
 	}

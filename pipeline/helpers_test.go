@@ -121,8 +121,11 @@ func (e *env) newLoader(t testing.TB, cfg load.Config) *load.Loader {
 	t.Helper()
 	cfg.Schema, cfg.LedgerSchema = e.target, e.ledger
 	l, err := load.New(context.Background(), e.pool, cfg)
+	if err == nil {
+		err = l.Setup(context.Background())
+	}
 	if err != nil {
-		t.Fatalf("load.New: %v", err)
+		t.Fatalf("load.New and Setup: %v", err)
 	}
 	return l
 }

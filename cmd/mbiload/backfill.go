@@ -82,7 +82,7 @@ func backfillCommand(env *appEnv) *cli.Command {
 				return failed(err)
 			}
 			defer pool.Close()
-			if runner.Loader, err = newLoader(c.Context, c, env, pool); err != nil {
+			if runner.Loader, err = newLoader(c.Context, c, env, pool, false); err != nil {
 				return failed(err)
 			}
 			display, err := newDisplay(c, env)

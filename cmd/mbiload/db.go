@@ -93,25 +93,10 @@ func openPool(ctx context.Context, c *cli.Context, conns int) (*pgxpool.Pool, er
 	return pool, nil
 }
 
-// warehouseReady reports whether the target schema, the ledger schema and
-// the ledger tables all exist, creating nothing: commands that must not
-// change the database (a dry run, history) check it before load.New, which
-// creates what is missing.
-func warehouseReady(ctx context.Context, c *cli.Context, pool *pgxpool.Pool) (bool, error) {
-	target, ledger := c.String("schema"), c.String("ledger-schema")
-	var n int
-	err := pool.QueryRow(ctx, `
-SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ($1, $2)) +
-       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $2 AND c.relname IN ('loads', 'rejects') AND c.relkind IN ('r', 'p'))`, target, ledger).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("look up the ledger: %w", err)
-	}
-	return n == 4, nil
-}
-
-// newLoader builds the loader from the global and load flags.
-func newLoader(ctx context.Context, c *cli.Context, env *appEnv, pool *pgxpool.Pool) (*load.Loader, error) {
+// newLoader builds the loader from the global and load flags and, unless
+// readOnly, creates what is missing of the schemas and the ledger
+// (load.Loader.Setup). A read-only caller asks loader.Ready instead.
+func newLoader(ctx context.Context, c *cli.Context, env *appEnv, pool *pgxpool.Pool, readOnly bool) (*load.Loader, error) {
 	lockTimeout := c.Duration("lock-timeout")
 	if lockTimeout == 0 {
 		lockTimeout = -1 // load.Config: negative means do not wait
@@ -135,6 +120,12 @@ func newLoader(ctx context.Context, c *cli.Context, env *appEnv, pool *pgxpool.P
 		Logger:       env.log,
 	})
 	if err != nil {
+		return nil, fmt.Errorf("prepare the warehouse: %w", err)
+	}
+	if readOnly {
+		return loader, nil
+	}
+	if err := loader.Setup(ctx); err != nil {
 		return nil, fmt.Errorf("prepare the warehouse: %w", err)
 	}
 	return loader, nil

@@ -113,7 +113,7 @@ func runDemo(c *cli.Context, env *appEnv) error {
 		return err
 	}
 	defer pool.Close()
-	loader, err := newLoader(ctx, c, env, pool)
+	loader, err := newLoader(ctx, c, env, pool, false)
 	if err != nil {
 		return err
 	}

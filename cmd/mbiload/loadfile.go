@@ -53,7 +53,7 @@ func loadFileCommand(env *appEnv) *cli.Command {
 				return failed(err)
 			}
 			defer pool.Close()
-			loader, err := newLoader(c.Context, c, env, pool)
+			loader, err := newLoader(c.Context, c, env, pool, false)
 			if err != nil {
 				return failed(err)
 			}

@@ -102,25 +102,23 @@ func syncCommand(env *appEnv) *cli.Command {
 	}
 }
 
-// syncLoader returns the loader of a sync. A dry run against a warehouse
-// not set up yet gets none, so that it creates nothing (load.New would
-// create the schemas and the ledger); its plans then show every table as
-// new.
+// syncLoader returns the loader of a sync. A dry run creates nothing: one
+// against a warehouse not set up yet (loader.Ready) gets no loader, and its
+// plans then show every table as new.
 func syncLoader(c *cli.Context, env *appEnv, pool *pgxpool.Pool, dryRun bool) (*load.Loader, error) {
-	if dryRun {
-		if err := load.CheckEncoding(c.Context, pool); err != nil {
-			return nil, err
-		}
-		ready, err := warehouseReady(c.Context, c, pool)
-		if err != nil {
-			return nil, err
-		}
-		if !ready {
-			env.log.Info("dry run: the warehouse is not set up yet (no ledger); nothing will be created")
-			return nil, nil
-		}
+	loader, err := newLoader(c.Context, c, env, pool, dryRun)
+	if err != nil || !dryRun {
+		return loader, err
 	}
-	return newLoader(c.Context, c, env, pool)
+	ready, err := loader.Ready(c.Context)
+	if err != nil {
+		return nil, err
+	}
+	if !ready {
+		env.log.Info("dry run: the warehouse is not set up yet (no ledger); nothing will be created")
+		return nil, nil
+	}
+	return loader, nil
 }
 
 // splitList splits comma-separated values of a repeatable flag.
