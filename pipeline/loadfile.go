@@ -154,14 +154,17 @@ type source struct {
 
 // openSource opens an export file and starts decoding it for tbl (the
 // decoder's goroutines read ahead, a few chunks and batches, until the
-// load takes the batches). On failure it returns nil and the error for the
-// ledger.
-func openSource(ctx context.Context, opts Options, tbl *schema.Table, path string) (*source, error) {
+// load takes the batches). The decoder rejects up to the loader's error
+// budget (load.Config.MaxBadRows), the one place it is configured. On
+// failure it returns nil and the error for the ledger.
+func (r *Runner) openSource(ctx context.Context, opts Options, tbl *schema.Table, path string) (*source, error) {
 	entry, err := openExportFile(path, opts.Zip)
 	if err != nil {
 		return nil, fmt.Errorf("open export file: %w", err)
 	}
-	dec, err := transform.NewDecoder(ctx, entry, tbl, opts.Decode)
+	decode := opts.Decode
+	decode.MaxBadRows = r.Loader.Config().MaxBadRows
+	dec, err := transform.NewDecoder(ctx, entry, tbl, decode)
 	if err != nil {
 		entry.Close()
 		return nil, err
@@ -182,7 +185,7 @@ func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Ta
 	check func(rows int64) error, tr *TableReport) error {
 	job.Table = tbl
 	job.OtherTargets = opts.otherTargets(load.TargetTable(tbl, job.Mode))
-	src, err := openSource(ctx, opts, tbl, path)
+	src, err := r.openSource(ctx, opts, tbl, path)
 	return r.loadSource(ctx, job, src, err, check, tr)
 }
 
@@ -259,7 +262,7 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 	// The digest (for the ledger and the already-published check) is
 	// computed while the decoder starts on the other core.
 	digest := startDigest(ctx, fj.Path)
-	src, openErr := openSource(ctx, opts, fj.Table, fj.Path)
+	src, openErr := r.openSource(ctx, opts, fj.Table, fj.Path)
 	sum, size, err := digest.wait()
 	if err != nil {
 		if src != nil {

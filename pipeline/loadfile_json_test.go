@@ -7,7 +7,6 @@ import (
 
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
-	"github.com/mbiload/mbiload/transform"
 )
 
 // TestLoadFileJSONServerRefuses loads JSON values that are valid JSON but
@@ -35,7 +34,7 @@ func TestLoadFileJSONServerRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Decode: transform.Options{MaxBadRows: 3}}
+	opts := Options{}
 	tr, err := e.runner.LoadFile(ctx, opts, FileJob{Path: path, Table: tbl})
 	if err != nil || tr.Status != StatusLoaded {
 		t.Fatalf("LoadFile: got %q, %v; want loaded", tr.Status, err)

@@ -39,7 +39,8 @@ type Options struct {
 	DryRun bool
 	// Mapping decides target names and types.
 	Mapping schema.Options
-	// Decode configures the CSV decoder.
+	// Decode configures the CSV decoder, but for its error budget
+	// (MaxBadRows), which is the loader's: load.Config.MaxBadRows.
 	Decode transform.Options
 	// Zip bounds what an export's zip may expand to.
 	Zip transform.ZipLimits

@@ -64,7 +64,6 @@ func pipelineOptions(c *cli.Context) (pipeline.Options, error) {
 		Decode: transform.Options{
 			BatchRows:      c.Int("batch-rows"),
 			NullString:     c.String("null-string"),
-			MaxBadRows:     c.Int("max-bad-rows"),
 			ZeroDates:      zd,
 			MaxRecordBytes: c.Int("max-record-mib") << 20,
 		},
