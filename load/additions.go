@@ -115,14 +115,17 @@ type stagingPlan struct {
 // planStaging reads what the staging table of a swap takes over from
 // info and deps. pk are the metadata's primary key fields; relax the
 // columns whose NOT NULL the swap drops (see relaxed).
-func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, qstage string, relax []*tableColumn) stagingPlan {
+func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, qstage string, relax, kept []*tableColumn) stagingPlan {
 	p := stagingPlan{early: map[string]bool{}, notNull: withoutNotNull(keptNotNull(info, t, pk), relax)}
 	var alter []string
 	for k, f := range t.Fields {
 		d := schema.Quote(f.Name) + " " + f.Type.PG()
+		if c := keptType(kept, f.Name); c != nil {
+			d = schema.Quote(f.Name) + " " + c.TypeName
+		}
 		notNull := wantsNotNull(t, pk, k)
 		if c := p.notNull.column(f.Name); c != nil {
-			same := sameType(c, f)
+			same := sameType(c, f) || keptType(kept, f.Name) != nil
 			col := "ALTER COLUMN " + schema.Quote(f.Name)
 			if m, ok := compressions[c.Compression]; ok && same {
 				d += " COMPRESSION " + m

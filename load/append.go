@@ -159,6 +159,7 @@ func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) err
 	t := r.job.Table
 	pk := r.appendKey()
 	r.notNull = createdNotNull(t, pk)
+	r.types = madeTypes(t, nil, nil, nil, true)
 	defs := keyedColumnDefs(t, pk)
 	cols := fieldColumns(t)
 	for _, e := range extras {

@@ -35,6 +35,11 @@ type copyColumn struct {
 	// scale (-1 when unconstrained or not numeric).
 	OID          uint32
 	NumericScale int32
+	// Owner says the target's type is one the owner chose (see
+	// ownerTypes): its values are written by newOwnerEncoder, checked
+	// against Typmod, the target's atttypmod.
+	Owner  bool
+	Typmod int32
 	// NotNull, when set, refuses a NULL value: a *RowError with its
 	// sentinel and detail (merge and primary keys, NOT NULL columns of
 	// an existing target).
@@ -163,7 +168,13 @@ func (r *copyReader) start(rec arrow.RecordBatch) error {
 			r.encs[k] = constEncoder(c.Const)
 		default:
 			a := rec.Column(c.Src)
-			enc, err := newColEncoder(a, c.OID, c.NumericScale, &r.fe, k)
+			var enc colEncoder
+			var err error
+			if c.Owner {
+				enc, err = newOwnerEncoder(a, c, &r.fe, k)
+			} else {
+				enc, err = newColEncoder(a, c.OID, c.NumericScale, &r.fe, k)
+			}
 			if err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
 			}

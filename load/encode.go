@@ -68,15 +68,20 @@ func newColEncoder(a arrow.Array, oid uint32, numericScale int32, fe *fieldError
 	if err != nil {
 		return nil, err
 	}
+	return withNulls(a, enc), nil
+}
+
+// withNulls wraps enc, which writes a value, to write a's NULLs too.
+func withNulls(a arrow.Array, enc colEncoder) colEncoder {
 	if a.NullN() == 0 {
-		return enc, nil
+		return enc
 	}
 	return func(dst []byte, i int) []byte {
 		if a.IsNull(i) {
 			return append(dst, nullField[:]...)
 		}
 		return enc(dst, i)
-	}, nil
+	}
 }
 
 // valueEncoder is newColEncoder without the NULL check: one complete switch

@@ -40,11 +40,13 @@ import (
 // added them) are kept: the new rows get their defaults, identities,
 // generated values or NULL. A CHECK, foreign key or exclusion constraint
 // the rows break fails the load with a [ConstraintError]. The NOT NULL of
-// the columns in relax is dropped (see relaxed).
-func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped, relax, extra []*tableColumn, reasons []string) error {
+// the columns in relax is dropped (see relaxed). The columns of owned
+// keep the owner's type (see ownerTypes): the rows are staged in it.
+func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped, relax, extra, owned []*tableColumn, reasons []string) error {
 	t := r.job.Table
 	// A column the export adds is NOT NULL as the metadata says (fieldDef).
 	kept := r.keepNotNull(info, relax, func(k int) bool { return t.Fields[k].Source.NotNull() })
+	r.types = madeTypes(t, info, owned, r.last, true)
 	r.res.MechanismReason = strings.Join(reasons, "; ")
 	key, why, err := r.refillKey(ctx, info, deps, extra)
 	if err != nil {
@@ -72,13 +74,13 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if len(checks) > 0 {
 		more = append(more, "ALTER TABLE "+qstage+" "+strings.Join(checks, ", "))
 	}
-	if err := r.createTable(ctx, qstage, "", columnDefs(t), "", more...); err != nil {
+	if err := r.createTable(ctx, qstage, "", ownerColumnDefs(t, owned), "", more...); err != nil {
 		return err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {
 		return err
 	}
-	cols := fieldColumns(t)
+	cols := ownerColumns(t, owned)
 	refuseNulls(cols, t, t.PrimaryKey(), kept)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())

@@ -16,7 +16,9 @@ import (
 // Since NOT NULL follows the metadata, a successful load also records
 // under the key "" — no column has that name, PostgreSQL has no empty
 // identifiers — the columns its DDL made NOT NULL from the metadata:
-// {"total": "Total", "": {"not_null": ["id"]}}. Rows written before have
+// {"total": "Total", "": {"not_null": ["id"]}}. It records the columns
+// whose type mbiload made too: {"": {"not_null": [], "types": {"total":
+// "numeric(12,4)"}}} (see ownertypes.go). Rows written before have
 // no such key; a version that reads the map as strings only still reads
 // every column's source name.
 
@@ -30,23 +32,34 @@ type sourceMeta struct {
 	// Load is the load's settings and fingerprint (see jobSettings);
 	// rows written before they were recorded have none.
 	Load *recordedLoad `json:"load,omitempty"`
+	// Types maps each column whose type is mbiload's doing to that type,
+	// as format_type spells it (see madeTypes); rows written before it was
+	// recorded have none (see lastNames.madeType).
+	Types map[string]string `json:"types"`
 }
 
 // sourceColumns encodes source_columns for t; notNull (nil: not
 // recorded) goes under ledgerMetaKey.
 func sourceColumns(t *schema.Table, notNull []string) []byte {
-	return encodeSourceColumns(t, notNull, nil)
+	return encodeSourceColumns(t, notNull, nil, nil)
 }
 
-// encodeSourceColumns is sourceColumns with the load's settings (nil:
-// not recorded) under ledgerMetaKey too.
-func encodeSourceColumns(t *schema.Table, notNull []string, load *recordedLoad) []byte {
+// encodeSourceColumns is sourceColumns with the load's settings and the
+// types mbiload made (nil: not recorded) under ledgerMetaKey too.
+func encodeSourceColumns(t *schema.Table, notNull []string, load *recordedLoad, types map[string]string) []byte {
 	m := make(map[string]any, len(t.Fields)+1)
 	for _, f := range t.Fields {
 		m[cleanText(f.Name)] = cleanName(f.Source.Name)
 	}
-	if notNull != nil || load != nil {
-		m[ledgerMetaKey] = sourceMeta{NotNull: notNull, Load: load}
+	if notNull != nil || load != nil || types != nil {
+		clean := make(map[string]string, len(types))
+		for k, v := range types {
+			clean[cleanText(k)] = v
+		}
+		if types == nil {
+			clean = nil
+		}
+		m[ledgerMetaKey] = sourceMeta{NotNull: notNull, Load: load, Types: clean}
 	}
 	b, _ := json.Marshal(m)
 	return b
@@ -65,6 +78,9 @@ type lastNames struct {
 	notNull map[string]bool
 	// load is the load's recorded settings, nil when not recorded.
 	load *recordedLoad
+	// types maps the columns whose type the load made to that type; nil
+	// when it did not record them (see madeType).
+	types map[string]string
 }
 
 // madeNotNull reports whether the last load recorded that mbiload's DDL
@@ -94,6 +110,9 @@ func parseLastNames(src *string, cols []byte) *lastNames {
 				for _, c := range meta.NotNull {
 					n.notNull[c] = true
 				}
+			}
+			if meta.Types != nil {
+				n.types = meta.Types
 			}
 			if meta.Load != nil && meta.Load.Fingerprint != "" {
 				n.load = meta.Load

@@ -208,6 +208,9 @@ type ledgerRow struct {
 	// metadata (see madeNotNull), recorded in source_columns; nil for a
 	// failed load.
 	notNull []string
+	// types are the columns whose type is mbiload's doing (see
+	// madeTypes), recorded in source_columns; nil: not recorded.
+	types map[string]string
 	// settings are the load's settings, recorded for a successful load
 	// (nil: not recorded).
 	settings *recordedLoad
@@ -235,7 +238,7 @@ RETURNING id`,
 		cleanText(j.RunID), cleanText(string(j.Table.SourceID)), cleanName(j.Table.SourceName), cleanText(j.ExportID),
 		exportedAt, cleanText(pgSchema), cleanText(r.target), cleanText(string(j.Mode)), cleanText(r.res.Mechanism),
 		r.res.RowsRead, r.res.RowsRejected, r.res.RowsLoaded, j.Bytes, cleanText(j.SHA256), cleanTexts(changes),
-		encodeSourceColumns(j.Table, r.notNull, r.settings), r.started, r.finished, r.status, cleanText(r.errText)).Scan(&id)
+		encodeSourceColumns(j.Table, r.notNull, r.settings, r.types), r.started, r.finished, r.status, cleanText(r.errText)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("write the ledger: %w", err)
 	}

@@ -362,6 +362,9 @@ type loadRun struct {
 	// notNull are the columns the published table has NOT NULL by the
 	// metadata's doing, for the ledger (see madeNotNull).
 	notNull []string
+	// types are the columns whose type is mbiload's doing, for the
+	// ledger (see madeTypes).
+	types map[string]string
 	// fingerprint is the load's settings and fingerprint, for the ledger.
 	fingerprint recordedLoad
 	// pending are the materialized views to refresh after the commit
@@ -456,7 +459,7 @@ func (r *loadRun) run(ctx context.Context) error {
 	}
 	id, err := l.ledger.write(ctx, tx, l.cfg.Schema, ledgerRow{job: &r.job, res: r.res, target: r.target,
 		started: r.started, finished: time.Now(), status: StatusLoaded, rejects: r.rejects, notNull: r.notNull,
-		settings: &r.fingerprint})
+		types: r.types, settings: &r.fingerprint})
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	created := info == nil
 	if created {
 		r.notNull = createdNotNull(t, key)
+		r.types = madeTypes(t, nil, nil, nil, true)
 		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, key))+")")
 		if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
 			return err

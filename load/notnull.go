@@ -139,7 +139,8 @@ func keptFinal(t *schema.Table, kept *tableInfo, added func(k int) bool) func(k 
 // keepNotNull notes what a load that keeps the existing table info (in
 // place, append, merge) does to its NOT NULLs: it drops those of relax
 // (SchemaChanges) and adds the fields the table lacks, NOT NULL when
-// added says so (see keptFinal); r.notNull gets the ledger's record. It
+// added says so (see keptFinal); r.notNull gets the ledger's record, and
+// r.types that of the types, which such a load keeps (see madeTypes). It
 // returns the table as the load leaves its NOT NULLs.
 func (r *loadRun) keepNotNull(info *tableInfo, relax []*tableColumn, added func(k int) bool) *tableInfo {
 	t := r.job.Table
@@ -147,6 +148,7 @@ func (r *loadRun) keepNotNull(info *tableInfo, relax []*tableColumn, added func(
 	final := keptFinal(t, kept, added)
 	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
 	r.notNull = madeNotNull(t, final, kept, r.last)
+	r.types = madeTypes(t, info, nil, r.last, false)
 	return kept
 }
 

@@ -69,13 +69,16 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 		key = t.PrimaryKey() // a merge's, unless the job names another
 	}
 	last := &lastNames{}
-	if hasOtherColumns(t, info) || mayRelax(t, key, info) {
+	if hasOtherColumns(t, info) || mayRelax(t, key, info) || hasRetyped(t, info) {
 		if last, err = readLastNames(ctx, l.pool, l.ledger, l.cfg.Schema, name); err != nil {
 			return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
 		}
 	}
 	var dropped, retyped []*tableColumn
 	p.Changes, dropped, retyped, _ = schemaChanges(t, info, last.cols)
+	if mode == ModeReplace { // the owner's types stay (ownerTypes)
+		p.Changes, retyped, _ = ownerTypes(t, info, last, p.Changes, retyped)
+	}
 	if mode == ModeReplace && len(dropped)+len(retyped) > 0 {
 		// A view on a column the replace would drop or retype fails the
 		// load (checkViews): say so now.

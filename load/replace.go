@@ -44,6 +44,7 @@ func (r *loadRun) replace(ctx context.Context) error {
 	}
 	r.steps.done("read the catalog")
 	changes, dropped, retyped, extra := schemaChanges(r.job.Table, info, last.cols)
+	changes, retyped, kept := ownerTypes(r.job.Table, info, last, changes, retyped)
 	r.res.SchemaChanges = changes
 	relax := relaxed(r.job.Table, r.job.Table.PrimaryKey(), info, last)
 	if err := r.checkViews(info, deps, dropped, retyped); err != nil {
@@ -54,9 +55,9 @@ func (r *loadRun) replace(ctx context.Context) error {
 		return err
 	}
 	if len(deps.Blockers) > 0 || len(blockers) > 0 {
-		return r.inPlace(ctx, info, deps, dropped, retyped, relax, extra, append(blockers, deps.Blockers...))
+		return r.inPlace(ctx, info, deps, dropped, retyped, relax, extra, kept, append(blockers, deps.Blockers...))
 	}
-	return r.swap(ctx, info, deps, dropped, relax)
+	return r.swap(ctx, info, deps, dropped, relax, kept)
 }
 
 // createAndFill creates the target, COPYs into it and adds its primary key
@@ -73,6 +74,7 @@ func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 		return err
 	}
 	r.notNull = createdNotNull(t, pk)
+	r.types = madeTypes(t, nil, nil, nil, true)
 	cols := fieldColumns(t)
 	refuseNulls(cols, t, pk, nil)
 	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
@@ -131,8 +133,9 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 // The staging table takes over what the old table's owner added to it
 // (see planStaging): the COPY meets its NOT NULL columns and CHECK
 // constraints, the foreign keys are validated after it. It leaves out the
-// NOT NULL of the columns in relax (see relaxed).
-func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped, relax []*tableColumn) error {
+// NOT NULL of the columns in relax (see relaxed). The columns of kept
+// keep the owner's type (see ownerTypes).
+func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped, relax, kept []*tableColumn) error {
 	t := r.job.Table
 	qstage, stage := r.stageName()
 	prefix := ""
@@ -140,10 +143,11 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		prefix = "UNLOGGED "
 	}
 	pk := t.PrimaryKey()
-	plan := planStaging(t, pk, info, deps, qstage, relax)
+	plan := planStaging(t, pk, info, deps, qstage, relax, kept)
 	final := swapFinal(t, pk, plan.notNull)
 	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
 	r.notNull = madeNotNull(t, final, plan.notNull, r.last)
+	r.types = madeTypes(t, info, kept, r.last, true)
 	if err := r.citusSequential(ctx, deps); err != nil {
 		return err
 	}
@@ -153,7 +157,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := r.distributeLike(ctx, qstage); err != nil {
 		return err
 	}
-	cols := fieldColumns(t)
+	cols := ownerColumns(t, kept)
 	refuseNulls(cols, t, pk, plan.notNull)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())
