@@ -77,26 +77,24 @@ func ownerValueEncoder(a arrow.Array, c copyColumn, fe *fieldError, col int) (co
 			}, nil
 		}
 	case oidInt2, oidInt4:
-		if _, ok := a.(*array.Int16); !ok || c.OID != oidInt2 {
-			if ints := intValues(a); ints != nil {
-				lo, hi, width := int64(math.MinInt16), int64(math.MaxInt16), byte(2)
-				if c.OID == oidInt4 {
-					lo, hi, width = math.MinInt32, math.MaxInt32, 4
-				}
-				return func(dst []byte, i int) []byte {
-					v := ints(i)
-					if v < lo || v > hi {
-						fe.set(col, fmt.Sprintf("value %d is out of the column's range (%d to %d)", v, lo, hi))
-						return dst
-					}
-					if width == 2 {
-						dst = append(dst, 0, 0, 0, 2)
-						return binary.BigEndian.AppendUint16(dst, uint16(v))
-					}
-					dst = append(dst, 0, 0, 0, 4)
-					return binary.BigEndian.AppendUint32(dst, uint32(v))
-				}, nil
+		if ints := intValues(a); ints != nil {
+			lo, hi, width := int64(math.MinInt16), int64(math.MaxInt16), byte(2)
+			if c.OID == oidInt4 {
+				lo, hi, width = math.MinInt32, math.MaxInt32, 4
 			}
+			return func(dst []byte, i int) []byte {
+				v := ints(i)
+				if v < lo || v > hi {
+					fe.set(col, fmt.Sprintf("value %d is out of the column's range (%d to %d)", v, lo, hi))
+					return dst
+				}
+				if width == 2 {
+					dst = append(dst, 0, 0, 0, 2)
+					return binary.BigEndian.AppendUint16(dst, uint16(v))
+				}
+				dst = append(dst, 0, 0, 0, 4)
+				return binary.BigEndian.AppendUint32(dst, uint32(v))
+			}, nil
 		}
 	case oidText, oidVarchar, oidBpchar:
 		if ints := intValues(a); ints != nil {

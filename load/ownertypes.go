@@ -123,13 +123,16 @@ func keptType(kept []*tableColumn, name string) *tableColumn {
 }
 
 // ownerColumns is fieldColumns with the columns of kept written in the
-// owner's type, each value checked.
+// owner's type: each value checked, unless the type holds every value of
+// the field's (compatible).
 func ownerColumns(t *schema.Table, kept []*tableColumn) []copyColumn {
 	cols := fieldColumns(t)
 	for k, f := range t.Fields {
 		if c := keptType(kept, f.Name); c != nil {
 			cols[k] = targetColumn(k, f, c)
-			cols[k].Owner, cols[k].Typmod = true, c.Typmod
+			if ok, _ := compatible(f, c); !ok {
+				cols[k].Owner, cols[k].Typmod = true, c.Typmod
+			}
 		}
 	}
 	return cols

@@ -133,6 +133,52 @@ INSERT INTO %s.orders VALUES (9, 'old', 'USD', true, '{}', 1.5)`
 	}
 }
 
+// TestReplaceKeepsOwnerIntegerTypes: integers go into the owner's
+// narrower integer, text and wider numeric columns; a value out of the
+// narrower integer's range fails naming its line and column.
+func TestReplaceKeepsOwnerIntegerTypes(t *testing.T) {
+	t.Parallel()
+	const ddl = "CREATE TABLE %s.orders (id integer PRIMARY KEY, code varchar(3), n smallint, total numeric(20,4))"
+	tests := []struct {
+		name   string
+		csv    string
+		want   [][]string
+		line   int64
+		column string
+	}{
+		{name: "fits", csv: "id,code,n,total\n1,42,-32768,12.5\n2,-7,32767,\n",
+			want: [][]string{{"1", "42", "-32768", "12.5000"}, {"2", "-7", "32767", "<nil>"}}},
+		{name: "smallint overflows", csv: "id,code,n,total\n1,42,1,1\n2,1,32768,1\n", line: 3, column: "n"},
+		{name: "varchar(3) too short for the number", csv: "id,code,n,total\n1,1234,1,1\n", line: 2, column: "code"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			l := e.loader(t, Config{})
+			mustExec(t, e.pool, strings.ReplaceAll(ddl, "%s", e.schema))
+			tbl := mustTable(t, "Orders", "id*:int(11)", "code:int(11)", "n:bigint", "total:decimal(12,2)")
+			_, err := e.load(t, l, tbl, tc.csv, Job{ExportID: "e1"})
+			if tc.line > 0 {
+				var re *RowError
+				if !errors.As(err, &re) || !errors.Is(err, ErrBadValue) || re.Line != tc.line || re.Column != tc.column {
+					t.Fatalf("got %v, want a bad value in line %d, column %q", err, tc.line, tc.column)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := columnTypes(t, e, "orders"), []string{"id integer", "code character varying(3)", "n smallint", "total numeric(20,4)"}; !slices.Equal(got, want) {
+				t.Errorf("types %q, want %q", got, want)
+			}
+			if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, tc.want, slices.Equal) {
+				t.Errorf("rows %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestReplaceTakesVendorTypes: a column whose type mbiload made takes the
 // metadata's new type when the vendor changes it (by a swap and in
 // place), while a column whose type its owner changed after keeps it; a
