@@ -48,14 +48,25 @@ type barState struct {
 	final string // the finished line's text after the bar, once done
 }
 
-func newBars(ctx context.Context, w io.Writer) *bars {
+// refreshRate is how often the live lines are redrawn.
+const refreshRate = 250 * time.Millisecond
+
+// newBars returns a live display drawing on w every refreshRate, or on
+// each value received from ticks when it is not nil (tests draw a frame
+// when they choose, see frame in the tests).
+func newBars(ctx context.Context, w io.Writer, ticks <-chan any) *bars {
+	// Drawn as on a terminal even when w is not one: bars are drawn on a
+	// terminal, or when forced (ModeTTY), and mpb would otherwise draw
+	// nothing on a pipe, or not redraw in place. Lines are as wide as the
+	// terminal, or lineWidth.
+	opts := []mpb.ContainerOption{mpb.WithOutput(w), mpb.WithWidth(lineWidth), mpb.ForceTTY(), mpb.PopCompletedMode()}
+	if ticks != nil {
+		opts = append(opts, mpb.WithManualRefresh(ticks))
+	} else {
+		opts = append(opts, mpb.WithRefreshRate(refreshRate), mpb.WithAutoRefresh())
+	}
 	b := &bars{
-		// Drawn as on a terminal even when w is not one: bars are drawn on
-		// a terminal, or when forced (ModeTTY), and mpb would otherwise
-		// draw nothing on a pipe, or not redraw in place. Lines are as
-		// wide as the terminal, or lineWidth.
-		p: mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(lineWidth), mpb.WithRefreshRate(250*time.Millisecond),
-			mpb.ForceTTY(), mpb.WithAutoRefresh(), mpb.PopCompletedMode()),
+		p:      mpb.NewWithContext(ctx, opts...),
 		w:      w,
 		labels: labels{},
 		tables: map[string]*barState{},

@@ -1,10 +1,8 @@
 package progress
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mbiload/mbiload/internal/testlog"
 	"github.com/mbiload/mbiload/pipeline"
@@ -17,15 +15,12 @@ import (
 func TestBarsEscapeNames(t *testing.T) {
 	t.Parallel()
 	var out testlog.Buffer
-	d, err := New(context.Background(), ModeTTY, &out, true, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, draw := testBars(t, &out)
 	const name = "evil\x1b]0;pwned\a\x1b[2J"
 	d.Start("k", name)
 	d.Stage("k", pipeline.StageDownload)
 	d.Downloaded("k", 1<<20, 2<<20)
-	time.Sleep(300 * time.Millisecond) // one refresh with the table in flight
+	draw() // with the table in flight
 	d.Done("k", pipeline.TableReport{Status: pipeline.StatusLoaded})
 	d.Close()
 	text := out.String()

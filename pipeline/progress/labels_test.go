@@ -105,7 +105,7 @@ func TestPlainKeys(t *testing.T) {
 func TestBarsKeys(t *testing.T) {
 	t.Parallel()
 	var out testlog.Buffer
-	d := newBars(context.Background(), &out)
+	d, draw := testBars(t, &out)
 	d.Start("figure 1", "Revenue (figure_revenue)")
 	d.Start("figure 2", "Revenue (figure_revenue_2)")
 	d.Stage("figure 1", pipeline.StageDownload)
@@ -116,9 +116,9 @@ func TestBarsKeys(t *testing.T) {
 	if lines != 2 {
 		t.Errorf("lines: got %d, want 2", lines)
 	}
-	time.Sleep(300 * time.Millisecond) // one refresh with both in flight
-	d.Close()
+	draw() // with both in flight
 	text := out.String()
+	d.Close()
 	for _, want := range []string{"Revenue (figure_revenue)", "Revenue (figure_revenue_2)"} {
 		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(text) {
 			t.Errorf("output: got %q, want it to hold %q", text, want)

@@ -1,12 +1,10 @@
 package progress
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mbiload/mbiload/internal/testlog"
 	"github.com/mbiload/mbiload/pipeline"
@@ -20,15 +18,15 @@ func TestOutputDivert(t *testing.T) {
 	t.Parallel()
 	var out testlog.Buffer
 	o := NewOutput(&out)
-	d := newBars(context.Background(), &out)
+	d, draw := testBars(t, &out)
 	o.Divert(d)
 	d.Start("table 1", "sales_order")
 	d.Stage("table 1", pipeline.StageDownload)
-	time.Sleep(300 * time.Millisecond) // one redraw with the line live
+	draw() // with the line live
 	if _, err := o.Write([]byte("level=INFO msg=\"while live\"\n")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	draw() // the log line above the live lines
 	d.Close()
 	if _, err := o.Write([]byte("level=INFO msg=\"after close\"\n")); err != nil {
 		t.Fatal(err)
@@ -74,14 +72,14 @@ func TestOutputDivert(t *testing.T) {
 func TestBarsRowProgress(t *testing.T) {
 	t.Parallel()
 	var out testlog.Buffer
-	d := newBars(context.Background(), &out)
+	d, draw := testBars(t, &out)
 	d.Start("table 1", "sales_order")
 	d.Stage("table 1", pipeline.StageDownload)
 	d.Downloaded("table 1", 4<<20, 4<<20)
 	d.ExpectRows("table 1", 1000)
 	d.Stage("table 1", pipeline.StageLoad)
 	d.Rows("table 1", 250)
-	time.Sleep(400 * time.Millisecond)
+	draw()
 	mid := out.String()
 	// A quarter of a 30-column bar (28 inside the brackets) is filled.
 	live := regexp.MustCompile(`sales_order\s+load\s+\[={6,7}>?-{20,22}\] 250/1000 rows, \d+ rows/s`)

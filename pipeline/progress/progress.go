@@ -33,13 +33,13 @@ func New(ctx context.Context, mode string, w io.Writer, isTTY bool, log *slog.Lo
 	switch mode {
 	case ModeAuto, "":
 		if isTTY {
-			return newBars(ctx, w), nil
+			return newBars(ctx, w, nil), nil
 		}
 		return newPlain(log, interval), nil
 	case ModePlain:
 		return newPlain(log, interval), nil
 	case ModeTTY:
-		return newBars(ctx, w), nil
+		return newBars(ctx, w, nil), nil
 	case ModeNone:
 		return none{}, nil
 	}
@@ -104,21 +104,29 @@ type plain struct {
 	wg     sync.WaitGroup
 }
 
+// newPlain returns a plain display that reports every interval (15 s when
+// it is not positive).
 func newPlain(log *slog.Logger, interval time.Duration) *plain {
 	if interval <= 0 {
 		interval = 15 * time.Second
 	}
+	t := time.NewTicker(interval)
+	return startPlain(log, t.C, t.Stop)
+}
+
+// startPlain returns a plain display that reports on each tick, and calls
+// stop once it no longer takes them (tests send the ticks themselves).
+func startPlain(log *slog.Logger, ticks <-chan time.Time, stop func()) *plain {
 	p := &plain{log: log, labels: labels{}, tables: map[string]*tableState{}, stop: make(chan struct{})}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		t := time.NewTicker(interval)
-		defer t.Stop()
+		defer stop()
 		for {
 			select {
 			case <-p.stop:
 				return
-			case <-t.C:
+			case <-ticks:
 				p.report()
 			}
 		}

@@ -79,28 +79,26 @@ func TestNew(t *testing.T) {
 }
 
 // TestPlain checks the log lines of the plain display: one per table in
-// flight every interval, with its stage, bytes and rows; none for a table
-// that is done.
+// flight on each tick, with its stage, bytes and rows; none for a table
+// that is done, and none once the display is closed.
 func TestPlain(t *testing.T) {
 	t.Parallel()
 	var out testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&out, nil))
-	d, err := New(context.Background(), ModePlain, nil, false, log, 5*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ticks, stopped := make(chan time.Time), make(chan struct{})
+	d := startPlain(log, ticks, func() { close(stopped) })
 	d.Stage("sales_order", pipeline.StageDownload)
 	d.Downloaded("sales_order", 3<<20, 8<<20)
 	d.Stage("orders_~_line_items-mps", pipeline.StageLoad)
 	d.Rows("orders_~_line_items-mps", 4242)
 	d.Stage("customer_entity", pipeline.StageWait)
 	d.Done("customer_entity", pipeline.TableReport{Status: pipeline.StatusLoaded})
-	deadline := time.Now().Add(5 * time.Second)
-	for strings.Count(out.String(), "msg=progress") < 4 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	d.Close()
+	ticks <- time.Now()
+	d.Close() // after the report of the tick it took
 	text := out.String()
+	if n := strings.Count(text, "msg=progress"); n != 2 {
+		t.Errorf("log: got %d progress lines in %q, want 2 (one report, two tables in flight)", n, text)
+	}
 	for _, want := range []string{
 		`table=sales_order stage=download downloaded="3.0 MiB/8.0 MiB"`,
 		`table=orders_~_line_items-mps stage=load downloaded="0.0 MiB" rows=4242`,
@@ -112,11 +110,34 @@ func TestPlain(t *testing.T) {
 	if strings.Contains(text, "customer_entity") {
 		t.Errorf("log: got %q, want no line for a table that is done", text)
 	}
-	n := strings.Count(text, "msg=progress")
-	d.Stage("late", pipeline.StageLoad) // after Close: no more lines
-	time.Sleep(20 * time.Millisecond)
-	if got := strings.Count(out.String(), "msg=progress"); got != n {
-		t.Errorf("lines after Close: got %d more, want none", got-n)
+	select {
+	case <-stopped:
+	default:
+		t.Error("the ticker is not stopped after Close")
+	}
+	d.Stage("late", pipeline.StageLoad)
+	select {
+	case ticks <- time.Now():
+		t.Error("a tick was taken after Close")
+	default:
+	}
+}
+
+// TestPlainInterval checks that the plain display New gives reports on
+// its own, every interval.
+func TestPlainInterval(t *testing.T) {
+	t.Parallel()
+	var out testlog.Buffer
+	d, err := New(context.Background(), ModePlain, nil, false, slog.New(slog.NewTextHandler(&out, nil)), time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Stage("sales_order", pipeline.StageDownload)
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(out.String(), "table=sales_order") < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log: got %q after 10 s, want two reports at a 1 ms interval", out.String())
+		}
 	}
 }
 
@@ -126,13 +147,10 @@ func TestPlain(t *testing.T) {
 func TestBars(t *testing.T) {
 	t.Parallel()
 	var out testlog.Buffer
-	d, err := New(context.Background(), ModeTTY, &out, true, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, draw := testBars(t, &out)
 	d.Stage("sales_order", pipeline.StageDownload)
 	d.Downloaded("sales_order", 1<<20, 2<<20)
-	time.Sleep(300 * time.Millisecond) // one refresh with a table in flight
+	draw() // with a table in flight
 	feed(d, 16)
 	closed := make(chan struct{})
 	go func() { d.Close(); close(closed) }()
