@@ -78,6 +78,14 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 	if err := r.readTargetDistribution(ctx, info); err != nil {
 		return err
 	}
+	last, err := r.lastLoad(ctx)
+	if err != nil {
+		return err
+	}
+	owned, err := r.ownedColumns(info, last)
+	if err != nil {
+		return err
+	}
 	var cols []copyColumn
 	var adds []string
 	for k, f := range t.Fields {
@@ -88,10 +96,10 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 			cols = append(cols, fieldColumns(t)[k])
 			continue
 		}
-		if ok, detail := compatible(f, c); !ok {
-			return &ColumnError{Table: r.qtarget, Column: f.Name, Detail: detail + "; load with --mode replace to take the export's types", Err: ErrIncompatibleType}
-		}
 		cols = append(cols, targetColumn(k, f, c))
+		if keptType(owned, c.Name) != nil {
+			cols[k] = ownerColumns(t, owned)[k]
+		}
 	}
 	for _, e := range extras {
 		if info.column(e.name) == nil {
@@ -112,10 +120,6 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 	if err := r.dropForcedExport(ctx, info); err != nil {
 		return err
 	}
-	last, err := r.lastLoad(ctx)
-	if err != nil {
-		return err
-	}
 	relax := relaxed(t, r.appendKey(), info, last)
 	kept := r.keepNotNull(info, relax, nil)
 	refuseNulls(cols, t, nil, kept)
@@ -131,7 +135,7 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 		r.res.RowsLoaded = r.res.RowsRead
 		return nil
 	}
-	return r.stagedInsert(ctx, info, cols, adds, extras, relax)
+	return r.stagedInsert(ctx, info, cols, adds, extras, relax, owned)
 }
 
 // appendKey is the primary key an append builds when it creates the
@@ -191,12 +195,12 @@ func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) err
 
 // stagedInsert stages the rows in the export's types, then adds the new
 // columns, drops the NOT NULL of relax and inserts the rows under the
-// publish lock.
-func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copyColumn, adds []string, extras []extraColumn, relax []*tableColumn) error {
+// publish lock. The columns of owned are staged in the owner's type.
+func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copyColumn, adds []string, extras []extraColumn, relax, owned []*tableColumn) error {
 	t := r.job.Table
 	qstage, _ := r.stageName()
-	defs := columnDefs(t)
-	stageCols := fieldColumns(t)
+	defs := ownerColumnDefs(t, owned)
+	stageCols := ownerColumns(t, owned)
 	for _, e := range extras {
 		defs = append(defs, schema.Quote(e.name)+" "+e.def)
 		stageCols = append(stageCols, e.col)

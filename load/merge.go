@@ -71,6 +71,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	var adds []string
 	var relax []*tableColumn
 	var kept *tableInfo // the target as the merge leaves its NOT NULLs
+	var owned []*tableColumn
 	created := info == nil
 	if created {
 		r.notNull = createdNotNull(t, key)
@@ -91,11 +92,14 @@ func (r *loadRun) merge(ctx context.Context) error {
 			if c == nil {
 				adds = append(adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
 				r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
-				continue
 			}
-			if ok, detail := compatible(f, c); !ok {
-				return &ColumnError{Table: r.qtarget, Column: f.Name, Detail: detail + "; load with --mode replace to take the export's types", Err: ErrIncompatibleType}
-			}
+		}
+		last, err := r.lastLoad(ctx)
+		if err != nil {
+			return err
+		}
+		if owned, err = r.ownedColumns(info, last); err != nil {
+			return err
 		}
 		for _, k := range key {
 			if info.column(t.Fields[k].Name) == nil {
@@ -106,16 +110,12 @@ func (r *loadRun) merge(ctx context.Context) error {
 		if err := r.checkMergeKey(ctx, info, key); err != nil {
 			return err
 		}
-		last, err := r.lastLoad(ctx)
-		if err != nil {
-			return err
-		}
 		relax = relaxed(t, key, info, last)
 		kept = r.keepNotNull(info, relax, nil)
 	}
 
 	qstage, _ := r.stageName()
-	cols := fieldColumns(t)
+	cols := ownerColumns(t, owned) // staged in the owner's types
 	// A NULL the target's NOT NULL would refuse in the MERGE fails the
 	// COPY instead, naming its line.
 	refuseNulls(cols, t, nil, kept)
@@ -123,7 +123,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 		cols[k].NotNull = nullMergeKey
 	}
 	cols = append(cols, copyColumn{Name: seqColumn, Src: -1, OID: oidInt8, Seq: true})
-	defs := append(columnDefs(t), schema.Quote(seqColumn)+" bigint NOT NULL")
+	defs := append(ownerColumnDefs(t, owned), schema.Quote(seqColumn)+" bigint NOT NULL")
 	if err := r.createTable(ctx, qstage, "", defs, ""); err != nil {
 		return err
 	}

@@ -188,3 +188,30 @@ func hasRetyped(t *schema.Table, info *tableInfo) bool {
 	}
 	return false
 }
+
+// ownedColumns returns the columns of the existing table info whose type
+// the owner chose that an append or merge writes in that type, each value
+// checked (see newOwnerEncoder): the export's type is not one the column
+// holds every value of (compatible), but one it can be written into
+// (ownerWritable), and the column's type is not mbiload's doing. A column
+// the export's values cannot go into fails with a [ColumnError]
+// (ErrIncompatibleType).
+func (r *loadRun) ownedColumns(info *tableInfo, last *lastNames) ([]*tableColumn, error) {
+	t := r.job.Table
+	var owned []*tableColumn
+	for _, f := range t.Fields {
+		c := info.column(f.Name)
+		if c == nil {
+			continue
+		}
+		ok, detail := compatible(f, c)
+		switch {
+		case ok:
+		case !last.madeType(c) && c.Generated == "" && ownerWritable(f, c):
+			owned = append(owned, c)
+		default:
+			return nil, &ColumnError{Table: r.qtarget, Column: f.Name, Detail: detail + "; load with --mode replace to take the export's types", Err: ErrIncompatibleType}
+		}
+	}
+	return owned, nil
+}

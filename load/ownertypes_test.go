@@ -261,3 +261,83 @@ func TestMadeType(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendMergeWriteOwnerTypes: an append (straight into the table, or
+// staged when it adds a column) and a merge write the export's values
+// into the types the owner chose, each checked; a value that does not fit
+// fails naming its line and column, and the table keeps its rows. A
+// column whose type mbiload made is still refused (the vendor changed
+// it: a replace takes the new type).
+func TestAppendMergeWriteOwnerTypes(t *testing.T) {
+	t.Parallel()
+	const ddl = "CREATE TABLE %s.orders (id integer PRIMARY KEY, status varchar(5), paid boolean); INSERT INTO %s.orders VALUES (9, 'old', true)"
+	cols := []string{"id*:int(11)", "status:varchar(255)", "paid:int(11)"}
+	tests := []struct {
+		name   string
+		mode   Mode
+		note   bool // the export adds a column: a staged append
+		csv    string
+		want   [][]string
+		line   int64
+		column string
+	}{
+		{name: "append", mode: ModeAppend, csv: "id,status,paid\n1,new,0\n",
+			want: [][]string{{"1", "new", "f"}, {"9", "old", "t"}}},
+		{name: "staged append", mode: ModeAppend, note: true, csv: "id,status,paid,note\n1,new,0,n\n",
+			want: [][]string{{"1", "new", "f", "n"}, {"9", "old", "t", "<nil>"}}},
+		{name: "merge", mode: ModeMerge, csv: "id,status,paid\n9,done,0\n1,new,1\n",
+			want: [][]string{{"1", "new", "t"}, {"9", "done", "f"}}},
+		{name: "append too long", mode: ModeAppend, csv: "id,status,paid\n1,new,0\n2,shipped,1\n", line: 3, column: "status"},
+		{name: "staged append no boolean", mode: ModeAppend, note: true, csv: "id,status,paid,note\n1,new,3,n\n", line: 2, column: "paid"},
+		{name: "merge too long", mode: ModeMerge, csv: "id,status,paid\n9,shipped,0\n", line: 2, column: "status"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			l := e.loader(t, Config{})
+			mustExec(t, e.pool, strings.ReplaceAll(ddl, "%s", e.schema))
+			c := cols
+			if tc.note {
+				c = append(slices.Clone(cols), "note:varchar(255)")
+			}
+			tbl := mustTable(t, "Orders", c...)
+			plan, err := l.Plan(context.Background(), tbl, tc.mode)
+			if err != nil || len(plan.Problems) > 0 ||
+				!slices.Contains(plan.Changes, `column "status": the export's text written into the owner's character varying(5), each value checked to fit`) {
+				t.Errorf("dry run: %+v, %v; want the owner's types written, no problem", plan, err)
+			}
+			before := e.rows(t, "orders", "id")
+			_, err = e.load(t, l, tbl, tc.csv, Job{ExportID: "e1", Mode: tc.mode})
+			if tc.line > 0 {
+				var re *RowError
+				if !errors.As(err, &re) || !errors.Is(err, ErrBadValue) || re.Line != tc.line || re.Column != tc.column {
+					t.Fatalf("got %v, want a bad value in line %d, column %q", err, tc.line, tc.column)
+				}
+				if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, before, slices.Equal) {
+					t.Errorf("after the failed load: got %v, want the old rows %v", got, before)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, tc.want, slices.Equal) {
+				t.Errorf("rows %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// bigint into mbiload's integer column: an owner's integer would take
+	// it, value by value.
+	t.Run("a type mbiload made", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		l := e.loader(t, Config{})
+		e.mustLoad(t, l, mustTable(t, "Orders", "id*:int(11)", "code:int(11)"), "id,code\n1,7\n", Job{ExportID: "e1", Mode: ModeAppend})
+		_, err := e.load(t, l, mustTable(t, "Orders", "id*:int(11)", "code:bigint"), "id,code\n2,7\n", Job{ExportID: "e2", Mode: ModeAppend})
+		var ce *ColumnError
+		if !errors.As(err, &ce) || !errors.Is(err, ErrIncompatibleType) || ce.Column != "code" {
+			t.Fatalf("got %v, want the new type refused", err)
+		}
+	})
+}

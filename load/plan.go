@@ -99,7 +99,12 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 	if mode != ModeReplace {
 		for _, f := range t.Fields {
 			if c := info.column(f.Name); c != nil {
-				if ok, why := compatible(f, c); !ok {
+				ok, why := compatible(f, c)
+				switch {
+				case ok:
+				case !last.madeType(c) && c.Generated == "" && ownerWritable(f, c): // see ownedColumns
+					p.Changes = append(p.Changes, fmt.Sprintf("column %q: the export's %s written into the owner's %s, each value checked to fit", f.Name, f.Type.PG(), c.TypeName))
+				default:
 					p.Problems = append(p.Problems, fmt.Sprintf("column %q: %s", f.Name, why))
 				}
 			}
