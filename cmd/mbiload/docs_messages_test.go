@@ -88,7 +88,7 @@ func troubleshootingQuotes(t *testing.T) []string {
 // texts mbiload passes on from its libraries (pgx's connection errors,
 // net/http's status texts, slog's record syntax).
 var variablePart = regexp.MustCompile(`\blines \d+(?:(?:, | and )\d+)*|\.\.\.|\\?"(?:[^"\\]|\\.)*\\?"|https?://[^\s)]+|[\w./:-]*\d[\w./:-]*|` +
-	`\b(?:items|nk|uc|pages|bin\.dat|loader|warehouse|sales_order|replace|append|merge|mbi\.\w+)\b|` +
+	`\b(?:items|nk|uc|pages|orders|character varying|bin\.dat|loader|warehouse|sales_order|replace|append|merge|mbi\.\w+)\b|` +
 	`failed to connect to ` + "`[^`]*`" + `|dial error: dial tcp|connect: connection refused|server error: FATAL: role|does not exist|` +
 	`Forbidden|Unauthorized|Gone|Not Found|Too Many Requests|Service Unavailable|level=WARN msg=|\w+=`)
 
