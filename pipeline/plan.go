@@ -25,6 +25,12 @@ func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp 
 		fmt.Fprintf(&b, "%s into %s\n", opts.Mode, schema.Quote(r.schema(), load.TargetTable(tbl, opts.Mode)))
 		b.WriteString("the warehouse is not set up yet: a first run creates the schemas and the ledger, then:\n")
 		b.WriteString(ddlFor(tbl, opts.Mode, r.schema()))
+		dist, err := load.DistributionDDL(r.Distribute, tbl, opts.Mode, r.schema())
+		if err != nil {
+			b.WriteString("would fail: " + err.Error() + "\n")
+			return b.String(), PlanFail, nil
+		}
+		b.WriteString(dist)
 		appendWarnings(&b, tbl)
 		return b.String(), PlanCreate, nil
 	}

@@ -22,6 +22,10 @@ type Runner struct {
 	Log *slog.Logger
 	// Observer receives progress events; nil ignores them.
 	Observer Observer
+	// Distribute are the Citus distribution rules a dry run's plans show
+	// when Loader is nil (a warehouse not set up yet); with a Loader, the
+	// loader's (load.Config.Distribute).
+	Distribute []load.DistributeRule
 }
 
 func (r *Runner) log() *slog.Logger {

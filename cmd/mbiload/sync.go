@@ -82,6 +82,9 @@ func syncCommand(env *appEnv) *cli.Command {
 				return failed(err)
 			}
 			runner := &pipeline.Runner{Client: client, Loader: loader, Schema: c.String("schema"), Log: env.log, Observer: display}
+			if runner.Distribute, err = distributeRules(c); err != nil {
+				return err
+			}
 			env.log.Info("sync starting", "run", opts.RunID, "concurrency", opts.Concurrency, "mode", opts.Mode, "dry_run", opts.DryRun)
 			rep, runErr := runner.Sync(c.Context, opts)
 			display.Close()
