@@ -445,3 +445,33 @@ func TestCitusReplaceAdditions(t *testing.T) {
 	e.noCitusNames(t, "the error", fmt.Sprint(err))
 	e.checkShards(t, "items", before, 25)
 }
+
+// TestCitusReplaceReferenced: a distributed table another distributed
+// table references (a colocated foreign key) is refilled in place by key
+// on the shards: rows whose key left the export go (when nothing
+// references them), the others are updated, and the referencing rows
+// keep their targets.
+func TestCitusReplaceReferenced(t *testing.T) {
+	t.Parallel()
+	e := newCitusEnv(t)
+	l := e.loader(t, Config{})
+	tbl := citusItems(t)
+	e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
+	e.distribute(t, citusKinds[0].distribute, "items")
+	s := e.schema
+	mustExec(t, e.pool, "CREATE TABLE "+s+".notes (id integer, note text)")
+	mustExec(t, e.pool, "SELECT create_distributed_table('"+s+".notes', 'id', colocate_with => '"+s+".items')")
+	mustExec(t, e.pool, "ALTER TABLE "+s+".notes ADD CONSTRAINT notes_item FOREIGN KEY (id) REFERENCES "+s+".items (id)")
+	mustExec(t, e.pool, "INSERT INTO "+s+".notes VALUES (5, 'five'), (6, 'six')")
+	before := citustest.TablePlacement(t, e.pool, s+".items")
+	res := e.mustLoad(t, l, tbl, citusCSV(4, 10, "2.00"), Job{ExportID: "e2"})
+	if res.Mechanism != MechanismInPlaceKeyed {
+		t.Errorf("replace: got %s (%s), want %s", res.Mechanism, res.MechanismReason, MechanismInPlaceKeyed)
+	}
+	e.checkShards(t, "items", before, 10)
+	got := queryText(t, e.pool, "SELECT n.id, i.amount FROM "+s+".notes n JOIN "+s+".items i ON i.id = n.id ORDER BY 1")
+	want := [][]string{{"5", "2.00"}, {"6", "2.00"}}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("referencing rows: got %v, want %v", got, want)
+	}
+}
