@@ -32,11 +32,18 @@ const (
 // distribution is how Citus spreads a table: hash-distributed by column
 // (in its colocation group) or a reference table.
 type distribution struct {
-	kind   string // DistributionHash or DistributionReference
+	kind   string // DistributionHash, DistributionReference or citusLocal
 	column string // the distribution column of a hash-distributed table
 	// colocation is the colocation group's id.
 	colocation int
 }
+
+// citusLocal is a Citus local table: on the coordinator only, in Citus's
+// metadata (such as one a foreign key to a reference table made). A
+// swap's staging table would not be one, so it is refilled in place,
+// keeping its identity; readDistribution returns it, readTargetDistribution
+// keeps it out of r.dist (its statements are the plain ones).
+const citusLocal = "citus local"
 
 // String is what messages and plans show: `distributed by "entity_id"`,
 // `reference`.
@@ -58,9 +65,8 @@ func citusInstalled(ctx context.Context, q querier) (bool, error) {
 
 // readDistribution returns how Citus spreads the table oid, or nil for a
 // table it does not (or a server without Citus: citus says whether the
-// database has it). A Citus local table (one on the coordinator only,
-// such as one a foreign key to a reference table made) is left as any
-// local table.
+// database has it). A table distributed by append or range (Citus's
+// deprecated methods) is refused: mbiload cannot build a table like it.
 func readDistribution(ctx context.Context, q querier, citus bool, oid uint32) (*distribution, error) {
 	if !citus {
 		return nil, nil
@@ -81,8 +87,11 @@ FROM pg_dist_partition p WHERE p.logicalrelid = $1::oid`, oid).Scan(&method, &re
 		d.kind = DistributionHash
 	case method == "n" && repmodel == "t":
 		d.kind, d.column = DistributionReference, ""
+	case method == "n":
+		d.kind, d.column = citusLocal, ""
 	default:
-		return nil, nil
+		return nil, fmt.Errorf("%w: the table is distributed by Citus's %q method (append or range), which mbiload cannot load into; "+
+			"alter_distributed_table it to hash distribution first", ErrIncompatibleType, method)
 	}
 	return d, nil
 }
@@ -101,8 +110,11 @@ const citusSettings = "SELECT set_config('citus.enable_local_execution', 'off', 
 func (r *loadRun) readTargetDistribution(ctx context.Context, info *tableInfo) error {
 	d, err := readDistribution(ctx, r.tx, r.l.citus, info.OID)
 	if err != nil || d == nil {
-		r.dist = d
 		return err
+	}
+	if d.kind == citusLocal {
+		r.citusLocal = true
+		return nil
 	}
 	r.dist = d
 	r.res.Distribution = d.kind

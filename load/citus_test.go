@@ -446,6 +446,33 @@ func TestCitusReplaceAdditions(t *testing.T) {
 	e.checkShards(t, "items", before, 25)
 }
 
+// TestCitusLocalTable: a Citus local table (in Citus's metadata, on the
+// coordinator only) stays one through a replace (refilled in place) and
+// an append.
+func TestCitusLocalTable(t *testing.T) {
+	t.Parallel()
+	e := newCitusEnv(t)
+	l := e.loader(t, Config{})
+	tbl := citusItems(t)
+	e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
+	mustExec(t, e.pool, "SELECT citus_add_local_table_to_metadata('"+e.schema+".items')")
+	kind := func() string {
+		return mustScalar[string](t, e.pool, "SELECT partmethod::text || repmodel::text FROM pg_dist_partition WHERE logicalrelid = $1::regclass", e.schema+".items")
+	}
+	want := kind()
+	res := e.mustLoad(t, l, tbl, citusCSV(5, 30, "2.00"), Job{ExportID: "e2"})
+	if res.Mechanism != MechanismInPlace || !strings.Contains(res.MechanismReason, "Citus local table") {
+		t.Errorf("replace: got %s (%s), want in-place for a Citus local table", res.Mechanism, res.MechanismReason)
+	}
+	e.mustLoad(t, l, tbl, citusCSV(100, 5, "3.00"), Job{Mode: ModeAppend, ExportID: "e3"})
+	if got := kind(); got != want {
+		t.Errorf("pg_dist_partition says %q, was %q", got, want)
+	}
+	if n := mustScalar[int64](t, e.pool, "SELECT count(*) FROM "+e.schema+".items"); n != 35 {
+		t.Errorf("%d rows, want 35", n)
+	}
+}
+
 // TestCitusReplaceReferenced: a distributed table another distributed
 // table references (a colocated foreign key) is refilled in place by key
 // on the shards: rows whose key left the export go (when nothing

@@ -376,6 +376,8 @@ type loadRun struct {
 	// dist is how Citus spreads the existing target, nil when it does not
 	// (see readTargetDistribution).
 	dist *distribution
+	// citusLocal says the target is a Citus local table (see citusLocal).
+	citusLocal bool
 	// seqStage is the staging table (quoted) that numbers its rows in
 	// seqColumn on a Citus cluster, where ctid order is no COPY order
 	// (see findDuplicateCitus).

@@ -54,6 +54,9 @@ func (r *loadRun) replace(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.citusLocal {
+		blockers = append(blockers, "it is a Citus local table")
+	}
 	if len(deps.Blockers) > 0 || len(blockers) > 0 {
 		return r.inPlace(ctx, info, deps, dropped, retyped, relax, extra, kept, append(blockers, deps.Blockers...))
 	}
