@@ -85,6 +85,16 @@
 // table, the key and the value, and the CSV lines of its rows where they
 // can be found; never the staging table.
 //
+// # Citus
+//
+// On a Citus coordinator, a hash-distributed or reference table stays so
+// through every mode, in the load's one distributed transaction: every
+// table a load builds next to it is distributed like it and colocated
+// with it, so the COPY runs on the workers and the publish on the shards
+// (see citus.go and load/README.md). [Config.Distribute] makes the
+// tables first loads create distributed or reference tables. Errors name
+// the table, the key and the line, never a shard.
+//
 // # Ledger
 //
 // [New] only connects and checks the server; [Loader.Setup] creates the
