@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
-	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 )
 
 // olderWarning is the note on an export a merge backfill skips.
@@ -67,16 +68,17 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 	series := backfillSeries(exports, bo, opts.Mapping.SourceTimezone, time.Now())
 	labels := progressLabels(syncItems(opts, selected, names, nil))
 	results := make([][]TableReport, len(selected))
-	slots := make(chan struct{}, opts.Concurrency)
-	var g errgroup.Group
+	slots := semaphore.NewWeighted(int64(opts.Concurrency))
+	// One table's failure stops its series only: the outcomes go into the
+	// report, and nothing cancels the others but ctx (Ctrl-C).
+	var wg sync.WaitGroup
 	for i, t := range selected {
-		g.Go(func() error {
+		wg.Go(func() {
 			r.obs().Start(tableKey(t), labels[tableKey(t)])
 			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], series[t.ID], slots)
-			return nil
 		})
 	}
-	_ = g.Wait()
+	wg.Wait()
 	for _, trs := range results {
 		rep.Tables = append(rep.Tables, trs...)
 	}
@@ -111,7 +113,7 @@ func backfillSeries(exports []extract.Export, bo BackfillOptions, loc *time.Loca
 
 // backfillTable loads one table's exports in order, stopping at the first
 // failure.
-func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target tableTarget, list []extract.Export, slots chan struct{}) []TableReport {
+func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target tableTarget, list []extract.Export, slots *semaphore.Weighted) []TableReport {
 	log := r.log().With("table", t.Name)
 	if len(list) == 0 {
 		log.Info("no completed exports to backfill")
@@ -146,14 +148,12 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	}
 	var out []TableReport
 	for _, e := range list {
-		start := time.Now()
-		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
-			ExportID: string(e.ID)}
-		r.setTarget(&tr, "", load.TargetTable(tbl, opts.Mode))
-		tr.Status, tr.Error = r.backfillExport(ctx, opts, t, tbl, e, floor, slots, &tr)
-		tr.Durations.Total = time.Since(start).Seconds()
-		tr.FinishedAt = time.Now().UTC()
-		r.obs().Done(tableKey(t), tr)
+		entry := tableEntry(opts, t)
+		entry.ExportID = string(e.ID)
+		rn := r.newRun(ctx, entry, slots) // never recorded: the loader records its failures
+		r.setTarget(&rn.tr, "", load.TargetTable(tbl, opts.Mode))
+		r.backfillExport(rn, opts, t, tbl, e, floor)
+		tr := rn.finish(func(*TableReport) {})
 		out = append(out, tr)
 		if tr.Status == StatusFailed {
 			log.Error("backfill stopped for this table", "export", e.ID, "err", tr.Error)
@@ -165,53 +165,51 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	return out
 }
 
-// backfillExport loads one export of a series and returns its status and
-// error text.
-func (r *Runner) backfillExport(ctx context.Context, opts Options, t extract.Table, tbl *schema.Table, e extract.Export,
-	floor time.Time, slots chan struct{}, tr *TableReport) (string, string) {
+// backfillExport loads one export of a series, filling rn.
+func (r *Runner) backfillExport(rn *run, opts Options, t extract.Table, tbl *schema.Table, e extract.Export, floor time.Time) {
+	ctx, tr := rn.ctx, &rn.tr
 	decode := decodeSettings(opts.Decode)
 	if !r.Loader.Config().Force {
 		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
 			ExportID: string(e.ID), Decode: decode})
 		if err != nil {
-			return StatusFailed, load.ErrorText(err)
+			rn.failed(err)
+			return
 		}
 		if note != "" {
-			tr.Note = note
-			return StatusSkipped, ""
+			tr.Status, tr.Note = StatusSkipped, note
+			return
 		}
 	}
 	exportedAt := accountTime(e.CreatedAt, opts.Mapping.SourceTimezone)
 	if !floor.IsZero() && !exportedAt.After(floor) {
-		tr.Warnings = append(tr.Warnings, olderWarning)
-		return StatusSkipped, ""
+		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, olderWarning)
+		return
 	}
-	select {
-	case slots <- struct{}{}:
-	case <-ctx.Done():
-		return StatusFailed, ctx.Err().Error()
+	if err := rn.acquire(); err != nil {
+		rn.failed(err)
+		return
 	}
-	defer func() { <-slots }()
-	r.obs().Stage(tableKey(t), StageDownload)
+	r.obs().Stage(rn.key, StageDownload)
 	// An expired export cannot be recovered: a copy would export today's
 	// data, not the data of that day.
 	dl, err := r.download(ctx, opts, t, &e, false)
 	if errors.Is(err, extract.ErrExpired) {
-		tr.Warnings = append(tr.Warnings, "export expired before it could be downloaded")
-		return StatusSkipped, ""
+		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, "export expired before it could be downloaded")
+		return
 	}
 	if err != nil {
-		return StatusFailed, load.ErrorText(err)
+		rn.failed(err)
+		return
 	}
 	defer os.Remove(dl.Path)
 	tr.Bytes, tr.ExportID = dl.Size, string(e.ID)
-	r.obs().Stage(tableKey(t), StageLoad)
+	r.obs().Stage(rn.key, StageLoad)
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
 		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e), Decode: decode}
 	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
-		return StatusFailed, load.ErrorText(err)
+		rn.failed(err)
 	}
-	return tr.Status, ""
 }
 
 // wallClock returns t's wall-clock reading as a UTC time, as the API's

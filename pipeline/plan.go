@@ -3,12 +3,75 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 )
+
+// planTable is the dry run of syncTable: the same first stages, reading
+// the API and the database, then what the run would do (see plan) instead
+// of waiting, downloading and loading. It creates and records nothing.
+func (r *Runner) planTable(ctx context.Context, s *syncRun, t extract.Table) TableReport {
+	rn := r.begin(ctx, tableEntry(s.opts, t), s.labels[tableKey(t)], s.slots)
+	tr := &rn.tr
+	tbl, err := r.tableMetadata(rn, s.opts, t, s.names[string(t.ID)], s.cycle)
+	if err == nil {
+		err = checkListedRows(t, s.opts.exportRowCap)
+	}
+	last := s.cycle.upToDate(tr.TargetTable)
+	switch {
+	case tbl != nil && last != nil:
+		tr.Status, tr.ExportID, tr.Plan, tr.PlanAction = StatusPlanned, last.ExportID, s.cycle.dryRunPlan(last), PlanUpToDate
+	case err != nil:
+		rn.fail(err)
+	default:
+		done := rn.stage(StageExport, &tr.Durations.Export)
+		exp, reused, err := r.exportFor(ctx, s.opts, t, s.exports)
+		if err == nil {
+			done()
+			tr.ExportID, tr.ExportReused = string(exp.ID), reused
+			tr.Plan, tr.PlanAction, err = r.plan(ctx, s.opts, tbl, exp, reused)
+			tr.Status = StatusPlanned
+		}
+		if err != nil {
+			rn.fail(err)
+		}
+	}
+	return rn.finish(r.sayTable(t))
+}
+
+// planReport is the dry run of syncReport: the figure (chart) is exported
+// and its columns inferred, and nothing is loaded.
+func (r *Runner) planReport(ctx context.Context, s *syncRun, j reportJob) TableReport {
+	rn := r.begin(ctx, r.reportEntry(j), s.labels[j.key()], s.slots)
+	tr := &rn.tr
+	var last *load.LedgerEntry
+	if j.err == nil {
+		last = s.cycle.upToDate(j.target.name)
+	}
+	switch {
+	case j.err != nil:
+		rn.fail(j.err)
+	case last != nil:
+		tr.Status, tr.ExportID, tr.Plan, tr.PlanAction = StatusPlanned, last.ExportID, s.cycle.dryRunPlan(last), PlanUpToDate
+	default:
+		path, tbl, err := r.fetchReport(rn, s.opts, j)
+		if err != nil {
+			rn.fail(err)
+			break
+		}
+		os.Remove(path)
+		tr.Status, tr.PlanAction = StatusPlanned, PlanLoad
+		tr.Plan = fmt.Sprintf("replace %s with %s %s (%d columns, types inferred)\n", tr.Target, j.kind, j.id, len(tbl.Fields))
+		for _, w := range tr.Warnings {
+			tr.Plan += "warning: " + w + "\n"
+		}
+	}
+	return rn.finish(r.sayReport(j))
+}
 
 // plan describes, for a dry run, what a sync would do with one table: the
 // export it would use, the target, the mode and the table's DDL or its

@@ -14,116 +14,50 @@ import (
 
 // syncReport loads one figure or chart as a table: its CSV export with
 // headers, types inferred from the values, published with a replace, into
-// the table assigned it (see FigureTargetNames). Like a table, it is up
-// to date when the cycle holds its last load, and once its table is known
-// a failure is recorded in the ledger even before the loader runs. It
-// never returns an error: failures go into the report.
-func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycle *updateCycle, label string, slots chan struct{}) (tr TableReport) {
-	start := time.Now()
-	obs := r.obs()
-	tr = r.reportEntry(j)
-	key := tr.progressKey()
-	obs.Start(key, label)
-	defer func() {
-		tr.Durations.Total = time.Since(start).Seconds()
-		tr.FinishedAt = time.Now().UTC()
-		if tr.Status == StatusFailed {
-			if !opts.DryRun {
-				tr.addNote(r.keptNote(ctx, &tr))
-			}
-			r.log().Error(j.kind+" failed", failedAttrs(&tr, j.kind, j.ref)...)
-		} else {
-			r.log().Info(j.kind+" "+tr.Status, j.kind, j.ref, "target", tr.Target, "rows", tr.RowsLoaded)
-		}
-		obs.Done(key, tr)
-	}()
-	fail := func(err error) TableReport {
-		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
-		return tr
-	}
+// the table assigned it (see FigureTargetNames); planReport is its dry
+// run. Like a table, it is up to date when the cycle holds its last load,
+// and once its table is known a failure is recorded in the ledger even
+// before the loader runs. It never returns an error: failures go into the
+// report.
+func (r *Runner) syncReport(ctx context.Context, s *syncRun, j reportJob) TableReport {
+	rn := r.begin(ctx, r.reportEntry(j), s.labels[j.key()], s.slots)
 	if j.err != nil {
 		// No table can be named for it, so the ledger cannot hold it: the
 		// report and the metrics say it failed.
-		return fail(j.err)
-	}
-	if cycle != nil {
-		if last := cycle.upToDate(j.target.name); last != nil {
-			if opts.DryRun {
-				tr.Status, tr.ExportID, tr.Plan, tr.PlanAction = StatusPlanned, last.ExportID, cycle.dryRunPlan(last), PlanUpToDate
-				return tr
-			}
-			tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
-			return tr
-		}
-	}
-	// From here on the target is known: a failure before the loader runs
-	// is recorded in the ledger too, as a table's is, so history shows it.
-	failRecorded := func(err error) TableReport {
-		if !opts.DryRun {
-			tbl := &schema.Table{SourceID: j.id, SourceName: j.target.source, Name: j.target.name}
-			job := load.Job{RunID: opts.RunID, Table: tbl, Mode: load.ModeReplace, ExpectedRows: -1}
-			r.Loader.RecordFailure(ctx, job, start, err)
-		}
-		return fail(err)
-	}
-
-	obs.Stage(key, StageExport)
-	exportedAt := reportExportedAt(time.Now(), cycle)
-	var body io.ReadCloser
-	var err error
-	if j.kind == "figure" {
-		body, err = r.Client.ExportFigure(ctx, j.id, extract.FormatCSV, true)
+		rn.fail(j.err)
 	} else {
-		body, err = r.Client.ExportChart(ctx, j.id, extract.FormatCSV, true)
+		r.reportStages(rn, s, j)
 	}
+	return rn.finish(r.sayReport(j))
+}
+
+// reportStages runs a resolved figure's (chart's) stages, filling rn.
+func (r *Runner) reportStages(rn *run, s *syncRun, j reportJob) {
+	tr := &rn.tr
+	if last := s.cycle.upToDate(j.target.name); last != nil {
+		tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
+		return
+	}
+	rn.record(load.Job{RunID: s.opts.RunID, Mode: load.ModeReplace, ExpectedRows: -1,
+		Table: &schema.Table{SourceID: j.id, SourceName: j.target.source, Name: j.target.name}})
+	exportedAt := reportExportedAt(time.Now(), s.cycle)
+	path, tbl, err := r.fetchReport(rn, s.opts, j)
 	if err != nil {
-		return failRecorded(err) // the client names the figure (chart)
-	}
-	obs.Stage(key, StageQueued)
-	select {
-	case slots <- struct{}{}:
-	case <-ctx.Done():
-		body.Close()
-		return failRecorded(ctx.Err())
-	}
-	defer func() { <-slots }()
-	obs.Stage(key, StageDownload)
-	path, err := spoolTemp(opts.TempDir, j.kind, body)
-	body.Close()
-	if err != nil {
-		return failRecorded(fmt.Errorf("download %s %s: %w", j.kind, j.id, err))
+		rn.fail(err)
+		return
 	}
 	defer os.Remove(path)
-	f, err := os.Open(path)
+	sum, size, err := fileSHA256(rn.ctx, path)
 	if err != nil {
-		return failRecorded(err)
-	}
-	cols, err := inferColumns(f)
-	f.Close()
-	if err != nil {
-		return failRecorded(fmt.Errorf("%s %s: %w", j.kind, j.id, err))
-	}
-	tbl, err := schema.NewTable(j.id, j.target.source, cols, opts.Mapping)
-	if err != nil {
-		return failRecorded(err)
-	}
-	tbl.Name = j.target.name
-	if opts.DryRun {
-		tr.Status, tr.PlanAction, tr.Plan = StatusPlanned, PlanLoad, fmt.Sprintf("replace %s with %s %s (%d columns, types inferred)\n", tr.Target, j.kind, j.id, len(cols))
-		for _, w := range tr.Warnings {
-			tr.Plan += "warning: " + w + "\n"
-		}
-		return tr
-	}
-	sum, size, err := fileSHA256(ctx, path)
-	if err != nil {
-		return failRecorded(err)
+		rn.fail(err)
+		return
 	}
 	tr.Bytes = size
-	obs.Stage(key, StageLoad)
-	job := load.Job{RunID: opts.RunID, Mode: load.ModeReplace, SHA256: sum, Bytes: size, ExpectedRows: -1,
+	r.obs().Stage(rn.key, StageLoad)
+	rn.loading()
+	job := load.Job{RunID: s.opts.RunID, Mode: load.ModeReplace, SHA256: sum, Bytes: size, ExpectedRows: -1,
 		ExportedAt: exportedAt}
-	if cycle != nil {
+	if s.cycle != nil {
 		// It loads because the ledger has no load of it from the latest
 		// update. Its CSV may be the one already loaded, which the loader
 		// would skip by its digest without a ledger row, leaving it stale
@@ -132,10 +66,74 @@ func (r *Runner) syncReport(ctx context.Context, opts Options, j reportJob, cycl
 		// new export is whatever its data.
 		job.SHA256 = ""
 	}
-	if err := r.loadRetrying(ctx, opts, tbl, path, job, nil, &tr); err != nil {
-		return fail(err) // the loader recorded it
+	if err := r.loadRetrying(rn.ctx, s.opts, tbl, path, job, nil, tr); err != nil {
+		rn.fail(err)
 	}
-	return tr
+}
+
+// fetchReport exports a figure or chart as CSV, downloads it to a temp
+// file (holding a download slot from then on) and infers its table from
+// the values; the caller removes the file.
+func (r *Runner) fetchReport(rn *run, opts Options, j reportJob) (string, *schema.Table, error) {
+	r.obs().Stage(rn.key, StageExport)
+	var body io.ReadCloser
+	var err error
+	if j.kind == "figure" {
+		body, err = r.Client.ExportFigure(rn.ctx, j.id, extract.FormatCSV, true)
+	} else {
+		body, err = r.Client.ExportChart(rn.ctx, j.id, extract.FormatCSV, true)
+	}
+	if err != nil {
+		return "", nil, err // the client names the figure (chart)
+	}
+	r.obs().Stage(rn.key, StageQueued)
+	if err := rn.acquire(); err != nil {
+		body.Close()
+		return "", nil, err
+	}
+	r.obs().Stage(rn.key, StageDownload)
+	path, err := spoolTemp(opts.TempDir, j.kind, body)
+	body.Close()
+	if err != nil {
+		return "", nil, fmt.Errorf("download %s %s: %w", j.kind, j.id, err)
+	}
+	tbl, err := inferTable(path, opts, j)
+	if err != nil {
+		os.Remove(path)
+		return "", nil, err
+	}
+	return path, tbl, nil
+}
+
+// inferTable is the table of a figure's (chart's) CSV file, its columns
+// typed from their values.
+func inferTable(path string, opts Options, j reportJob) (*schema.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := inferColumns(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", j.kind, j.id, err)
+	}
+	tbl, err := schema.NewTable(j.id, j.target.source, cols, opts.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	tbl.Name = j.target.name
+	return tbl, nil
+}
+
+// sayReport logs a figure's (chart's) outcome.
+func (r *Runner) sayReport(j reportJob) func(tr *TableReport) {
+	return func(tr *TableReport) {
+		if tr.Status == StatusFailed {
+			r.log().Error(j.kind+" failed", failedAttrs(tr, j.kind, j.ref)...)
+			return
+		}
+		r.log().Info(j.kind+" "+tr.Status, j.kind, j.ref, "target", tr.Target, "rows", tr.RowsLoaded)
+	}
 }
 
 // reportEntry is the start of a figure's (chart's) report entry: what it

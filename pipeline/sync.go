@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
-	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 )
 
 // Sync runs the nightly job: every selected table is exported, downloaded,
@@ -34,71 +34,85 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "sync", StartedAt: time.Now().UTC()}
 	defer rep.Finish()
+	s, err := r.prepareSync(ctx, opts)
+	if err == nil {
+		err = r.syncCycle(ctx, s, rep)
+	}
+	if err != nil {
+		if rep.Status == "" {
+			rep.Status = RunFailed
+		}
+		return rep, err
+	}
+	r.runAll(ctx, s, rep)
+	if err := ctx.Err(); err != nil {
+		rep.Status, rep.Message = RunFailed, "interrupted"
+		return rep, fmt.Errorf("sync interrupted: %w", err)
+	}
+	r.afterLoads(ctx, s.opts, rep)
+	return rep, nil
+}
+
+// syncRun is what the tables, figures and charts of one sync share.
+type syncRun struct {
+	opts     Options
+	selected []extract.Table        // biggest first: they bound the run's length
+	names    map[string]tableTarget // by table id
+	reports  []reportJob
+	labels   map[string]string // progress labels, by key
+	cycle    *updateCycle      // nil unless the run waits for an update
+	exports  *exportIndex      // nil unless exports are reused
+	slots    *semaphore.Weighted
+}
+
+// prepareSync checks what a sync needs and lists, selects and names what
+// it loads.
+func (r *Runner) prepareSync(ctx context.Context, opts Options) (*syncRun, error) {
 	if r.Client == nil {
-		rep.Status = RunFailed
-		return rep, fmt.Errorf("sync: no API client")
+		return nil, fmt.Errorf("sync: no API client")
 	}
 	if !opts.DryRun {
 		removeStaleTemp(opts.TempDir, time.Now(), r.log())
 	}
 	if r.Loader == nil && !opts.DryRun {
-		rep.Status = RunFailed
-		return rep, fmt.Errorf("sync: no database")
+		return nil, fmt.Errorf("sync: no database")
 	}
 	all, err := r.Client.Tables(ctx)
 	if err != nil {
-		rep.Status = RunFailed
-		return rep, err
+		return nil, err
 	}
 	selected, err := selectTables(all, opts.Tables, opts.Exclude)
 	if errors.Is(err, ErrAllExcluded) && len(opts.Figures)+len(opts.Charts) > 0 {
 		selected, err = nil, nil // only the figures and charts (--exclude '*')
 	}
 	if err != nil {
-		rep.Status = RunFailed
-		return rep, err
+		return nil, err
 	}
-	names := targetNamesByID(all, opts)
-	// Biggest tables first: they bound the run's length.
 	sort.SliceStable(selected, func(i, j int) bool { return selected[i].RowCount > selected[j].RowCount })
-	reports := r.resolveReports(ctx, opts, all)
-
-	var cycle *updateCycle
-	if opts.WaitForUpdate > 0 && !opts.DryRun {
-		c, err := r.waitForUpdate(ctx, opts, syncTargets(opts, selected, names, reports))
-		if c != nil && c.warning != "" {
-			rep.Warnings = append(rep.Warnings, c.warning)
-		}
-		if errors.Is(err, ErrNothingNew) {
-			// Everything is up to date: say so per table, figure and
-			// chart, so the report and the metrics keep each one's last
-			// success.
-			for _, t := range selected {
-				rep.Tables = append(rep.Tables, r.upToDate(opts, t, names[string(t.ID)], c))
-			}
-			for _, j := range reports {
-				if j.err != nil {
-					rep.Tables = append(rep.Tables, r.reportUnresolved(j))
-					continue
-				}
-				rep.Tables = append(rep.Tables, r.reportUpToDate(j, c))
-			}
-			sortReport(rep)
-			rep.Status, rep.Message = RunNothingNew, err.Error()
-			return rep, err
-		}
-		if err != nil {
-			rep.Status = RunFailed
-			return rep, err
-		}
-		cycle = c
+	s := &syncRun{selected: selected, names: targetNamesByID(all, opts), reports: r.resolveReports(ctx, opts, all),
+		slots: semaphore.NewWeighted(int64(opts.Concurrency))}
+	if opts.ReuseExports > 0 {
+		s.exports = &exportIndex{client: r.Client}
 	}
-	if opts.WaitForUpdate > 0 && opts.DryRun && r.Loader != nil {
-		// What the real run would find: no wait, one look.
-		c, stale, err := r.readCycle(ctx, opts.Mapping.SourceTimezone, syncTargets(opts, selected, names, reports))
+	s.labels = progressLabels(syncItems(opts, selected, s.names, s.reports))
+	opts.runTargets = syncTargets(opts, selected, s.names, s.reports)
+	s.opts = opts
+	return s, nil
+}
+
+// syncCycle sets s.cycle when the run waits for an update: after the wait,
+// or in a dry run what the real run would find (no wait, one look). When
+// there is nothing new, rep says so per table, figure and chart, so the
+// report and the metrics keep each one's last success.
+func (r *Runner) syncCycle(ctx context.Context, s *syncRun, rep *Report) error {
+	opts := s.opts
+	if opts.WaitForUpdate <= 0 || opts.DryRun && r.Loader == nil {
+		return nil
+	}
+	if opts.DryRun {
+		c, stale, err := r.readCycle(ctx, opts.Mapping.SourceTimezone, opts.runTargets)
 		if err != nil {
-			rep.Status = RunFailed
-			return rep, err
+			return err
 		}
 		if c.warning != "" {
 			r.log().Warn(c.warning)
@@ -107,43 +121,57 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 		if stale == 0 {
 			c.dryWait = opts.WaitForUpdate
 		}
-		cycle = c
+		s.cycle = c
+		return nil
 	}
-	var exports *exportIndex
-	if opts.ReuseExports > 0 {
-		exports = &exportIndex{client: r.Client}
+	c, err := r.waitForUpdate(ctx, opts, opts.runTargets)
+	if c != nil && c.warning != "" {
+		rep.Warnings = append(rep.Warnings, c.warning)
 	}
-	labels := progressLabels(syncItems(opts, selected, names, reports))
-	opts.runTargets = syncTargets(opts, selected, names, reports)
+	if errors.Is(err, ErrNothingNew) {
+		for _, t := range s.selected {
+			rep.Tables = append(rep.Tables, r.upToDate(opts, t, s.names[string(t.ID)], c))
+		}
+		for _, j := range s.reports {
+			if j.err != nil {
+				rep.Tables = append(rep.Tables, r.reportUnresolved(j))
+				continue
+			}
+			rep.Tables = append(rep.Tables, r.reportUpToDate(j, c))
+		}
+		sortReport(rep)
+		rep.Status, rep.Message = RunNothingNew, err.Error()
+	}
+	s.cycle = c
+	return err
+}
 
+// runAll runs every table, figure and chart of the sync at once (the dry
+// run: plans them); the download slots bound how many download and load
+// at a time. A failed table must not stop the others, so no failure
+// cancels the rest: each item's outcome, failed or not, goes into the
+// report. A cancelled ctx (Ctrl-C) stops them all: every stage, and the
+// wait for a slot, returns when it ends.
+func (r *Runner) runAll(ctx context.Context, s *syncRun, rep *Report) {
+	table, report := r.syncTable, r.syncReport
+	if s.opts.DryRun {
+		table, report = r.planTable, r.planReport
+	}
 	var mu sync.Mutex
 	add := func(tr TableReport) {
 		mu.Lock()
 		rep.Tables = append(rep.Tables, tr)
 		mu.Unlock()
 	}
-	slots := make(chan struct{}, opts.Concurrency)
-	g, gctx := errgroup.WithContext(ctx)
-	for _, t := range selected {
-		g.Go(func() error {
-			add(r.syncTable(gctx, opts, t, names[string(t.ID)], cycle, exports, labels[tableKey(t)], slots))
-			return nil
-		})
+	var wg sync.WaitGroup
+	for _, t := range s.selected {
+		wg.Go(func() { add(table(ctx, s, t)) })
 	}
-	for _, j := range reports {
-		g.Go(func() error {
-			add(r.syncReport(gctx, opts, j, cycle, labels[j.key()], slots))
-			return nil
-		})
+	for _, j := range s.reports {
+		wg.Go(func() { add(report(ctx, s, j)) })
 	}
-	_ = g.Wait()
+	wg.Wait()
 	sortReport(rep)
-	if err := ctx.Err(); err != nil {
-		rep.Status, rep.Message = RunFailed, "interrupted"
-		return rep, fmt.Errorf("sync interrupted: %w", err)
-	}
-	r.afterLoads(ctx, opts, rep)
-	return rep, nil
 }
 
 // syncTargets are the tables a sync writes, for the wait for an update:

@@ -11,152 +11,170 @@ import (
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
+	"github.com/mbiload/mbiload/transform"
 )
 
-// syncTable runs one table through metadata, export, wait, download, decode
-// and load; label is what the progress display shows for it. It never
-// returns an error: failures go into the report.
-func (r *Runner) syncTable(ctx context.Context, opts Options, t extract.Table, target tableTarget,
-	cycle *updateCycle, exports *exportIndex, label string, slots chan struct{}) (tr TableReport) {
-	start := time.Now()
-	obs := r.obs()
-	log := r.log().With("table", t.Name)
-	tr = TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode)}
-	key := tr.progressKey()
-	obs.Start(key, label)
-	defer func() {
-		tr.Durations.Total = time.Since(start).Seconds()
-		tr.FinishedAt = time.Now().UTC()
+// syncTable takes one table from the API to its published table (the
+// dry run is planTable): it never returns an error, failures go into the
+// report. The stages, in order: tableMetadata, then in tableStages the
+// export (exportFor), the wait, a download slot, download, and the load
+// (loadRetrying, decodeAndLoad, loadSource: decode and COPY, publish,
+// ledger, all in the loader).
+func (r *Runner) syncTable(ctx context.Context, s *syncRun, t extract.Table) TableReport {
+	rn := r.begin(ctx, tableEntry(s.opts, t), s.labels[tableKey(t)], s.slots)
+	r.tableStages(rn, s, t)
+	return rn.finish(r.sayTable(t))
+}
+
+// tableStages runs a table's stages after the first, filling rn.
+func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
+	ctx, opts, tr := rn.ctx, s.opts, &rn.tr
+	tbl, err := r.tableMetadata(rn, opts, t, s.names[string(t.ID)], s.cycle)
+	if err != nil {
+		rn.fail(err)
+		return
+	}
+	rn.record(load.Job{RunID: opts.RunID, Table: tbl, Mode: opts.Mode, ExpectedRows: -1})
+	if last := s.cycle.upToDate(tr.TargetTable); last != nil {
+		tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
+		return
+	}
+	if err := checkListedRows(t, opts.exportRowCap); err != nil {
+		rn.fail(err)
+		return
+	}
+	done := rn.stage(StageExport, &tr.Durations.Export)
+	exp, reused, err := r.exportFor(ctx, opts, t, s.exports)
+	if err != nil {
+		rn.fail(err)
+		return
+	}
+	done()
+	tr.ExportID, tr.ExportReused = string(exp.ID), reused
+	if reused && !r.Loader.Config().Force {
+		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
+			ExportID: string(exp.ID), Decode: decodeSettings(opts.Decode)})
+		if err != nil {
+			rn.failed(err) // no load was tried
+			return
+		}
+		if note != "" {
+			tr.Status, tr.Note = StatusSkipped, note
+			return
+		}
+	}
+	done = rn.stage(StageWait, &tr.Durations.Wait)
+	if exp, err = r.Client.WaitExport(ctx, exp.ID); err != nil {
+		rn.fail(err)
+		return
+	}
+	done()
+	r.obs().Stage(rn.key, StageQueued)
+	if err := rn.acquire(); err != nil {
+		rn.fail(err)
+		return
+	}
+	done = rn.stage(StageDownload, &tr.Durations.Download)
+	dl, err := r.download(ctx, opts, t, &exp, true)
+	if err != nil {
+		rn.fail(err)
+		return
+	}
+	defer dl.Remove()
+	done()
+	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
+	expectRows(r.obs(), rn.key, expectedRows(exp))
+	r.obs().Stage(rn.key, StageLoad)
+	rn.loading()
+	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
+		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
+		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
+	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
+		rn.fail(err)
+	}
+}
+
+// tableEntry is the start of a table's report entry.
+func tableEntry(opts Options, t extract.Table) TableReport {
+	return TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode)}
+}
+
+// tableMetadata is a table's first stage, for a sync and its dry run: its
+// columns, typed by the mapping, its target and the warnings about them.
+func (r *Runner) tableMetadata(rn *run, opts Options, t extract.Table, target tableTarget, cycle *updateCycle) (*schema.Table, error) {
+	tr := &rn.tr
+	done := rn.stage(StageMetadata, &tr.Durations.Metadata)
+	cols, err := r.Client.Columns(rn.ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	tbl, err := schema.NewTable(t.ID, t.Name, cols, opts.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	target.apply(tbl)
+	written := load.TargetTable(tbl, opts.Mode)
+	r.setTarget(tr, "", written)
+	tr.Warnings = append(tr.Warnings, tbl.Warnings...)
+	if w := r.sourceChanged(rn.ctx, t, written, cycle); w != "" {
+		tr.Warnings = append(tr.Warnings, w)
+	}
+	for _, w := range tr.Warnings {
+		r.log().Warn(w, "table", t.Name)
+	}
+	done()
+	return tbl, nil
+}
+
+// sayTable logs a table's outcome.
+func (r *Runner) sayTable(t extract.Table) func(tr *TableReport) {
+	return func(tr *TableReport) {
+		log := r.log().With("table", t.Name)
 		switch tr.Status {
 		case StatusFailed:
-			if !opts.DryRun {
-				tr.addNote(r.keptNote(ctx, &tr))
-			}
-			log.Error("table failed", failedAttrs(&tr)...)
+			log.Error("table failed", failedAttrs(tr)...)
 		case StatusLoaded:
 			log.Info("table loaded", "target", tr.Target, "rows", tr.RowsLoaded, "rejected", tr.RowsRejected,
 				"export", tr.ExportID, "mechanism", tr.Mechanism, "seconds", round(tr.Durations.Total))
 		default:
 			log.Info("table "+tr.Status, "target", tr.Target, "export", tr.ExportID)
 		}
-		obs.Done(key, tr)
-	}()
-	fail := func(err error) TableReport {
-		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
-		return tr
 	}
-	stage := func(name string, d *float64) func() {
-		obs.Stage(key, name)
-		s := time.Now()
-		return func() { *d = time.Since(s).Seconds() }
-	}
+}
 
-	done := stage(StageMetadata, &tr.Durations.Metadata)
-	cols, err := r.Client.Columns(ctx, t.ID)
-	if err != nil {
-		return fail(err)
-	}
-	tbl, err := schema.NewTable(t.ID, t.Name, cols, opts.Mapping)
-	if err != nil {
-		return fail(err)
-	}
-	target.apply(tbl)
-	written := load.TargetTable(tbl, opts.Mode)
-	r.setTarget(&tr, "", written)
-	tr.Warnings = append(tr.Warnings, tbl.Warnings...)
-	if w := r.sourceChanged(ctx, t, written, cycle); w != "" {
-		tr.Warnings = append(tr.Warnings, w)
-	}
-	for _, w := range tr.Warnings {
-		log.Warn(w)
-	}
-	done()
-	// From here on the target is known: a failure before the loader runs is
-	// recorded in the ledger too, so history shows every failed night.
-	failRecorded := func(err error) TableReport {
-		job := load.Job{RunID: opts.RunID, Table: tbl, Mode: opts.Mode, ExportID: tr.ExportID, ExpectedRows: -1}
-		r.Loader.RecordFailure(ctx, job, start, err)
-		return fail(err)
-	}
-	if cycle != nil {
-		if last := cycle.upToDate(written); last != nil {
-			if opts.DryRun {
-				tr.Status, tr.ExportID, tr.Plan, tr.PlanAction = StatusPlanned, last.ExportID, cycle.dryRunPlan(last), PlanUpToDate
-				return tr
+// maxRecreate bounds how many times one download re-creates an expired
+// export: a fresh copy should not expire, but a loop must end.
+const maxRecreate = 3
+
+// download fetches the export to a temp file. With recreate, an export
+// that expired between listing and download (410) is re-created and fetched
+// again (at most maxRecreate times); exp is updated to the export actually
+// downloaded.
+func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, exp *extract.Export, recreate bool) (*extract.Download, error) {
+	key := tableKey(t)
+	progress := func(done, total int64) { r.obs().Downloaded(key, done, total) }
+	for attempt := 0; ; attempt++ {
+		dl, err := r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
+		if errors.Is(err, syscall.ENOSPC) {
+			dir := opts.TempDir
+			if dir == "" {
+				dir = os.TempDir()
 			}
-			tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
-			return tr
+			return nil, fmt.Errorf("%w (the temp dir %s is full: point --temp-dir or MBILOAD_TEMP_DIR at a disk with room for the export)", err, dir)
 		}
-	}
-
-	if err := checkListedRows(t, opts.exportRowCap); err != nil {
-		if opts.DryRun {
-			return fail(err)
+		if !recreate || attempt == maxRecreate || !errors.Is(err, extract.ErrExpired) {
+			return dl, err
 		}
-		return failRecorded(err)
-	}
-	done = stage(StageExport, &tr.Durations.Export)
-	exp, reused, err := r.exportFor(ctx, opts, t, exports)
-	if err != nil {
-		if opts.DryRun {
-			return fail(err)
+		r.log().Warn("export expired before its download; re-creating it", "table", t.Name, "export", exp.ID)
+		if exp.TableID == "" {
+			exp.TableID = t.ID
 		}
-		return failRecorded(err)
-	}
-	done()
-	tr.ExportID, tr.ExportReused = string(exp.ID), reused
-	if opts.DryRun {
-		plan, action, err := r.plan(ctx, opts, tbl, exp, reused)
+		fresh, err := r.Client.RecreateExport(ctx, *exp)
 		if err != nil {
-			return fail(err)
+			return nil, fmt.Errorf("re-create expired export %s: %w", exp.ID, err)
 		}
-		tr.Status, tr.Plan, tr.PlanAction = StatusPlanned, plan, action
-		return tr
+		*exp = fresh
 	}
-	if reused && !r.Loader.Config().Force {
-		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
-			ExportID: string(exp.ID), Decode: decodeSettings(opts.Decode)})
-		if err != nil {
-			return fail(err)
-		}
-		if note != "" {
-			tr.Status, tr.Note = StatusSkipped, note
-			return tr
-		}
-	}
-
-	done = stage(StageWait, &tr.Durations.Wait)
-	if exp, err = r.Client.WaitExport(ctx, exp.ID); err != nil {
-		return failRecorded(err)
-	}
-	done()
-
-	obs.Stage(key, StageQueued)
-	select {
-	case slots <- struct{}{}:
-	case <-ctx.Done():
-		return failRecorded(ctx.Err())
-	}
-	defer func() { <-slots }()
-
-	done = stage(StageDownload, &tr.Durations.Download)
-	dl, err := r.download(ctx, opts, t, &exp, true)
-	if err != nil {
-		return failRecorded(err)
-	}
-	defer dl.Remove()
-	done()
-	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
-
-	expectRows(obs, key, expectedRows(exp))
-	obs.Stage(key, StageLoad)
-	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
-		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
-		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
-	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), &tr); err != nil {
-		return fail(err)
-	}
-	return tr
 }
 
 // loadAttempts bounds how often one downloaded export is loaded when the
@@ -195,39 +213,86 @@ func (r *Runner) loadRetrying(ctx context.Context, opts Options, tbl *schema.Tab
 	}
 }
 
-// maxRecreate bounds how many times one download re-creates an expired
-// export: a fresh copy should not expire, but a loop must end.
-const maxRecreate = 3
+// decodeAndLoad streams an export file on disk into the loader and fills
+// tr from the result. job carries everything but the source; check, when
+// not nil, vets the export's row count before anything is published.
+func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job,
+	check func(rows int64) error, tr *TableReport) error {
+	job.Table = tbl
+	job.OtherTargets = opts.otherTargets(load.TargetTable(tbl, job.Mode))
+	src, err := r.openSource(ctx, opts, tbl, path)
+	return r.loadSource(ctx, job, src, err, check, tr)
+}
 
-// download fetches the export to a temp file. With recreate, an export
-// that expired between listing and download (410) is re-created and fetched
-// again (at most maxRecreate times); exp is updated to the export actually
-// downloaded.
-func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, exp *extract.Export, recreate bool) (*extract.Download, error) {
-	key := tableKey(t)
-	progress := func(done, total int64) { r.obs().Downloaded(key, done, total) }
-	for attempt := 0; ; attempt++ {
-		dl, err := r.Client.DownloadProgress(ctx, exp.ID, opts.TempDir, progress)
-		if errors.Is(err, syscall.ENOSPC) {
-			dir := opts.TempDir
-			if dir == "" {
-				dir = os.TempDir()
-			}
-			return nil, fmt.Errorf("%w (the temp dir %s is full: point --temp-dir or MBILOAD_TEMP_DIR at a disk with room for the export)", err, dir)
-		}
-		if !recreate || attempt == maxRecreate || !errors.Is(err, extract.ErrExpired) {
-			return dl, err
-		}
-		r.log().Warn("export expired before its download; re-creating it", "table", t.Name, "export", exp.ID)
-		if exp.TableID == "" {
-			exp.TableID = t.ID
-		}
-		fresh, err := r.Client.RecreateExport(ctx, *exp)
-		if err != nil {
-			return nil, fmt.Errorf("re-create expired export %s: %w", exp.ID, err)
-		}
-		*exp = fresh
+// source is an export file opened and being decoded.
+type source struct {
+	entry *transform.Entry
+	dec   *transform.Decoder
+}
+
+// openSource opens an export file and starts decoding it for tbl (the
+// decoder's goroutines read ahead, a few chunks and batches, until the
+// load takes the batches). The decoder rejects up to the loader's error
+// budget (load.Config.MaxBadRows), the one place it is configured. On
+// failure it returns nil and the error for the ledger.
+func (r *Runner) openSource(ctx context.Context, opts Options, tbl *schema.Table, path string) (*source, error) {
+	entry, err := openExportFile(path, opts.Zip)
+	if err != nil {
+		return nil, fmt.Errorf("open export file: %w", err)
 	}
+	decode := opts.Decode
+	decode.MaxBadRows = r.Loader.Config().MaxBadRows
+	dec, err := transform.NewDecoder(ctx, entry, tbl, decode)
+	if err != nil {
+		entry.Close()
+		return nil, err
+	}
+	return &source{entry: entry, dec: dec}, nil
+}
+
+// close stops the decoder and closes the file.
+func (s *source) close() {
+	s.dec.Close()
+	s.entry.Close()
+}
+
+// loadSource loads an opened export file (openErr: why it could not be
+// opened, recorded as a failed load) and fills tr from the result; check
+// is as for decodeAndLoad.
+func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, openErr error,
+	check func(rows int64) error, tr *TableReport) error {
+	if openErr != nil {
+		r.Loader.RecordFailure(ctx, job, time.Now(), openErr)
+		return openErr
+	}
+	defer src.close()
+	job.Source = &countingBatches{src: src.dec, table: tr.progressKey(), obs: r.obs(), check: check}
+	start := time.Now()
+	res, err := r.Loader.Load(ctx, job)
+	tr.Durations.Load = time.Since(start).Seconds()
+	tr.Status, tr.Note = res.Status, res.Note
+	r.setTarget(tr, res.Schema, res.Table)
+	tr.Mechanism = res.Mechanism
+	// Rows read: every record of the export, rejected ones included (the
+	// loader counts the good ones).
+	tr.RowsRead, tr.RowsRejected, tr.RowsLoaded = res.RowsRead+res.RowsRejected, res.RowsRejected, res.RowsLoaded
+	tr.SchemaChanges = res.SchemaChanges
+	tr.Views = append(tr.Views, res.Views...)
+	tr.Warnings = append(tr.Warnings, res.Warnings...)
+	for _, n := range src.dec.Notes() { // values changed to fit their types
+		r.log().Warn(n)
+		tr.Warnings = append(tr.Warnings, n)
+	}
+	if res.MechanismReason != "" {
+		tr.Warnings = append(tr.Warnings, res.MechanismReason)
+	}
+	if err == nil && res.Status == load.StatusLoaded {
+		if w := rejectsWarning(tr.Target, src.dec.Rejects(), r.Loader.Config().MaxBadRows); w != "" {
+			r.log().Warn(w)
+			tr.Warnings = append(tr.Warnings, w)
+		}
+	}
+	return err
 }
 
 // expectedRows is the export's row count when the API gave one, else -1.

@@ -38,8 +38,12 @@ func (c *updateCycle) dryRunPlan(last *load.LedgerEntry) string {
 }
 
 // upToDate returns the last load of a target table when it was made from
-// the latest cycle (from an export created after it ended), else nil.
+// the latest cycle (from an export created after it ended), else nil (and
+// always nil without a cycle: c nil).
 func (c *updateCycle) upToDate(target string) *load.LedgerEntry {
+	if c == nil {
+		return nil
+	}
 	if last := c.last[target]; last != nil && !c.end.IsZero() && last.ExportedAt.After(c.end) {
 		return last
 	}

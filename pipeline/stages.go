@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/mbiload/mbiload/load"
+	"golang.org/x/sync/semaphore"
+)
+
+// run is one table, figure or chart (or one backfilled export) going
+// through its stages: metadata, export, wait, slot, download, load. It is
+// the one place that times the stages, tells the Observer, holds the
+// download slot and, once the target is known, records a failure in the
+// ledger. Only the item's own goroutine uses it.
+type run struct {
+	r      *Runner
+	ctx    context.Context
+	tr     TableReport
+	key    string // the progress key
+	start  time.Time
+	slots  *semaphore.Weighted // download slots, shared by the run's items
+	held   bool                // a slot is held
+	ledger *load.Job           // what a failure is recorded as; nil: not recorded
+	loader bool                // the loader runs, and records its own failures
+}
+
+// newRun starts timing an item whose report starts as tr.
+func (r *Runner) newRun(ctx context.Context, tr TableReport, slots *semaphore.Weighted) *run {
+	return &run{r: r, ctx: ctx, tr: tr, key: tr.progressKey(), start: time.Now(), slots: slots}
+}
+
+// begin starts an item's run and its progress line, which shows label.
+func (r *Runner) begin(ctx context.Context, tr TableReport, label string, slots *semaphore.Weighted) *run {
+	rn := r.newRun(ctx, tr, slots)
+	r.obs().Start(rn.key, label)
+	return rn
+}
+
+// stage enters a stage; the returned func, called when the stage is over,
+// stores its duration in d.
+func (rn *run) stage(name string, d *float64) func() {
+	rn.r.obs().Stage(rn.key, name)
+	s := time.Now()
+	return func() { *d = time.Since(s).Seconds() }
+}
+
+// record says the target is known: from here on a failure is recorded in
+// the ledger as job (with the export id the report holds by then), so
+// history shows every failed night. A dry run never records.
+func (rn *run) record(job load.Job) { rn.ledger = &job }
+
+// loading says the loader runs from here: it records its own failures.
+func (rn *run) loading() { rn.loader = true }
+
+// fail marks the item failed, in the ledger too once its target is known.
+func (rn *run) fail(err error) {
+	if rn.ledger != nil && !rn.loader {
+		job := *rn.ledger
+		job.ExportID = rn.tr.ExportID
+		rn.r.Loader.RecordFailure(rn.ctx, job, rn.start, err)
+	}
+	rn.failed(err)
+}
+
+// failed marks the item failed without a ledger row.
+func (rn *run) failed(err error) { rn.tr.Status, rn.tr.Error = StatusFailed, load.ErrorText(err) }
+
+// acquire waits for a download slot, held until finish; it fails when the
+// run is cancelled first.
+func (rn *run) acquire() error {
+	if err := rn.slots.Acquire(rn.ctx, 1); err != nil {
+		return err
+	}
+	rn.held = true
+	return nil
+}
+
+// finish ends the item's run: it frees the slot, times the whole, says
+// what the target holds after a recorded failure (see keptNote), has say
+// log the outcome, and reports it Done.
+func (rn *run) finish(say func(tr *TableReport)) TableReport {
+	if rn.held {
+		rn.slots.Release(1)
+		rn.held = false
+	}
+	tr := &rn.tr
+	tr.Durations.Total = time.Since(rn.start).Seconds()
+	tr.FinishedAt = time.Now().UTC()
+	if tr.Status == StatusFailed && rn.ledger != nil {
+		tr.addNote(rn.r.keptNote(rn.ctx, tr))
+	}
+	say(tr)
+	rn.r.obs().Done(rn.key, *tr)
+	return *tr
+}
