@@ -163,20 +163,13 @@ type FileJob struct {
 // decode, COPY, publish, ledger. A file already published (same SHA-256, or
 // same export id when given, with the same settings: see load.Job.Decode)
 // is skipped unless the loader forces.
-func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr TableReport, err error) {
+func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (TableReport, error) {
 	opts = opts.withDefaults()
-	start := time.Now()
-	tr = TableReport{Kind: "file", Source: fj.Table.SourceName, SourceID: string(fj.Table.SourceID),
+	tr := TableReport{Kind: "file", Source: fj.Table.SourceName, SourceID: string(fj.Table.SourceID),
 		Mode: string(opts.Mode), ExportID: fj.ExportID, File: fj.Path}
 	r.setTarget(&tr, "", fj.Table.Name)
 	tr.Warnings = append(tr.Warnings, fj.Table.Warnings...)
-	key := tr.progressKey()
-	r.obs().Start(key, fj.Table.SourceName)
-	defer func() {
-		tr.Durations.Total = time.Since(start).Seconds()
-		tr.FinishedAt = time.Now().UTC()
-		r.obs().Done(key, tr)
-	}()
+	rn := r.begin(ctx, tr, fj.Table.SourceName, nil)
 	// The digest (for the ledger and the already-published check) is
 	// computed while the decoder starts on the other core.
 	digest := startDigest(ctx, fj.Path)
@@ -186,16 +179,15 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (tr Tab
 		if src != nil {
 			src.close()
 		}
-		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
-		return tr, fmt.Errorf("load %s: %w", fj.Path, err)
+		rn.failed(err)
+		return rn.finish(func(*TableReport) {}), fmt.Errorf("load %s: %w", fj.Path, err)
 	}
-	tr.Bytes = size
+	rn.tr.Bytes = size
 	job := load.Job{RunID: opts.RunID, Table: fj.Table, Mode: opts.Mode, Key: opts.Key, ExportID: fj.ExportID,
 		ExportedAt: fj.ExportedAt, SHA256: sum, Bytes: size, ExpectedRows: -1, Decode: decodeSettings(opts.Decode)}
-	r.obs().Stage(key, StageLoad)
-	err = r.loadSource(ctx, job, src, openErr, nil, &tr)
-	if err != nil {
-		tr.Status, tr.Error = StatusFailed, load.ErrorText(err)
+	r.obs().Stage(rn.key, StageLoad)
+	if err = r.loadSource(ctx, job, src, openErr, nil, &rn.tr); err != nil {
+		rn.failed(err)
 	}
-	return tr, err
+	return rn.finish(func(*TableReport) {}), err
 }

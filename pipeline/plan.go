@@ -17,28 +17,15 @@ import (
 func (r *Runner) planTable(ctx context.Context, s *syncRun, t extract.Table) TableReport {
 	rn := r.begin(ctx, tableEntry(s.opts, t), s.labels[tableKey(t)], s.slots)
 	tr := &rn.tr
-	tbl, err := r.tableMetadata(rn, s.opts, t, s.names[string(t.ID)], s.cycle)
-	if err == nil {
-		err = checkListedRows(t, s.opts.exportRowCap)
-	}
-	last := s.cycle.upToDate(tr.TargetTable)
-	switch {
-	case tbl != nil && last != nil:
+	tbl, exp, reused, last, err := r.tableExport(rn, s, t)
+	if last != nil {
 		tr.Status, tr.ExportID, tr.Plan, tr.PlanAction = StatusPlanned, last.ExportID, s.cycle.dryRunPlan(last), PlanUpToDate
-	case err != nil:
+	} else if err == nil {
+		tr.Status = StatusPlanned
+		tr.Plan, tr.PlanAction, err = r.plan(ctx, s.opts, tbl, exp, reused)
+	}
+	if err != nil {
 		rn.fail(err)
-	default:
-		done := rn.stage(StageExport, &tr.Durations.Export)
-		exp, reused, err := r.exportFor(ctx, s.opts, t, s.exports)
-		if err == nil {
-			done()
-			tr.ExportID, tr.ExportReused = string(exp.ID), reused
-			tr.Plan, tr.PlanAction, err = r.plan(ctx, s.opts, tbl, exp, reused)
-			tr.Status = StatusPlanned
-		}
-		if err != nil {
-			rn.fail(err)
-		}
 	}
 	return rn.finish(r.sayTable(t))
 }

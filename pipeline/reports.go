@@ -152,26 +152,6 @@ func (r *Runner) reportEntry(j reportJob) TableReport {
 	return tr
 }
 
-// reportUnresolved is the report entry of a figure or chart that could not
-// be resolved (j.err), in a run that found nothing new to load.
-func (r *Runner) reportUnresolved(j reportJob) TableReport {
-	tr := r.reportEntry(j)
-	tr.Status, tr.Error, tr.FinishedAt = StatusFailed, j.err.Error(), time.Now().UTC()
-	r.log().Error(j.kind+" failed", j.kind, j.ref, "err", tr.Error)
-	return tr
-}
-
-// reportUpToDate is the report entry of a figure or chart already loaded
-// from the warehouse's latest update cycle.
-func (r *Runner) reportUpToDate(j reportJob, cycle *updateCycle) TableReport {
-	tr := r.reportEntry(j)
-	tr.Status, tr.FinishedAt = StatusUpToDate, time.Now().UTC()
-	if last := cycle.upToDate(j.target.name); last != nil {
-		tr.ExportID = last.ExportID
-	}
-	return tr
-}
-
 // reportExportedAt is the time the ledger records for a figure or chart
 // exported at now. Such an export has no time of its own in the API, so
 // it is the host's clock; but in a run that waited for an update cycle,

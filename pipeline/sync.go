@@ -94,8 +94,8 @@ func (r *Runner) prepareSync(ctx context.Context, opts Options) (*syncRun, error
 	if opts.ReuseExports > 0 {
 		s.exports = &exportIndex{client: r.Client}
 	}
-	s.labels = progressLabels(syncItems(opts, selected, s.names, s.reports))
-	opts.runTargets = syncTargets(opts, selected, s.names, s.reports)
+	items := syncItems(opts, selected, s.names, s.reports)
+	s.labels, opts.runTargets = progressLabels(items), runTargets(items)
 	s.opts = opts
 	return s, nil
 }
@@ -129,16 +129,7 @@ func (r *Runner) syncCycle(ctx context.Context, s *syncRun, rep *Report) error {
 		rep.Warnings = append(rep.Warnings, c.warning)
 	}
 	if errors.Is(err, ErrNothingNew) {
-		for _, t := range s.selected {
-			rep.Tables = append(rep.Tables, r.upToDate(opts, t, s.names[string(t.ID)], c))
-		}
-		for _, j := range s.reports {
-			if j.err != nil {
-				rep.Tables = append(rep.Tables, r.reportUnresolved(j))
-				continue
-			}
-			rep.Tables = append(rep.Tables, r.reportUpToDate(j, c))
-		}
+		rep.Tables = r.nothingNew(s, c)
 		sortReport(rep)
 		rep.Status, rep.Message = RunNothingNew, err.Error()
 	}
@@ -174,21 +165,16 @@ func (r *Runner) runAll(ctx context.Context, s *syncRun, rep *Report) {
 	sortReport(rep)
 }
 
-// syncTargets are the tables a sync writes, for the wait for an update:
-// the selected tables' (their _history tables in snapshot mode), then the
-// figures' and charts'. A figure or chart that could not be resolved (not
-// in the API's list, e.g. a deleted id left on a cron line) has no table
-// and is left out: it fails in the report whatever the wait decides, and
-// counting it as never loaded would make every waiting run start at once,
-// before the warehouse's next update, and so load the tables an update late.
-func syncTargets(opts Options, selected []extract.Table, names map[string]tableTarget, reports []reportJob) []string {
-	out := make([]string, 0, len(selected)+len(reports))
-	for _, t := range selected {
-		out = append(out, names[string(t.ID)].written(opts.Mode))
-	}
-	for _, j := range reports {
-		if j.err == nil {
-			out = append(out, j.target.name)
+// runTargets are the tables a sync writes (its items' targets), for the
+// wait for an update. A figure or chart that could not be resolved (say a
+// deleted id left on a cron line) has none: it fails whatever the wait
+// decides, and counting it as never loaded would make every waiting run
+// start at once, before the warehouse's next update.
+func runTargets(items []progressItem) []string {
+	var out []string
+	for _, it := range items {
+		if it.target != "" {
+			out = append(out, it.target)
 		}
 	}
 	return out
@@ -233,17 +219,34 @@ func dedupe(refs []string) []string {
 	return out
 }
 
-// upToDate is the report entry of a table already loaded from the
-// warehouse's latest update cycle.
-func (r *Runner) upToDate(opts Options, t extract.Table, names tableTarget, cycle *updateCycle) TableReport {
-	tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
-		Status: StatusUpToDate, FinishedAt: time.Now().UTC()}
-	target := names.written(opts.Mode)
-	r.setTarget(&tr, "", target)
-	if last := cycle.upToDate(target); last != nil {
-		tr.ExportID = last.ExportID
+// nothingNew are the report entries of a run that found nothing new:
+// each table, figure and chart up to date (with its last load's export),
+// but a figure or chart that could not be resolved, which failed.
+func (r *Runner) nothingNew(s *syncRun, c *updateCycle) []TableReport {
+	var out []TableReport
+	for _, t := range s.selected {
+		tr := tableEntry(s.opts, t)
+		r.setTarget(&tr, "", s.names[string(t.ID)].written(s.opts.Mode))
+		out = append(out, tr)
 	}
-	return tr
+	for _, j := range s.reports {
+		tr := r.reportEntry(j)
+		if j.err != nil {
+			tr.Status, tr.Error = StatusFailed, j.err.Error()
+			r.log().Error(j.kind+" failed", j.kind, j.ref, "err", tr.Error)
+		}
+		out = append(out, tr)
+	}
+	for i := range out {
+		if out[i].Status == "" {
+			out[i].Status = StatusUpToDate
+			if last := c.upToDate(out[i].TargetTable); last != nil {
+				out[i].ExportID = last.ExportID
+			}
+		}
+		out[i].FinishedAt = time.Now().UTC()
+	}
+	return out
 }
 
 // targetNamesByID assigns target names over the whole warehouse (see

@@ -14,43 +14,32 @@ import (
 	"github.com/mbiload/mbiload/transform"
 )
 
-// syncTable takes one table from the API to its published table (the
-// dry run is planTable): it never returns an error, failures go into the
-// report. The stages, in order: tableMetadata, then in tableStages the
-// export (exportFor), the wait, a download slot, download, and the load
-// (loadRetrying, decodeAndLoad, loadSource: decode and COPY, publish,
-// ledger, all in the loader).
+// syncTable takes one table from the API to its published table (its dry
+// run is planTable); failures go into the report, never an error. In this
+// file, top to bottom: tableStages runs the stages (tableExport: metadata
+// and export; the wait, a download slot, download), then the load
+// (loadRetrying, decodeAndLoad, loadSource; the loader COPYs and publishes).
 func (r *Runner) syncTable(ctx context.Context, s *syncRun, t extract.Table) TableReport {
 	rn := r.begin(ctx, tableEntry(s.opts, t), s.labels[tableKey(t)], s.slots)
 	r.tableStages(rn, s, t)
 	return rn.finish(r.sayTable(t))
 }
 
-// tableStages runs a table's stages after the first, filling rn.
+// tableStages runs a table's stages, filling rn.
 func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 	ctx, opts, tr := rn.ctx, s.opts, &rn.tr
-	tbl, err := r.tableMetadata(rn, opts, t, s.names[string(t.ID)], s.cycle)
-	if err != nil {
-		rn.fail(err)
-		return
+	tbl, exp, reused, last, err := r.tableExport(rn, s, t)
+	if tbl != nil {
+		rn.record(load.Job{RunID: opts.RunID, Table: tbl, Mode: opts.Mode, ExpectedRows: -1})
 	}
-	rn.record(load.Job{RunID: opts.RunID, Table: tbl, Mode: opts.Mode, ExpectedRows: -1})
-	if last := s.cycle.upToDate(tr.TargetTable); last != nil {
+	switch {
+	case last != nil:
 		tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
 		return
-	}
-	if err := checkListedRows(t, opts.exportRowCap); err != nil {
+	case err != nil:
 		rn.fail(err)
 		return
 	}
-	done := rn.stage(StageExport, &tr.Durations.Export)
-	exp, reused, err := r.exportFor(ctx, opts, t, s.exports)
-	if err != nil {
-		rn.fail(err)
-		return
-	}
-	done()
-	tr.ExportID, tr.ExportReused = string(exp.ID), reused
 	if reused && !r.Loader.Config().Force {
 		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
 			ExportID: string(exp.ID), Decode: decodeSettings(opts.Decode)})
@@ -63,7 +52,7 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 			return
 		}
 	}
-	done = rn.stage(StageWait, &tr.Durations.Wait)
+	done := rn.stage(StageWait, &tr.Durations.Wait)
 	if exp, err = r.Client.WaitExport(ctx, exp.ID); err != nil {
 		rn.fail(err)
 		return
@@ -97,6 +86,30 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 // tableEntry is the start of a table's report entry.
 func tableEntry(opts Options, t extract.Table) TableReport {
 	return TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode)}
+}
+
+// tableExport runs a table's first stages, for a sync and its dry run:
+// metadata, the check whether the cycle holds its last load (last: then
+// it stops), the row cap and the export (exportFor). tbl is nil until the
+// target is known.
+func (r *Runner) tableExport(rn *run, s *syncRun, t extract.Table) (tbl *schema.Table, exp extract.Export, reused bool,
+	last *load.LedgerEntry, err error) {
+	if tbl, err = r.tableMetadata(rn, s.opts, t, s.names[string(t.ID)], s.cycle); err != nil {
+		return nil, exp, false, nil, err
+	}
+	if last = s.cycle.upToDate(rn.tr.TargetTable); last != nil {
+		return tbl, exp, false, last, nil
+	}
+	if err = checkListedRows(t, s.opts.exportRowCap); err != nil {
+		return tbl, exp, false, nil, err
+	}
+	done := rn.stage(StageExport, &rn.tr.Durations.Export)
+	if exp, reused, err = r.exportFor(rn.ctx, s.opts, t, s.exports); err != nil {
+		return tbl, exp, false, nil, err
+	}
+	done()
+	rn.tr.ExportID, rn.tr.ExportReused = string(exp.ID), reused
+	return tbl, exp, reused, nil, nil
 }
 
 // tableMetadata is a table's first stage, for a sync and its dry run: its
