@@ -143,7 +143,8 @@ func ledgerGap(ctx context.Context, c *cli.Context, env *appEnv, loader *load.Lo
 // runResult maps a finished run to the command's error: nil when every
 // table succeeded, partialError (exit 3) when some failed, afterLoadError
 // (exit 3) when none failed but a materialized view refresh or the
-// --after-sync hook did, an error (exit 1) when all failed.
+// --after-sync hook did, an error (exit 1) when all failed: with the
+// table's whole error when only one failed.
 func runResult(rep *pipeline.Report) error {
 	failed := rep.Failed()
 	switch {
@@ -155,6 +156,13 @@ func runResult(rep *pipeline.Report) error {
 		return partialError{failed: failed, total: len(rep.Tables)}
 	default:
 		if failed == 1 {
+			// The one error in full, unescaped: the summary's NOTE cuts it
+			// and the log quotes it.
+			for _, t := range rep.Tables {
+				if t.Error != "" {
+					return fmt.Errorf("%s failed: %s", t.Source, t.Error)
+				}
+			}
 			return fmt.Errorf("the table failed (see the log above; --report FILE has the error)")
 		}
 		return fmt.Errorf("all %d tables failed (see the log above; --report FILE has each error)", failed)
