@@ -74,8 +74,7 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 	var wg sync.WaitGroup
 	for i, t := range selected {
 		wg.Go(func() {
-			r.obs().Start(tableKey(t), labels[tableKey(t)])
-			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], series[t.ID], slots)
+			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], series[t.ID], labels[tableKey(t)], slots)
 		})
 	}
 	wg.Wait()
@@ -113,7 +112,9 @@ func backfillSeries(exports []extract.Export, bo BackfillOptions, loc *time.Loca
 
 // backfillTable loads one table's exports in order, stopping at the first
 // failure.
-func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target tableTarget, list []extract.Export, slots *semaphore.Weighted) []TableReport {
+func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target tableTarget, list []extract.Export,
+	label string, slots *semaphore.Weighted) []TableReport {
+	r.obs().Start(tableKey(t), label)
 	log := r.log().With("table", t.Name)
 	if len(list) == 0 {
 		log.Info("no completed exports to backfill")
@@ -150,7 +151,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	for _, e := range list {
 		entry := tableEntry(opts, t)
 		entry.ExportID = string(e.ID)
-		rn := r.newRun(ctx, entry, slots) // never recorded: the loader records its failures
+		rn := r.begin(ctx, entry, label, slots) // never recorded: the loader records its failures
 		r.setTarget(&rn.tr, "", load.TargetTable(tbl, opts.Mode))
 		r.backfillExport(rn, opts, t, tbl, e, floor)
 		tr := rn.finish(func(*TableReport) {})

@@ -35,10 +35,7 @@ func (r *Runner) planTable(ctx context.Context, s *syncRun, t extract.Table) Tab
 func (r *Runner) planReport(ctx context.Context, s *syncRun, j reportJob) TableReport {
 	rn := r.begin(ctx, r.reportEntry(j), s.labels[j.key()], s.slots)
 	tr := &rn.tr
-	var last *load.LedgerEntry
-	if j.err == nil {
-		last = s.cycle.upToDate(j.target.name)
-	}
+	last := s.cycle.upToDate(j.target.name) // nil when unresolved: no name
 	switch {
 	case j.err != nil:
 		rn.fail(j.err)

@@ -54,7 +54,7 @@ func (r *Runner) reportStages(rn *run, s *syncRun, j reportJob) {
 	}
 	tr.Bytes = size
 	r.obs().Stage(rn.key, StageLoad)
-	rn.loading()
+	rn.loader = true
 	job := load.Job{RunID: s.opts.RunID, Mode: load.ModeReplace, SHA256: sum, Bytes: size, ExpectedRows: -1,
 		ExportedAt: exportedAt}
 	if s.cycle != nil {
@@ -118,11 +118,10 @@ func inferTable(path string, opts Options, j reportJob) (*schema.Table, error) {
 		return nil, fmt.Errorf("%s %s: %w", j.kind, j.id, err)
 	}
 	tbl, err := schema.NewTable(j.id, j.target.source, cols, opts.Mapping)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		tbl.Name = j.target.name
 	}
-	tbl.Name = j.target.name
-	return tbl, nil
+	return tbl, err
 }
 
 // sayReport logs a figure's (chart's) outcome.

@@ -22,17 +22,12 @@ type run struct {
 	slots  *semaphore.Weighted // download slots, shared by the run's items
 	held   bool                // a slot is held
 	ledger *load.Job           // what a failure is recorded as; nil: not recorded
-	loader bool                // the loader runs, and records its own failures
-}
-
-// newRun starts timing an item whose report starts as tr.
-func (r *Runner) newRun(ctx context.Context, tr TableReport, slots *semaphore.Weighted) *run {
-	return &run{r: r, ctx: ctx, tr: tr, key: tr.progressKey(), start: time.Now(), slots: slots}
+	loader bool                // the loader runs: it records its own failures
 }
 
 // begin starts an item's run and its progress line, which shows label.
 func (r *Runner) begin(ctx context.Context, tr TableReport, label string, slots *semaphore.Weighted) *run {
-	rn := r.newRun(ctx, tr, slots)
+	rn := &run{r: r, ctx: ctx, tr: tr, key: tr.progressKey(), start: time.Now(), slots: slots}
 	r.obs().Start(rn.key, label)
 	return rn
 }
@@ -49,9 +44,6 @@ func (rn *run) stage(name string, d *float64) func() {
 // the ledger as job (with the export id the report holds by then), so
 // history shows every failed night. A dry run never records.
 func (rn *run) record(job load.Job) { rn.ledger = &job }
-
-// loading says the loader runs from here: it records its own failures.
-func (rn *run) loading() { rn.loader = true }
 
 // fail marks the item failed, in the ledger too once its target is known.
 func (rn *run) fail(err error) {

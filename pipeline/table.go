@@ -74,7 +74,7 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
 	expectRows(r.obs(), rn.key, expectedRows(exp))
 	r.obs().Stage(rn.key, StageLoad)
-	rn.loading()
+	rn.loader = true
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
 		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
