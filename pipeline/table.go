@@ -18,7 +18,7 @@ import (
 // run is planTable); failures go into the report, never an error. In this
 // file, top to bottom: tableStages runs the stages (tableExport: metadata
 // and export; the wait, a download slot, download), then the load
-// (loadRetrying, decodeAndLoad, loadSource; the loader COPYs and publishes).
+// (loadRetrying, openSource, loadSource; the loader COPYs and publishes).
 func (r *Runner) syncTable(ctx context.Context, s *syncRun, t extract.Table) TableReport {
 	rn := r.begin(ctx, tableEntry(s.opts, t), s.labels[tableKey(t)], s.slots)
 	r.tableStages(rn, s, t)
@@ -195,15 +195,21 @@ func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, ex
 // waits between attempts grow so that a restarting server can come back.
 const loadAttempts = 3
 
-// loadRetrying decodes and loads a downloaded export, again from the same
-// file when the load failed for a reason worth retrying (load.Retryable):
-// nothing is ever half-published, so a retry is always safe. Each failed
-// attempt is in the ledger.
+// loadRetrying streams a downloaded export file into the loader (which
+// decodes, COPYs, publishes and writes the ledger) and fills tr from the
+// result, again from the same file when the load failed for a reason
+// worth retrying (load.Retryable): nothing is ever half-published, so a
+// retry is always safe. Each failed attempt is in the ledger. job carries
+// everything but the table and the source; check, when not nil, vets the
+// export's row count before anything is published.
 func (r *Runner) loadRetrying(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job,
 	check func(rows int64) error, tr *TableReport) error {
+	job.Table = tbl
+	job.OtherTargets = opts.otherTargets(load.TargetTable(tbl, job.Mode))
 	var broken string // the last attempt's error
 	for attempt := 1; ; attempt++ {
-		err := r.decodeAndLoad(ctx, opts, tbl, path, job, check, tr)
+		src, err := r.openSource(ctx, opts, tbl, path)
+		err = r.loadSource(ctx, job, src, err, check, tr)
 		if err == nil && attempt > 1 {
 			w := fmt.Sprintf("loaded on attempt %d, after a broken database connection (%s)", attempt, broken)
 			r.log().Warn(w, "table", tbl.SourceName)
@@ -224,17 +230,6 @@ func (r *Runner) loadRetrying(ctx context.Context, opts Options, tbl *schema.Tab
 		case <-time.After(wait):
 		}
 	}
-}
-
-// decodeAndLoad streams an export file on disk into the loader and fills
-// tr from the result. job carries everything but the source; check, when
-// not nil, vets the export's row count before anything is published.
-func (r *Runner) decodeAndLoad(ctx context.Context, opts Options, tbl *schema.Table, path string, job load.Job,
-	check func(rows int64) error, tr *TableReport) error {
-	job.Table = tbl
-	job.OtherTargets = opts.otherTargets(load.TargetTable(tbl, job.Mode))
-	src, err := r.openSource(ctx, opts, tbl, path)
-	return r.loadSource(ctx, job, src, err, check, tr)
 }
 
 // source is an export file opened and being decoded.
@@ -271,7 +266,7 @@ func (s *source) close() {
 
 // loadSource loads an opened export file (openErr: why it could not be
 // opened, recorded as a failed load) and fills tr from the result; check
-// is as for decodeAndLoad.
+// is as for loadRetrying.
 func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, openErr error,
 	check func(rows int64) error, tr *TableReport) error {
 	if openErr != nil {
