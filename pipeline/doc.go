@@ -14,6 +14,10 @@
 // slots, so at most that many zips sit on disk. One table's failure does not
 // stop the others; cancelling the context stops them all, and the loader
 // rolls back whatever was not committed.
+// One table's way, from the API to its published table, reads top to
+// bottom in table.go (syncTable); stages.go is what every table, figure,
+// chart and backfilled export shares (timing, progress, slot, ledger); the
+// dry run is a planner of its own (plan.go).
 //
 // Target table names are assigned over the whole warehouse in table-id
 // order (see targetNames), so a table's name does not depend on which tables
