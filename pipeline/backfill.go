@@ -12,7 +12,6 @@ import (
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
-	"golang.org/x/sync/semaphore"
 )
 
 // olderWarning is the note on an export a merge backfill skips.
@@ -48,34 +47,23 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		rep.Status = RunFailed
 		return rep, fmt.Errorf("backfill: --mode must be merge or snapshot, not %s", opts.Mode)
 	}
-	removeStaleTemp(opts.TempDir, time.Now(), r.log())
-	all, err := r.Client.Tables(ctx)
-	if err != nil {
-		rep.Status = RunFailed
-		return rep, err
+	opts.Figures, opts.Charts = nil, nil // a backfill loads tables only
+	s, err := r.prepare(ctx, opts)
+	var exports []extract.Export
+	if err == nil {
+		exports, err = r.Client.Exports(ctx)
 	}
-	selected, err := selectTables(all, opts.Tables, opts.Exclude)
-	if err != nil {
-		rep.Status = RunFailed
-		return rep, err
-	}
-	names := targetNamesByID(all, opts)
-	exports, err := r.Client.Exports(ctx)
 	if err != nil {
 		rep.Status = RunFailed
 		return rep, err
 	}
 	series := backfillSeries(exports, bo, opts.Mapping.SourceTimezone, time.Now())
-	labels := progressLabels(syncItems(opts, selected, names, nil))
-	results := make([][]TableReport, len(selected))
-	slots := semaphore.NewWeighted(int64(opts.Concurrency))
+	results := make([][]TableReport, len(s.selected))
 	// One table's failure stops its series only: the outcomes go into the
 	// report, and nothing cancels the others but ctx (Ctrl-C).
 	var wg sync.WaitGroup
-	for i, t := range selected {
-		wg.Go(func() {
-			results[i] = r.backfillTable(ctx, opts, t, names[string(t.ID)], series[t.ID], labels[tableKey(t)], slots)
-		})
+	for i, t := range s.selected {
+		wg.Go(func() { results[i] = r.backfillTable(ctx, s, t, series[t.ID]) })
 	}
 	wg.Wait()
 	for _, trs := range results {
@@ -112,8 +100,8 @@ func backfillSeries(exports []extract.Export, bo BackfillOptions, loc *time.Loca
 
 // backfillTable loads one table's exports in order, stopping at the first
 // failure.
-func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Table, target tableTarget, list []extract.Export,
-	label string, slots *semaphore.Weighted) []TableReport {
+func (r *Runner) backfillTable(ctx context.Context, s *syncRun, t extract.Table, list []extract.Export) []TableReport {
+	opts, target, label := s.opts, s.names[string(t.ID)], s.labels[tableKey(t)]
 	r.obs().Start(tableKey(t), label)
 	log := r.log().With("table", t.Name)
 	if len(list) == 0 {
@@ -151,7 +139,7 @@ func (r *Runner) backfillTable(ctx context.Context, opts Options, t extract.Tabl
 	for _, e := range list {
 		entry := tableEntry(opts, t)
 		entry.ExportID = string(e.ID)
-		rn := r.begin(ctx, entry, label, slots) // never recorded: the loader records its failures
+		rn := r.begin(ctx, entry, label, s.slots) // never recorded: the loader records its failures
 		r.setTarget(&rn.tr, "", load.TargetTable(tbl, opts.Mode))
 		r.backfillExport(rn, opts, t, tbl, e, floor)
 		tr := rn.finish(func(*TableReport) {})

@@ -34,8 +34,10 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "sync", StartedAt: time.Now().UTC()}
 	defer rep.Finish()
-	s, err := r.prepareSync(ctx, opts)
+	s, err := r.prepare(ctx, opts)
 	if err == nil {
+		// Biggest tables first: they bound the run's length.
+		sort.SliceStable(s.selected, func(i, j int) bool { return s.selected[i].RowCount > s.selected[j].RowCount })
 		err = r.syncCycle(ctx, s, rep)
 	}
 	if err != nil {
@@ -53,10 +55,11 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// syncRun is what the tables, figures and charts of one sync share.
+// syncRun is what the tables, figures and charts of one sync (or the
+// tables of one backfill) share.
 type syncRun struct {
 	opts     Options
-	selected []extract.Table        // biggest first: they bound the run's length
+	selected []extract.Table
 	names    map[string]tableTarget // by table id
 	reports  []reportJob
 	labels   map[string]string // progress labels, by key
@@ -65,9 +68,9 @@ type syncRun struct {
 	slots    *semaphore.Weighted
 }
 
-// prepareSync checks what a sync needs and lists, selects and names what
-// it loads.
-func (r *Runner) prepareSync(ctx context.Context, opts Options) (*syncRun, error) {
+// prepare checks what a sync (backfill) needs and lists, selects and
+// names what it loads.
+func (r *Runner) prepare(ctx context.Context, opts Options) (*syncRun, error) {
 	if r.Client == nil {
 		return nil, fmt.Errorf("sync: no API client")
 	}
@@ -88,7 +91,6 @@ func (r *Runner) prepareSync(ctx context.Context, opts Options) (*syncRun, error
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(selected, func(i, j int) bool { return selected[i].RowCount > selected[j].RowCount })
 	s := &syncRun{selected: selected, names: targetNamesByID(all, opts), reports: r.resolveReports(ctx, opts, all),
 		slots: semaphore.NewWeighted(int64(opts.Concurrency))}
 	if opts.ReuseExports > 0 {
