@@ -76,7 +76,13 @@ func TestDecodeCloseEarly(t *testing.T) {
 		t.Fatalf("Next: %v", err)
 	}
 	rec.Release()
-	time.Sleep(20 * time.Millisecond) // let the pipeline fill up
+	// Close with the pipeline full: a batch waiting for Next, the chunks
+	// read ahead waiting for the parser.
+	for deadline := time.Now().Add(10 * time.Second); len(d.out) < cap(d.out) || len(d.rd.out) < cap(d.rd.out); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pipeline not full after 10 s: %d/%d batches, %d/%d chunks waiting", len(d.out), cap(d.out), len(d.rd.out), cap(d.rd.out))
+		}
+	}
 	if err := d.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
