@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -74,18 +75,29 @@ func TestLoadLockWaits(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	_, release, done := blockedLoad(t, e, e.loader(t, Config{}), "e1")
+	// first lets the first load go and returns its error; it runs at the
+	// latest when the test ends, failed or not.
+	first := sync.OnceValue(func() error { close(release); return <-done })
+	t.Cleanup(func() { first() })
 	second := make(chan error, 1)
 	go func() {
 		_, err := e.load(t, e.loader(t, Config{}), ordersTable(t), "id,Customer Name,total,created\n42,Second,1,\n", Job{ExportID: "e2"})
 		second <- err
 	}()
-	select {
-	case err := <-second:
-		t.Fatalf("second load finished while the first held the table: %v", err)
-	case <-time.After(300 * time.Millisecond):
+	// The second load waits for the table's advisory lock, which the
+	// first holds.
+	for deadline := time.Now().Add(30 * time.Second); mustScalar[int](t, e.pool, `SELECT count(*) FROM pg_stat_activity
+WHERE application_name = $1 AND wait_event_type = 'Lock' AND wait_event = 'advisory'`, "mbiload "+e.schema+".orders") == 0; time.Sleep(10 * time.Millisecond) {
+		select {
+		case err := <-second:
+			t.Fatalf("second load finished while the first held the table: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second load never waited for the table's lock")
+		}
 	}
-	close(release)
-	if err := <-done; err != nil {
+	if err := first(); err != nil {
 		t.Fatalf("first: %v", err)
 	}
 	if err := <-second; err != nil {
