@@ -96,7 +96,7 @@ func TestRefreshInTransaction(t *testing.T) {
 			t.Errorf("load %d (%s): mv_top says %d rows, the table has %d", k, ld.mode, v, n)
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	waitCount(t, &checks, checks.Load()+2) // one begun after the last load
 	cancel()
 	wg.Wait()
 	if checks.Load() < int64(len(loads)) {

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/mbiload/mbiload/schema"
 )
@@ -169,7 +168,9 @@ func TestConcurrentReader(t *testing.T) {
 			csv = large
 		}
 		e.mustLoad(t, l, tbl, csv, Job{ExportID: fmt.Sprint("e", i)})
-		time.Sleep(10 * time.Millisecond)
+		// A read between two loads: of the three, at most two were in
+		// flight when the load ended.
+		waitCount(t, &polls, polls.Load()+3)
 	}
 	cancel()
 	wg.Wait()
