@@ -350,8 +350,10 @@ func TestCancelMidCopy(t *testing.T) {
 		_, err := l.Load(ctx, Job{Table: ordersTable(t), Source: src, ExportID: "endless", ExpectedRows: -1})
 		done <- err
 	}()
-	for src.sent.Load() < 10 {
-		time.Sleep(5 * time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); src.sent.Load() < 10; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the endless load sent %d batches in 30 s, want 10", src.sent.Load())
+		}
 	}
 	cancel()
 	start := time.Now()

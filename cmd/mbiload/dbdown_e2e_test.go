@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/internal/simulator"
+	"github.com/mbiload/mbiload/internal/testlog"
 	"github.com/mbiload/mbiload/pipeline"
 	"github.com/mbiload/mbiload/schema"
 )
@@ -26,7 +27,6 @@ type dbProxy struct {
 	ln           net.Listener
 	conns        map[net.Conn]bool
 	downs        int // times it went down
-	calls        int // calls of down
 }
 
 func startDBProxy(t *testing.T, target string) *dbProxy {
@@ -82,7 +82,6 @@ func (p *dbProxy) pipe(c net.Conn) {
 func (p *dbProxy) down() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.calls++
 	if p.ln == nil {
 		return
 	}
@@ -149,23 +148,21 @@ func TestDatabaseDownMidRun(t *testing.T) {
 			q.Del("sslmode")
 			u.RawQuery = q.Encode()
 			tables := []simulator.Table{downTable("61", "alpha", proxy), downTable("62", "beta", proxy)}
+			var stderr testlog.Buffer
 			if back {
 				// A slow table: its export is written once the others
 				// have failed (three attempts, 2 s and 4 s apart, after
-				// their exports took the database down), then the
-				// database comes back and it loads.
+				// their exports took the database down: the log says
+				// so), then the database comes back and it loads.
 				tables = append(tables, simulator.Table{ID: "63", Name: "gamma", Rows: 1,
 					Columns: []schema.Column{{ID: "1", Name: "id", Type: "Integer"}},
 					WriteCSV: func(ctx context.Context, w io.Writer) error {
-						for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-							proxy.mu.Lock()
-							calls := proxy.calls
-							proxy.mu.Unlock()
-							if calls >= 2 {
+						for deadline := time.Now().Add(time.Minute); strings.Count(stderr.String(), `msg="table failed"`) < 2; time.Sleep(10 * time.Millisecond) {
+							if time.Now().After(deadline) {
+								t.Errorf("alpha and beta did not fail within a minute; log:\n%s", stderr.String())
 								break
 							}
 						}
-						time.Sleep(10 * time.Second)
 						proxy.up(t)
 						_, err := io.WriteString(w, "id\n1\n")
 						return err
@@ -176,7 +173,7 @@ func TestDatabaseDownMidRun(t *testing.T) {
 			t.Setenv("MBILOAD_SCHEMA", db.target)
 			t.Setenv("MBILOAD_LEDGER_SCHEMA", db.ledger)
 			report := filepath.Join(t.TempDir(), "run.json")
-			r := runCLI(t.Context(), sim.api("sync", "--concurrency", "3", "--poll-interval", "5ms", "--poll-max", "20ms",
+			r := runCLITo(t.Context(), &stderr, sim.api("sync", "--concurrency", "3", "--poll-interval", "5ms", "--poll-max", "20ms",
 				"--progress", "none", "--report", report)...)
 			proxy.up(t)
 			t.Logf("stderr:\n%s", r.stderr)

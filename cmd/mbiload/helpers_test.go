@@ -15,6 +15,7 @@ import (
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/internal/simulator"
 	"github.com/mbiload/mbiload/internal/simulator/simtest"
+	"github.com/mbiload/mbiload/internal/testlog"
 	"github.com/mbiload/mbiload/schema"
 )
 
@@ -40,10 +41,16 @@ func (r result) output() string { return r.stdout + r.stderr }
 // runCLI runs the CLI as main does (flags after positional arguments
 // allowed, errors mapped to exit codes) with args after the program name.
 func runCLI(ctx context.Context, args ...string) result {
-	var stdout, stderr bytes.Buffer
-	app := newApp(strings.NewReader(""), &stdout, &stderr)
+	return runCLITo(ctx, new(testlog.Buffer), args...)
+}
+
+// runCLITo is runCLI writing stderr to stderr, which the test may read
+// while the command runs.
+func runCLITo(ctx context.Context, stderr *testlog.Buffer, args ...string) result {
+	var stdout bytes.Buffer
+	app := newApp(strings.NewReader(""), &stdout, stderr)
 	err := app.RunContext(ctx, interspersed(app, append([]string{"mbiload"}, args...)))
-	code := exitCode(err, &stderr)
+	code := exitCode(err, stderr)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
