@@ -37,7 +37,7 @@ var (
 	ErrWaitTimeout = errors.New("extract: timed out waiting for export")
 	// ErrInsecureURL is returned by [New] for a plain http:// base URL to a
 	// host that is not a loopback address, unless [Config.InsecureHTTP] is set.
-	ErrInsecureURL = errors.New("extract: refusing to send the API key over plain http to a non-loopback host (use https, or allow it explicitly with --insecure-http)")
+	ErrInsecureURL = errors.New("extract: refusing to send the API key over plain http to a non-loopback host (use https, or allow plain http explicitly)")
 	// ErrNoClientID is returned by the table and full-update-status calls when
 	// [Config.ClientID] is empty.
 	ErrNoClientID = errors.New("extract: no client id configured")

@@ -28,8 +28,8 @@ type DistributeRule struct {
 	Column string
 }
 
-// String is the rule as its flag is written: "sales_*=entity_id" for
-// --distribute, "store" for --reference.
+// String is the rule as written: GLOB=COLUMN ("sales_*=entity_id") for a
+// distribution rule, GLOB ("store") for a reference rule.
 func (d DistributeRule) String() string {
 	if d.Column == "" {
 		return d.Glob
@@ -37,37 +37,60 @@ func (d DistributeRule) String() string {
 	return d.Glob + "=" + d.Column
 }
 
-// flag names the rule's flag in messages.
-func (d DistributeRule) flag() string {
+// describe names the rule in messages.
+func (d DistributeRule) describe() string {
 	if d.Column == "" {
-		return "--reference " + d.Glob
+		return "reference rule " + d.Glob
 	}
-	return "--distribute " + d.String()
+	return "distribution rule " + d.String()
 }
 
-// ParseDistributeRule parses --distribute's GLOB=COLUMN.
+// RuleError is an error about distribution rules ([Config.Distribute]):
+// one that is malformed, that does not fit a table, two that match the
+// same table, or rules on a database without Citus.
+type RuleError struct {
+	// Rules are the rules at fault (none for text that is not a rule).
+	Rules []DistributeRule
+	// Err is the error, naming them; it wraps [ErrInvalidConfig] or
+	// [ErrNoCitus].
+	Err error
+}
+
+// Error returns Err's text.
+func (e *RuleError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *RuleError) Unwrap() error { return e.Err }
+
+// ruleErrorf returns a [*RuleError] about rules.
+func ruleErrorf(rules []DistributeRule, format string, args ...any) error {
+	return &RuleError{Rules: rules, Err: fmt.Errorf(format, args...)}
+}
+
+// ParseDistributeRule parses a distribution rule GLOB=COLUMN.
 func ParseDistributeRule(s string) (DistributeRule, error) {
 	glob, col, ok := strings.Cut(s, "=")
 	glob, col = strings.TrimSpace(glob), strings.TrimSpace(col)
 	if !ok || glob == "" || col == "" {
-		return DistributeRule{}, fmt.Errorf("%w: --distribute %q: want GLOB=COLUMN (e.g. 'sales_*=entity_id')", ErrInvalidConfig, s)
+		return DistributeRule{}, ruleErrorf(nil, "%w: distribution rule %q: want GLOB=COLUMN (e.g. 'sales_*=entity_id')", ErrInvalidConfig, s)
 	}
 	d := DistributeRule{Glob: glob, Column: col}
 	return d, d.check()
 }
 
-// ReferenceRule is --reference's GLOB.
+// ReferenceRule is the rule making tables whose source names match glob
+// reference tables.
 func ReferenceRule(glob string) (DistributeRule, error) {
 	d := DistributeRule{Glob: strings.TrimSpace(glob)}
 	if d.Glob == "" {
-		return d, fmt.Errorf("%w: --reference: empty pattern", ErrInvalidConfig)
+		return d, ruleErrorf([]DistributeRule{d}, "%w: reference rule: empty pattern", ErrInvalidConfig)
 	}
 	return d, d.check()
 }
 
 func (d DistributeRule) check() error {
 	if _, err := path.Match(d.Glob, ""); err != nil {
-		return fmt.Errorf("%w: %s: bad pattern: %v", ErrInvalidConfig, d.flag(), err)
+		return ruleErrorf([]DistributeRule{d}, "%w: %s: bad pattern: %v", ErrInvalidConfig, d.describe(), err)
 	}
 	return nil
 }
@@ -97,7 +120,7 @@ func newDistribution(rules []DistributeRule, t *schema.Table, mode Mode) (*distr
 		return nil, nil
 	}
 	if len(hit) > 1 {
-		return nil, fmt.Errorf("%w: table %q matches both %s and %s", ErrInvalidConfig, t.SourceName, hit[0].flag(), hit[1].flag())
+		return nil, ruleErrorf(hit[:2], "%w: table %q matches both %s and %s", ErrInvalidConfig, t.SourceName, hit[0].describe(), hit[1].describe())
 	}
 	d := hit[0]
 	if d.Column == "" {
@@ -108,7 +131,7 @@ func newDistribution(rules []DistributeRule, t *schema.Table, mode Mode) (*distr
 		k = t.FieldIndex(d.Column)
 	}
 	if k < 0 {
-		return nil, fmt.Errorf("%w: %s: table %q has no column %q", ErrInvalidConfig, d.flag(), t.SourceName, d.Column)
+		return nil, ruleErrorf(hit, "%w: %s: table %q has no column %q", ErrInvalidConfig, d.describe(), t.SourceName, d.Column)
 	}
 	var key []int // the unique key the load builds
 	switch mode {
@@ -118,8 +141,8 @@ func newDistribution(rules []DistributeRule, t *schema.Table, mode Mode) (*distr
 		key, _ = mergeKey(Job{Table: t})
 	}
 	if len(key) > 0 && !slices.Contains(key, k) {
-		return nil, fmt.Errorf("%w: %s: the primary key of table %q (%s) does not include %q; Citus needs the distribution column in every unique key: distribute by a key column",
-			ErrInvalidConfig, d.flag(), t.SourceName, strings.Join(sourceNames(t, key), ", "), t.Fields[k].Source.Name)
+		return nil, ruleErrorf(hit, "%w: %s: the primary key of table %q (%s) does not include %q; Citus needs the distribution column in every unique key: distribute by a key column",
+			ErrInvalidConfig, d.describe(), t.SourceName, strings.Join(sourceNames(t, key), ", "), t.Fields[k].Source.Name)
 	}
 	return &distribution{kind: DistributionHash, column: t.Fields[k].Name}, nil
 }

@@ -70,15 +70,18 @@ func TestCitusDistributeNew(t *testing.T) {
 	}
 
 	// A column outside the primary key, or no such column, fails before
-	// anything is created, naming the flag.
+	// anything is created, naming the rule (a RuleError: the CLI names the
+	// flag).
 	bad := e.loader(t, Config{Distribute: []DistributeRule{{Glob: "other*", Column: "customer"}, {Glob: "odd", Column: "nope"}}})
 	for _, tc := range []struct{ name, want string }{
-		{"other", `--distribute other*=customer: the primary key of table "other" (id) does not include "customer"`},
-		{"odd", `--distribute odd=nope: table "odd" has no column "nope"`},
+		{"other", `distribution rule other*=customer: the primary key of table "other" (id) does not include "customer"`},
+		{"odd", `distribution rule odd=nope: table "odd" has no column "nope"`},
 	} {
 		_, err := e.load(t, bad, mustTable(t, tc.name, "id*:int(11)", "customer:varchar(20)"), "id,customer\n1,a\n", Job{ExportID: "x"})
-		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		var re *RuleError
+		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "--") ||
+			!errors.As(err, &re) || len(re.Rules) != 1 || !strings.HasPrefix(re.Rules[0].Glob, tc.name[:2]) {
+			t.Errorf("%s: got %v, want %q, a RuleError with its rule, no flag", tc.name, err, tc.want)
 		}
 		if n := mustScalar[int64](t, e.pool, "SELECT count(*) FROM pg_class WHERE relname = $1 AND relnamespace = $2::regnamespace", tc.name, e.schema); n != 0 {
 			t.Errorf("%s: the table was created", tc.name)
@@ -87,13 +90,15 @@ func TestCitusDistributeNew(t *testing.T) {
 }
 
 // TestDistributeNeedsCitus: --distribute and --reference on a database
-// without Citus fail at once, naming the flag; a bad rule is refused.
+// without Citus fail at once, naming the rule; a bad rule is refused.
 func TestDistributeNeedsCitus(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	_, err := New(context.Background(), e.pool, Config{Schema: e.schema, LedgerSchema: e.ledger,
 		Distribute: []DistributeRule{{Glob: "sales_*", Column: "id"}}})
-	if !errors.Is(err, ErrNoCitus) || !strings.Contains(err.Error(), "--distribute sales_*=id needs the Citus extension") {
+	var re *RuleError
+	if !errors.Is(err, ErrNoCitus) || !strings.Contains(err.Error(), "distribution rule sales_*=id needs the Citus extension") ||
+		!errors.As(err, &re) || len(re.Rules) != 1 || re.Rules[0].String() != "sales_*=id" {
 		t.Errorf("New without Citus: got %v", err)
 	}
 	for _, s := range []string{"sales", "=id", "sales=", "[=id"} {

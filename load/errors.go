@@ -20,7 +20,7 @@ var (
 	ErrInvalidJob = errors.New("load: invalid job")
 	// ErrNoKey is a merge without a key: the metadata marks no primary key
 	// and the job names none. Merge never falls back to another mode.
-	ErrNoKey = errors.New("load: merge needs a key (a primary key in the metadata or --key)")
+	ErrNoKey = errors.New("load: merge needs a key (a primary key in the metadata or a merge key)")
 	// ErrNullKey is a NULL in a key column: a merge key, the primary key
 	// of the metadata (replace, a first append) or of an existing target
 	// (append, snapshot). See [RowError].
@@ -105,7 +105,7 @@ type ColumnError struct {
 	// Detail says what is wrong, e.g. "text cannot become integer".
 	Detail string
 	// Fix, for a view, says what to do; empty: drop or change the view,
-	// or load with --mode append.
+	// or load in append mode.
 	Fix string
 	// Err is the sentinel: ErrIncompatibleType, ErrDependentView or
 	// ErrConstraint.
@@ -117,7 +117,7 @@ func (e *ColumnError) Error() string {
 	if e.View != "" {
 		fix := e.Fix
 		if fix == "" {
-			fix = "drop or change the view, or load with --mode append"
+			fix = "drop or change the view, or load in append mode"
 		}
 		return fmt.Sprintf("%v: view %s uses column %q of %s, which %s; %s", e.Err, e.View, e.Column, e.Table, e.Detail, fix)
 	}

@@ -30,8 +30,8 @@ type UserColumnsError struct {
 // Error names the table and the columns and says what to do.
 func (e *UserColumnsError) Error() string {
 	return fmt.Sprintf("%v: %s has %s, not in the export, holding values, and no primary key on export columns "+
-		"(nor a unique constraint on --key) to keep them by; nothing was replaced. Give the table such a key, "+
-		"drop the %s, or load with --mode merge or append",
+		"(nor a unique constraint on the merge key) to keep them by; nothing was replaced. Give the table such a key, "+
+		"drop the %s, or load in merge or append mode",
 		ErrUserColumns, e.Table, plural(len(e.Columns), "column ", "columns ")+quotedList(e.Columns), plural(len(e.Columns), "column", "columns"))
 }
 

@@ -193,8 +193,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 		return nil, err
 	}
 	if len(cfg.Distribute) > 0 && !l.citus {
-		return nil, fmt.Errorf("%w: %s needs the Citus extension, which this database does not have (CREATE EXTENSION citus on a Citus coordinator)",
-			ErrNoCitus, cfg.Distribute[0].flag())
+		return nil, ruleErrorf(cfg.Distribute[:1], "%w: %s needs the Citus extension, which this database does not have (CREATE EXTENSION citus on a Citus coordinator)",
+			ErrNoCitus, cfg.Distribute[0].describe())
 	}
 	return l, nil
 }

@@ -69,7 +69,7 @@ func (r *loadRun) checkMergeKey(ctx context.Context, info *tableInfo, key []int)
 	}
 	k := r.fieldKey("key", names)
 	return fmt.Errorf("%s: %s is not unique in the table %s: value %s is held by %d rows, and a merge would overwrite each of them "+
-		"with the export's row; merge on columns that identify one row (--key), or add a unique index on the key, "+
-		"or load with --mode replace: %w",
+		"with the export's row; merge on columns that identify one row (another merge key), or add a unique index on the key, "+
+		"or load in replace mode: %w",
 		subject(r.job.Mode, t.SourceName), k.describe(""), r.qtarget, keyValue(vals), count, ErrKeyNotUnique)
 }

@@ -210,7 +210,7 @@ func (r *loadRun) ownedColumns(info *tableInfo, last *lastNames) ([]*tableColumn
 		case !last.madeType(c) && c.Generated == "" && ownerWritable(f, c):
 			owned = append(owned, c)
 		default:
-			return nil, &ColumnError{Table: r.qtarget, Column: f.Name, Detail: detail + "; load with --mode replace to take the export's types", Err: ErrIncompatibleType}
+			return nil, &ColumnError{Table: r.qtarget, Column: f.Name, Detail: detail + "; load in replace mode to take the export's types", Err: ErrIncompatibleType}
 		}
 	}
 	return owned, nil

@@ -148,6 +148,6 @@ func accumulated(job Job, rec recordedLoad, past pastLoad) published {
 			what(job), past.when(), changes)}
 	}
 	return published{err: fmt.Errorf("%s: %s was already appended %s with other settings (%s); appending it again would hold its rows twice: "+
-		"reload the table with --mode replace, or append it anyway with --force: %w",
+		"reload the table in replace mode, or force the append: %w",
 		subject(rec.Settings.Mode, job.Table.SourceName), what(job), past.when(), changes, ErrAlreadyLoaded)}
 }

@@ -45,7 +45,7 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 	}
 	if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
 		rep.Status = RunFailed
-		return rep, fmt.Errorf("backfill: --mode must be merge or snapshot, not %s", opts.Mode)
+		return rep, fmt.Errorf("backfill: %w, not %s", ErrBackfillMode, opts.Mode)
 	}
 	opts.Figures, opts.Charts = nil, nil // a backfill loads tables only
 	s, err := r.prepare(ctx, opts)
@@ -110,7 +110,7 @@ func (r *Runner) backfillTable(ctx context.Context, s *syncRun, t extract.Table,
 	}
 	failed := func(err error) []TableReport {
 		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
-			Status: StatusFailed, Error: load.ErrorText(err), FinishedAt: time.Now().UTC()}
+			Status: StatusFailed, Error: r.errorText(err), FinishedAt: time.Now().UTC()}
 		r.setTarget(&tr, "", target.written(opts.Mode))
 		r.obs().Done(tableKey(t), tr)
 		log.Error("backfill failed for this table", "err", err)

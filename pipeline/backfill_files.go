@@ -26,7 +26,7 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 	defer rep.Finish()
 	if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
 		rep.Status = RunFailed
-		return rep, fmt.Errorf("backfill: --mode must be merge or snapshot, not %s", opts.Mode)
+		return rep, fmt.Errorf("backfill: %w, not %s", ErrBackfillMode, opts.Mode)
 	}
 	type dated struct {
 		path string

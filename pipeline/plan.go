@@ -74,7 +74,7 @@ func (r *Runner) plan(ctx context.Context, opts Options, tbl *schema.Table, exp 
 		b.WriteString(ddlFor(tbl, opts.Mode, r.schema()))
 		dist, err := load.DistributionDDL(r.Distribute, tbl, opts.Mode, r.schema())
 		if err != nil {
-			b.WriteString("would fail: " + err.Error() + "\n")
+			b.WriteString("would fail: " + r.errorText(err) + "\n")
 			return b.String(), PlanFail, nil
 		}
 		b.WriteString(dist)

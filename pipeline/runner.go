@@ -26,6 +26,21 @@ type Runner struct {
 	// when Loader is nil (a warehouse not set up yet); with a Loader, the
 	// loader's (load.Config.Distribute).
 	Distribute []load.DistributeRule
+	// Advice, when set, returns what to add to the text of a table's
+	// error (in the report, the log and the summary): the CLI says which
+	// of its flags would change the outcome. The ledger keeps the error
+	// as the loader wrote it.
+	Advice func(error) string
+}
+
+// errorText is a table's error as reported: load.ErrorText and the
+// Advice.
+func (r *Runner) errorText(err error) string {
+	text := load.ErrorText(err)
+	if r.Advice != nil && err != nil {
+		text += r.Advice(err)
+	}
+	return text
 }
 
 func (r *Runner) log() *slog.Logger {

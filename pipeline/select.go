@@ -29,7 +29,7 @@ func selectTables(tables []extract.Table, include, exclude []string) ([]extract.
 	for _, pat := range include {
 		idx, err := match(tables, pat)
 		if err != nil {
-			return nil, fmt.Errorf("--tables %q: %w", pat, err)
+			return nil, &PatternError{Pattern: pat, Err: err}
 		}
 		for _, i := range idx {
 			picked[i] = true
@@ -38,7 +38,7 @@ func selectTables(tables []extract.Table, include, exclude []string) ([]extract.
 	for _, pat := range exclude {
 		idx, err := match(tables, pat)
 		if err != nil {
-			return nil, fmt.Errorf("--exclude %q: %w", pat, err)
+			return nil, &PatternError{Exclude: true, Pattern: pat, Err: err}
 		}
 		for _, i := range idx {
 			picked[i] = false
@@ -58,9 +58,9 @@ func selectTables(tables []extract.Table, include, exclude []string) ([]extract.
 
 // ErrAllExcluded is a selection whose excludes leave out every table it
 // includes. [Runner.Sync] takes it as "no tables" when figures or charts
-// are named, so that --exclude '*' loads only those.
-var ErrAllExcluded = errors.New("pipeline: --exclude leaves out every table selected " +
-	"(with --figures or --charts, --exclude '*' loads only those)")
+// are named, so that excluding '*' loads only those.
+var ErrAllExcluded = errors.New("pipeline: the exclusions leave out every table selected " +
+	"(with figures or charts, excluding '*' loads only those)")
 
 // match returns the indexes of the tables a pattern names.
 func match(tables []extract.Table, pat string) ([]int, error) {

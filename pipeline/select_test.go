@@ -59,13 +59,13 @@ func TestSelect(t *testing.T) {
 		{name: "surrounding spaces are trimmed", include: []string{" sales_order "}, want: []string{"sales_order"}},
 		{name: "exclude by glob", include: []string{"sales*"}, exclude: []string{"*item"}, want: []string{"sales_order", "Sales Order"}},
 		{name: "exclude from all", exclude: []string{"sales_*", "3", "7", "abc"}, want: []string{"Sales Order", "orders_~_line_items-mps"}},
-		{name: "unknown name", include: []string{"sales_ordr"}, wantErr: `--tables "sales_ordr"`, noTables: true},
-		{name: "unknown exclude", exclude: []string{"nope"}, wantErr: `--exclude "nope"`, noTables: true},
+		{name: "unknown name", include: []string{"sales_ordr"}, wantErr: `table pattern "sales_ordr"`, noTables: true},
+		{name: "unknown exclude", exclude: []string{"nope"}, wantErr: `excluded table pattern "nope"`, noTables: true},
 		{name: "glob matching nothing", include: []string{"zz*"}, wantErr: "no table has that id or name", noTables: true},
 		{name: "bad glob", include: []string{"sales_["}, wantErr: "bad pattern"},
 		{name: "empty name", include: []string{""}, wantErr: "empty table name"},
-		{name: "everything excluded", include: []string{"sales_order"}, exclude: []string{"1"}, wantErr: "--exclude leaves out every table"},
-		{name: "everything excluded by a glob", exclude: []string{"*"}, wantErr: "--exclude leaves out every table"},
+		{name: "everything excluded", include: []string{"sales_order"}, exclude: []string{"1"}, wantErr: "the exclusions leave out every table"},
+		{name: "everything excluded by a glob", exclude: []string{"*"}, wantErr: "the exclusions leave out every table"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

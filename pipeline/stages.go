@@ -56,7 +56,7 @@ func (rn *run) fail(err error) {
 }
 
 // failed marks the item failed without a ledger row.
-func (rn *run) failed(err error) { rn.tr.Status, rn.tr.Error = StatusFailed, load.ErrorText(err) }
+func (rn *run) failed(err error) { rn.tr.Status, rn.tr.Error = StatusFailed, rn.r.errorText(err) }
 
 // acquire waits for a download slot, held until finish; it fails when the
 // run is cancelled first.

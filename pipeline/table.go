@@ -173,7 +173,7 @@ func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, ex
 			if dir == "" {
 				dir = os.TempDir()
 			}
-			return nil, fmt.Errorf("%w (the temp dir %s is full: point --temp-dir or MBILOAD_TEMP_DIR at a disk with room for the export)", err, dir)
+			return nil, fmt.Errorf("%w (%w: %s has no room for the export)", err, ErrTempDirFull, dir)
 		}
 		if !recreate || attempt == maxRecreate || !errors.Is(err, extract.ErrExpired) {
 			return dl, err

@@ -51,7 +51,7 @@ func backfillCommand(env *appEnv) *cli.Command {
 			}
 			started := time.Now().UTC()
 			failed := func(err error) error { return setupFailed(c, env, "backfill", opts.RunID, started, err) }
-			runner := &pipeline.Runner{Log: env.log}
+			runner := &pipeline.Runner{Log: env.log, Advice: flagAdvice}
 			bo := pipeline.BackfillOptions{Options: opts}
 			var tbl *schema.Table
 			if fromAPI {

@@ -86,7 +86,8 @@ func TestCommands(t *testing.T) {
 		{
 			name: "tables describe ddl distributed outside the key", args: []string{"tables", "describe", "sales_order", "--ddl", "--distribute", "sales_order=customer_id"},
 			wantCode: 2,
-			stderr:   []string{`--distribute sales_order=customer_id: the primary key of table "sales_order" (entity_id) does not include "customer_id"`},
+			stderr: []string{`distribution rule sales_order=customer_id: the primary key of table "sales_order" (entity_id) does not include "customer_id"`,
+				`distribute by a key column (--distribute sales_order=customer_id)`},
 		},
 		{
 			name: "exports list", args: []string{"exports", "list"},

@@ -122,7 +122,7 @@ func runDemo(c *cli.Context, env *appEnv) error {
 		return err
 	}
 	fmt.Fprintln(out, "==> mbiload sync (every table, one figure, one chart)")
-	runner := &pipeline.Runner{Client: client, Loader: loader, Log: env.log, Observer: display}
+	runner := &pipeline.Runner{Client: client, Loader: loader, Log: env.log, Observer: display, Advice: flagAdvice}
 	rep, err := runner.Sync(ctx, opts)
 	display.Close()
 	if werr := writeOutputs(c, env, rep, loader); werr != nil {

@@ -84,10 +84,11 @@ func troubleshootingQuotes(t *testing.T) []string {
 
 // variablePart matches what a quoted message holds in place of a format
 // verb: an ellipsis, a quoted name, a URL, a number or a name with a digit,
-// a --distribute rule, the README's example names, modes and stamps, a
-// list of lines; and the texts mbiload passes on from its libraries (pgx's connection errors,
+// a distribution rule (as a flag or as the libraries name it), the
+// README's example names, modes and stamps, a list of lines; and the
+// texts mbiload passes on from its libraries (pgx's connection errors,
 // net/http's status texts, slog's record syntax).
-var variablePart = regexp.MustCompile(`--distribute \S+|\blines \d+(?:(?:, | and )\d+)*|\.\.\.|\\?"(?:[^"\\]|\\.)*\\?"|https?://[^\s)]+|[\w./:-]*\d[\w./:-]*|` +
+var variablePart = regexp.MustCompile(`--distribute \S+|\b(?:distribution|reference) rule \S+|\blines \d+(?:(?:, | and )\d+)*|\.\.\.|\\?"(?:[^"\\]|\\.)*\\?"|https?://[^\s)]+|[\w./:-]*\d[\w./:-]*|` +
 	`\b(?:items|nk|uc|pages|orders|character varying|bin\.dat|loader|warehouse|sales_order|replace|append|merge|mbi\.\w+)\b|` +
 	`failed to connect to ` + "`[^`]*`" + `|dial error: dial tcp|connect: connection refused|server error: FATAL: role|does not exist|` +
 	`Forbidden|Unauthorized|Gone|Not Found|Too Many Requests|Service Unavailable|level=WARN msg=|\w+=`)

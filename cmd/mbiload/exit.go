@@ -53,6 +53,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	err = withAdvice(err)
 	var ue usageError
 	var pe partialError
 	var ae afterLoadError

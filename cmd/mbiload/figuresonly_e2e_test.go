@@ -30,7 +30,7 @@ func TestSyncFiguresOnly(t *testing.T) {
 			want: map[string]string{"figure_revenue_by_month": "loaded", "chart_customer_cohorts": "loaded"}},
 		{name: "figure and one table", args: []string{"--figures", "360531", "--tables", "sales_order"}, wantCode: 0,
 			want: map[string]string{"figure_revenue_by_month": "loaded", "sales_order": "loaded"}},
-		{name: "nothing left", args: []string{"--exclude", "*"}, wantCode: 1, stderr: "--exclude leaves out every table selected"},
+		{name: "nothing left", args: []string{"--exclude", "*"}, wantCode: 1, stderr: "the exclusions leave out every table selected (with figures or charts, excluding '*' loads only those) (--exclude)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

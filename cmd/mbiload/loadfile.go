@@ -61,7 +61,7 @@ func loadFileCommand(env *appEnv) *cli.Command {
 			if err != nil {
 				return failed(err)
 			}
-			runner := &pipeline.Runner{Loader: loader, Log: env.log, Observer: display}
+			runner := &pipeline.Runner{Loader: loader, Log: env.log, Observer: display, Advice: flagAdvice}
 			tr, loadErr := runner.LoadFile(c.Context, opts, pipeline.FileJob{Path: path, Table: tbl, ExportID: c.String("export-id")})
 			display.Close()
 			rep := &pipeline.Report{RunID: opts.RunID, Command: "load-file", Tables: []pipeline.TableReport{tr}}

@@ -81,7 +81,8 @@ func syncCommand(env *appEnv) *cli.Command {
 			if err != nil {
 				return failed(err)
 			}
-			runner := &pipeline.Runner{Client: client, Loader: loader, Schema: c.String("schema"), Log: env.log, Observer: display}
+			runner := &pipeline.Runner{Client: client, Loader: loader, Schema: c.String("schema"), Log: env.log, Observer: display,
+				Advice: flagAdvice}
 			if runner.Distribute, err = distributeRules(c); err != nil {
 				return err
 			}

@@ -246,7 +246,7 @@ func TestSyncExitCodes(t *testing.T) {
 		{name: "one table fails", sim: withBad, args: []string{"sync", "--reuse-exports", "1h"}, wantCode: 3,
 			stdout: `"bad table" line 3 column "n"`, stderr: "1 of 6 tables failed"},
 		{name: "every table fails", sim: allFail, args: []string{"sync"}, wantCode: 1, stderr: "all 5 tables failed"},
-		{name: "unknown table", sim: good, args: []string{"sync", "--tables", "sales_ordr"}, wantCode: 1, stderr: `--tables "sales_ordr"`},
+		{name: "unknown table", sim: good, args: []string{"sync", "--tables", "sales_ordr"}, wantCode: 1, stderr: `table pattern "sales_ordr": pipeline: no such table: no table has that id or name (--tables)`},
 		{name: "an argument", sim: good, args: []string{"sync", "sales_order"}, wantCode: 2, stderr: "sync takes no arguments"},
 		{name: "no database", sim: good, args: []string{"sync"}, env: map[string]string{"DATABASE_URL": ""}, wantCode: 2, stderr: "no database"},
 		{name: "database unreachable", sim: good, args: []string{"sync"}, env: map[string]string{"DATABASE_URL": unreachable},
