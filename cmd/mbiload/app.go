@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/mbiload/mbiload/pipeline/progress"
+	"github.com/mbiload/mbiload/internal/progress"
 	"github.com/urfave/cli/v2"
 )
 

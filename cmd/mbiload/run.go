@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mbiload/mbiload/internal/progress"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/pipeline"
-	"github.com/mbiload/mbiload/pipeline/progress"
 	"github.com/mbiload/mbiload/transform"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
