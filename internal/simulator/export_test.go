@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -156,6 +157,7 @@ func TestConcurrentExportsBuildOnce(t *testing.T) {
 		wg.Go(func() { ids[i] = idText(mustCreateExport(t, ts, "5")["export_id"]) })
 	}
 	wg.Wait()
+	close(tbl.gate) // every export was asked for while the CSV was being generated
 	var first []byte
 	for _, id := range ids {
 		mustWaitStatus(t, ts, id, "Completed")
@@ -172,22 +174,31 @@ func TestConcurrentExportsBuildOnce(t *testing.T) {
 	}
 }
 
-// countedTable is a table that counts how often its CSV is generated.
+// countedTable is a table that counts how often its CSV is generated. A
+// generation waits for gate to be closed before it writes.
 type countedTable struct {
 	simulator.Table
 	calls *atomic.Int64
+	gate  chan struct{}
 }
 
 func countingTable(id, name string, rows int) countedTable {
-	calls := new(atomic.Int64)
+	calls, gate := new(atomic.Int64), make(chan struct{})
 	return countedTable{
 		calls: calls,
+		gate:  gate,
 		Table: simulator.Table{
 			ID: schema.ID(id), Name: name, Rows: int64(rows),
 			Columns: []schema.Column{{Name: "n", Type: "Integer"}, {Name: "s", Type: "String"}},
 			WriteCSV: func(ctx context.Context, w io.Writer) error {
 				calls.Add(1)
-				time.Sleep(20 * time.Millisecond) // let concurrent exports pile up
+				select {
+				case <-gate:
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(30 * time.Second):
+					return errors.New("the test never opened the gate")
+				}
 				if _, err := io.WriteString(w, "n,s\n"); err != nil {
 					return err
 				}
