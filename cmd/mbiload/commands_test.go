@@ -33,12 +33,13 @@ func TestCommands(t *testing.T) {
 		args     []string
 		wantCode int
 		stdout   []string // texts stdout must hold
+		golden   bool     // stdout is testdata/commands/NAME.golden, normalised (see normalise)
 		stderr   []string // texts stderr must hold
 		check    func(t *testing.T, r result)
 	}{
 		{
 			name: "tables list", args: []string{"tables", "list"},
-			stdout: []string{"ID  NAME", "ROWS", "1   sales_order", "200", "orders_~_line_items-mps"},
+			golden: true,
 		},
 		{
 			name: "tables list json", args: []string{"tables", "list", "--json"},
@@ -51,11 +52,11 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "tables describe by name", args: []string{"tables", "describe", "sales_order"},
-			stdout: []string{`table sales_order (id 1) -> "mbi"."sales_order"`, "COLUMN", "POSTGRES TYPE", "grand_total", "numeric", "pk"},
+			golden: true,
 		},
 		{
 			name: "tables describe by id", args: []string{"tables", "describe", "5"},
-			stdout: []string{"table orders_~_line_items-mps (id 5)", "Variant ID [pk]", "variant_id_pk"},
+			golden: true,
 		},
 		{
 			name: "tables describe json after the argument", args: []string{"tables", "describe", "customer_entity", "--json"},
@@ -69,19 +70,19 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "tables describe ddl after the argument", args: []string{"tables", "describe", "sales_order", "--ddl"},
-			stdout: []string{`CREATE TABLE "mbi"."sales_order"`, "COMMENT ON", "entity_id"},
+			golden: true,
 		},
 		{
 			name: "tables describe ddl with identifiers preserved", args: []string{"tables", "describe", "5", "--ddl", "--identifiers", "preserve"},
-			stdout: []string{`"Variant ID [pk]"`},
+			golden: true,
 		},
 		{
 			name: "tables describe ddl distributed", args: []string{"tables", "describe", "sales_order", "--ddl", "--distribute", "sales_*=entity_id"},
-			stdout: []string{`CREATE TABLE "mbi"."sales_order"`, `SELECT create_distributed_table('"mbi"."sales_order"', 'entity_id', colocate_with => 'default');`},
+			golden: true,
 		},
 		{
 			name: "tables describe ddl reference", args: []string{"tables", "describe", "sales_order", "--ddl", "--reference", "SALES_ORDER"},
-			stdout: []string{`SELECT create_reference_table('"mbi"."sales_order"');`},
+			golden: true,
 		},
 		{
 			name: "tables describe ddl distributed outside the key", args: []string{"tables", "describe", "sales_order", "--ddl", "--distribute", "sales_order=customer_id"},
@@ -91,7 +92,7 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "exports list", args: []string{"exports", "list"},
-			stdout: []string{"ID   NAME", "500  sales_order 2", "Completed", "200"},
+			golden: true,
 		},
 		{
 			name: "exports list json", args: []string{"exports", "list", "--json"},
@@ -104,7 +105,7 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "exports info", args: []string{"exports", "info", "500"},
-			stdout: []string{"500", "sales_order", "Completed"},
+			golden: true,
 		},
 		{
 			name: "exports info json", args: []string{"exports", "info", "500", "--json"},
@@ -169,7 +170,7 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "figures list", args: []string{"figures", "list"},
-			stdout: []string{"360531  Revenue by Month", "visual", "360532", "sql", "TARGET", "mbi.figure_revenue_by_month\n"},
+			golden: true,
 		},
 		{
 			name: "figures list json", args: []string{"figures", "list", "--json"},
@@ -223,19 +224,19 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "SQL figure as csv", args: []string{"figures", "export", "360532"},
-			stdout: []string{"status,orders,revenue"},
+			golden: true,
 		},
 		{
 			name: "charts list", args: []string{"charts", "list"},
-			stdout: []string{"2038112  Customer cohorts", "mbi.chart_customer_cohorts\n"},
+			golden: true,
 		},
 		{
 			name: "charts info", args: []string{"charts", "info", "2038112"},
-			stdout: []string{`"name": "Customer cohorts"`},
+			golden: true,
 		},
 		{
 			name: "charts export csv", args: []string{"charts", "export", "2038112"},
-			stdout: []string{"cohort_month,customers,orders,revenue\n"},
+			golden: true,
 		},
 		{
 			name: "charts export json", args: []string{"charts", "export", "2038112", "--format", "JSON"},
@@ -247,7 +248,7 @@ func TestCommands(t *testing.T) {
 		},
 		{
 			name: "update-status", args: []string{"update-status"},
-			stdout: []string{"JOB", "Full Update", "Completed Successfully", "UTC"},
+			golden: true,
 		},
 		{
 			name: "update-status json", args: []string{"update-status", "--json"},
@@ -268,6 +269,10 @@ func TestCommands(t *testing.T) {
 			r := runCLI(t.Context(), sim.api(tt.args...)...)
 			if r.code != tt.wantCode {
 				t.Fatalf("exit code: got %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			if tt.golden {
+				checkGolden(t, filepath.Join("commands", strings.ReplaceAll(tt.name, " ", "_")+".golden"),
+					"$ mbiload "+strings.Join(tt.args, " ")+"\n"+normalise(r.stdout, sim.url))
 			}
 			for _, want := range tt.stdout {
 				if !strings.Contains(r.stdout, want) {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,6 +22,9 @@ func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -32,4 +36,21 @@ func checkGolden(t *testing.T, name, got string) {
 	if got != string(want) {
 		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
+}
+
+// timeStamp is a date and time as the commands print them.
+var timeStamp = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( ?UTC|Z|[+-]\d{2}:?\d{2})?`)
+
+// normalise replaces what changes from one run to the next in a command's
+// output: the digits of dates and times (with #, keeping the columns
+// aligned) and the API's address (<api>).
+func normalise(out, api string) string {
+	return timeStamp.ReplaceAllStringFunc(strings.ReplaceAll(out, api, "<api>"), func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, s)
+	})
 }
