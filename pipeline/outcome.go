@@ -65,17 +65,34 @@ func upToDateNote(last *load.LedgerEntry) string {
 		", after the warehouse's last update; nothing new to load"
 }
 
-// rejectsWarning says that a load that succeeded left rows out, with the
-// first one's line, column and reason, and where the others are.
-func rejectsWarning(table string, rejects []schema.Reject, budget int) string {
-	if len(rejects) == 0 {
-		return ""
-	}
-	first := rejects[0]
+// RejectsError is a warning: a load that succeeded left rows out, within
+// its error budget (load.Config.MaxBadRows).
+type RejectsError struct {
+	// Table is the target table.
+	Table string
+	// Rejects are the rows left out (at least one).
+	Rejects []schema.Reject
+	// Budget is the error budget.
+	Budget int
+}
+
+// Error names the first row left out (line, column, reason) and where the
+// others are.
+func (e *RejectsError) Error() string {
+	first := e.Rejects[0]
 	where := fmt.Sprintf("line %d", first.Line)
 	if first.Column != "" {
 		where += ", column " + first.Column
 	}
-	return fmt.Sprintf("%s: %d row(s) rejected and not loaded (within --max-bad-rows %d); first: %s: %s; "+
-		"every rejected row is in the ledger's rejects table", table, len(rejects), budget, where, first.Reason)
+	return fmt.Sprintf("%s: %d row(s) rejected and not loaded (within the error budget of %d); first: %s: %s; "+
+		"every rejected row is in the ledger's rejects table", e.Table, len(e.Rejects), e.Budget, where, first.Reason)
+}
+
+// rejectsWarning is the warning of a load that succeeded but left rows
+// out, with the Advice; "" when it left none out.
+func (r *Runner) rejectsWarning(table string, rejects []schema.Reject, budget int) string {
+	if len(rejects) == 0 {
+		return ""
+	}
+	return r.errorText(&RejectsError{Table: table, Rejects: rejects, Budget: budget})
 }

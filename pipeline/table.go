@@ -295,7 +295,7 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 		tr.Warnings = append(tr.Warnings, res.MechanismReason)
 	}
 	if err == nil && res.Status == load.StatusLoaded {
-		if w := rejectsWarning(tr.Target, src.dec.Rejects(), r.Loader.Config().MaxBadRows); w != "" {
+		if w := r.rejectsWarning(tr.Target, src.dec.Rejects(), r.Loader.Config().MaxBadRows); w != "" {
 			r.log().Warn(w)
 			tr.Warnings = append(tr.Warnings, w)
 		}

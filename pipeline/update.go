@@ -71,7 +71,9 @@ func (r *Runner) readCycle(ctx context.Context, loc *time.Location, targets []st
 	cycle := &updateCycle{last: make(map[string]*load.LedgerEntry, len(targets))}
 	if job := st.LastCompletedUpdateJob; job != nil {
 		cycle.end = accountTime(job.End, loc)
-		cycle.warning = zoneWarning(st.TimezoneAbbreviation, loc, job.End.Time)
+		if err := zoneWarning(st.TimezoneAbbreviation, loc, job.End.Time); err != nil {
+			cycle.warning = r.errorText(err)
+		}
 	}
 	stale := 0
 	for _, target := range targets {

@@ -21,16 +21,19 @@ func TestZoneWarning(t *testing.T) {
 		{name: "no abbreviation", abbr: "", loc: nil},
 		{name: "UTC account, no zone set", abbr: "UTC", loc: nil},
 		{name: "GMT account, no zone set", abbr: "gmt", loc: nil},
-		{name: "EST account, no zone set", abbr: "EST", loc: nil, want: "EST but --source-timezone is not set"},
+		{name: "EST account, no zone set", abbr: "EST", loc: nil, want: "EST but no source time zone is set"},
 		{name: "EST account in New York", abbr: "EST", loc: ny},
 		{name: "EDT account in New York", abbr: "EDT", loc: ny},
-		{name: "EST account told Berlin", abbr: "EST", loc: berlin, want: "which --source-timezone Europe/Berlin never uses"},
+		{name: "EST account told Berlin", abbr: "EST", loc: berlin, want: "which the source time zone Europe/Berlin never uses"},
 		{name: "CEST account in Berlin", abbr: "CEST", loc: berlin},
 		{name: "UTC account told New York", abbr: "UTC", loc: ny, want: "never uses"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := zoneWarning(tt.abbr, tt.loc, summer)
+			var got string
+			if err := zoneWarning(tt.abbr, tt.loc, summer); err != nil {
+				got = err.Error()
+			}
 			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
@@ -50,7 +53,7 @@ func TestWaitForUpdateZoneWarning(t *testing.T) {
 		want string
 	}{
 		{name: "zone set", loc: ny},
-		{name: "zone not set", want: "--source-timezone is not set"},
+		{name: "zone not set", want: "no source time zone is set"},
 		{name: "another zone", loc: mustLoad(t, "Asia/Tokyo"), want: "Asia/Tokyo never uses"},
 	}
 	for _, tt := range tests {

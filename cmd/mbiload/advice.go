@@ -17,6 +17,8 @@ func flagAdvice(err error) string {
 	var pe *pipeline.PatternError
 	var ce *load.ColumnError
 	var re *load.RuleError
+	var ze *pipeline.ZoneError
+	var rj *pipeline.RejectsError
 	switch {
 	case errors.As(err, &re):
 		return " (" + ruleFlags(re.Rules) + ")"
@@ -44,6 +46,10 @@ func flagAdvice(err error) string {
 		return " (--mode merge or --mode snapshot)"
 	case errors.Is(err, pipeline.ErrTempDirFull):
 		return " (--temp-dir or MBILOAD_TEMP_DIR)"
+	case errors.As(err, &ze):
+		return " (--source-timezone)"
+	case errors.As(err, &rj):
+		return " (--max-bad-rows)"
 	}
 	return ""
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mbiload/mbiload/extract"
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/pipeline"
+	"github.com/mbiload/mbiload/schema"
 )
 
 // TestFlagAdvice checks the flags the CLI adds to the libraries' errors,
@@ -45,6 +46,8 @@ func TestFlagAdvice(t *testing.T) {
 		{name: "all excluded", err: pipeline.ErrAllExcluded, want: " (--exclude)"},
 		{name: "backfill mode", err: fmt.Errorf("backfill: %w, not replace", pipeline.ErrBackfillMode), want: " (--mode merge or --mode snapshot)"},
 		{name: "temp dir full", err: fmt.Errorf("download: no space (%w: /tmp)", pipeline.ErrTempDirFull), want: " (--temp-dir or MBILOAD_TEMP_DIR)"},
+		{name: "account's zone", err: &pipeline.ZoneError{Abbr: "EST"}, want: " (--source-timezone)"},
+		{name: "rows rejected", err: &pipeline.RejectsError{Table: "t", Rejects: []schema.Reject{{Line: 2}}, Budget: 1}, want: " (--max-bad-rows)"},
 		{name: "other", err: errors.New("connection refused")},
 	}
 	for _, tt := range tests {

@@ -113,7 +113,7 @@ func TestRunSummarySaysWhy(t *testing.T) {
 	t.Run("a rejected row", func(t *testing.T) {
 		report := filepath.Join(dir, "rejects.json")
 		r := run(t, 0, "sync", "--wait-for-update", "2s", "--tables", "items", "--max-bad-rows", "1", "--report", report)
-		if !regexp.MustCompile(`level=WARN msg=".*items: 1 row\(s\) rejected and not loaded \(within --max-bad-rows 1\); first: line 4, column n: `).MatchString(r.stderr) {
+		if !regexp.MustCompile(`level=WARN msg=".*items: 1 row\(s\) rejected and not loaded \(within the error budget of 1\); first: line 4, column n: .*rejects table \(--max-bad-rows\)`).MatchString(r.stderr) {
 			t.Errorf("stderr: got %q, want a WARN naming the rejected row's line and column", r.stderr)
 		}
 		rep := mustJSON[pipeline.Report](t, mustRead(t, report))

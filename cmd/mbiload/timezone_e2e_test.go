@@ -162,7 +162,7 @@ func TestSyncNewYorkAccountAcrossDST(t *testing.T) {
 
 	t.Run("without the flag the update is missed, with a warning", func(t *testing.T) {
 		r := run(t, 0, "sync", "--wait-for-update", "100ms")
-		if !strings.Contains(r.stderr, "the account's time zone is EST but --source-timezone is not set") {
+		if !strings.Contains(r.stderr, "the account's time zone is EST but no source time zone is set") || !strings.Contains(r.stderr, "for EST) (--source-timezone)") {
 			t.Errorf("stderr: got %q, want the time zone warning", r.stderr)
 		}
 		if !strings.Contains(r.stdout, "nothing to do") {
@@ -174,7 +174,7 @@ func TestSyncNewYorkAccountAcrossDST(t *testing.T) {
 	t.Run("the update after the change loads", func(t *testing.T) {
 		clock.Advance(time.Minute)
 		r := run(t, 0, "sync", "--wait-for-update", "2s", zone)
-		if strings.Contains(r.stderr, "--source-timezone is not set") || !strings.Contains(r.stderr, "update_finished=2026-11-01T07:30:00Z") {
+		if strings.Contains(r.stderr, "no source time zone is set") || !strings.Contains(r.stderr, "update_finished=2026-11-01T07:30:00Z") {
 			t.Errorf("stderr: got %q, want the update's end read as 02:30 EST, 07:30Z, and no warning", r.stderr)
 		}
 		if got := lastExportedAt(t); got != "2026-11-01T07:31:00Z" {
@@ -311,7 +311,7 @@ func TestSimulateTimezoneEndToEnd(t *testing.T) {
 	const zone = "--source-timezone=America/New_York"
 	start := time.Now()
 	r := run(t, "sync", "--wait-for-update", "2s", "--tables", "sales_order", zone)
-	if !strings.Contains(r.stderr, "warehouse update to load") || strings.Contains(r.stderr, "--source-timezone is not set") {
+	if !strings.Contains(r.stderr, "warehouse update to load") || strings.Contains(r.stderr, "no source time zone is set") {
 		t.Errorf("stderr: got %q, want an update to load and no time zone warning", r.stderr)
 	}
 	off := db.scalar(t, "SELECT round(abs(extract(epoch FROM exported_at) - $1))::int FROM "+schema.Quote(db.ledger, "loads")+
@@ -323,7 +323,7 @@ func TestSimulateTimezoneEndToEnd(t *testing.T) {
 		t.Errorf("second sync: got %q, want nothing to do", r.stdout)
 	}
 	if r := run(t, "sync", "--wait-for-update", "100ms", "--tables", "sales_order"); !strings.Contains(r.stderr,
-		"the account's time zone is "+nowAbbr+" but --source-timezone is not set") {
+		"the account's time zone is "+nowAbbr+" but no source time zone is set") {
 		t.Errorf("sync without --source-timezone: got %q, want the time zone warning", r.stderr)
 	}
 
