@@ -127,7 +127,7 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 		if err := r.copyInto(ctx, r.qtarget, "", cols); err != nil {
 			var pe *pgconn.PgError
 			if errors.As(err, &pe) {
-				return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), true)
+				return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), RepeatInTableOrExport)
 			}
 			return err
 		}
@@ -185,7 +185,7 @@ func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) err
 			return err
 		}
 	}
-	if err := r.comments(ctx, r.qtarget, nil, false); err != nil {
+	if err := r.comments(ctx, r.qtarget, nil, ontoNewTable); err != nil {
 		return err
 	}
 	r.res.Mechanism = MechanismCreate
@@ -236,7 +236,7 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) {
-			if err := r.keyError(ctx, err, qstage, r.targetKey(info, pe.ConstraintName), true); errors.As(err, new(*KeyError)) {
+			if err := r.keyError(ctx, err, qstage, r.targetKey(info, pe.ConstraintName), RepeatInTableOrExport); errors.As(err, new(*KeyError)) {
 				return err
 			}
 		}
@@ -251,7 +251,7 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 	if err != nil {
 		return err
 	}
-	if err := r.comments(ctx, r.qtarget, now, true); err != nil {
+	if err := r.comments(ctx, r.qtarget, now, ontoSameTable); err != nil {
 		return err
 	}
 	_, err = r.tx.Exec(ctx, "DROP TABLE "+qstage)

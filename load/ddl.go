@@ -154,13 +154,25 @@ func optionList(opts []string) string {
 	return strings.Join(parts, ", ")
 }
 
+// commentTarget says which table comments writes on.
+type commentTarget int
+
+const (
+	// ontoNewTable is a table the load created: every comment is written.
+	ontoNewTable commentTarget = iota
+	// ontoSameTable is the table old describes, published in place: only
+	// the comments whose text changes are written.
+	ontoSameTable
+)
+
 // comments sets COMMENT ON TABLE and COMMENT ON COLUMN of table (quoted) to
 // the source names verbatim, except where old (the table as it was, or
 // nil) has a comment a user wrote: one that differs from the source name
 // and from what the last load recorded. When the comments already hold
 // the right text (an in-place publish) nothing is written.
-func (r *loadRun) comments(ctx context.Context, table string, old *tableInfo, sameTable bool) error {
+func (r *loadRun) comments(ctx context.Context, table string, old *tableInfo, onto commentTarget) error {
 	t := r.job.Table
+	sameTable := onto == ontoSameTable
 	var lastTable string
 	var lastCols map[string]string
 	if old != nil {

@@ -205,7 +205,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 		return err
 	}
 	r.steps.done("insert")
-	if err := r.comments(ctx, r.qtarget, now, true); err != nil {
+	if err := r.comments(ctx, r.qtarget, now, ontoSameTable); err != nil {
 		return err
 	}
 	drop := "DROP TABLE " + qstage
@@ -230,14 +230,17 @@ func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInf
 	if !errors.As(err, &pe) {
 		return fmt.Errorf("publish in place: %w", err)
 	}
-	key := r.targetKey(info, pe.ConstraintName)
+	key, repeat := r.targetKey(info, pe.ConstraintName), RepeatInExport
+	if keyed {
+		repeat = RepeatInTableOrExport
+	}
 	if pe.Code == codeCardinalityViolate && keyed {
 		if key = r.targetKey(info, info.PrimaryKey); !slices.Equal(key.cols, upsertKey) {
 			key = r.fieldKey("unique key", upsertKey)
 		}
-		keyed = false // the export repeats the key
+		repeat = RepeatInExport // the export repeats the key
 	}
-	if err := r.keyError(ctx, err, qstage, key, keyed); errors.As(err, new(*KeyError)) {
+	if err := r.keyError(ctx, err, qstage, key, repeat); errors.As(err, new(*KeyError)) {
 		return err
 	}
 	return fmt.Errorf("publish in place: %w", err)

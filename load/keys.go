@@ -103,16 +103,15 @@ func (r *loadRun) execKeyed(ctx context.Context, stmt string) (pgconn.CommandTag
 // When data is set, the statement ran under the key savepoint and data
 // (quoted) is the table the load filled by COPY (its rows in COPY order):
 // the smallest key value it holds more than once is searched for there,
-// counted, and its first two rows named by line.
-func (r *loadRun) keyError(ctx context.Context, err error, data string, key uniqueKey, existing bool) error {
+// counted, and its first two rows named by line. repeat is where the other
+// row may be as far as the statement tells: RepeatInExport, or
+// RepeatInTableOrExport when the table held rows already.
+func (r *loadRun) keyError(ctx context.Context, err error, data string, key uniqueKey, repeat Repeat) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != codeUniqueViolation && pe.Code != codeCardinalityViolate {
 		return err
 	}
-	ke := &KeyError{Mode: r.job.Mode, Table: r.job.Table.SourceName, Err: pe}
-	if existing {
-		ke.Repeat = RepeatInTableOrExport
-	}
+	ke := &KeyError{Mode: r.job.Mode, Table: r.job.Table.SourceName, Err: pe, Repeat: repeat}
 	cols, value, ok := parseKeyDetail(pe.Detail)
 	ke.Key = key.describe(cols)
 	if ok {

@@ -159,7 +159,11 @@ func (r *loadRun) merge(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := r.comments(ctx, r.qtarget, old, !created); err != nil {
+	onto := ontoSameTable
+	if created {
+		onto = ontoNewTable
+	}
+	if err := r.comments(ctx, r.qtarget, old, onto); err != nil {
 		return err
 	}
 	_, err = r.tx.Exec(ctx, "DROP TABLE "+qstage)
@@ -182,7 +186,7 @@ func (r *loadRun) mergeError(ctx context.Context, err error, info *tableInfo, so
 		return fmt.Errorf("merge: %w", err)
 	}
 	if pe.Code == codeUniqueViolation {
-		return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), true)
+		return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), RepeatInTableOrExport)
 	}
 	if _, ok := constraintKinds[pe.Code]; !ok {
 		return fmt.Errorf("merge: %w", err)

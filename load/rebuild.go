@@ -94,7 +94,7 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 		var err error
 		if c.Type == "u" {
 			_, err = r.execKeyed(ctx, stmt)
-			err = r.keyError(ctx, err, qstage, r.fieldKey(fmt.Sprintf("unique constraint %q", c.Name), columnNames(info, c.Columns)), false)
+			err = r.keyError(ctx, err, qstage, r.fieldKey(fmt.Sprintf("unique constraint %q", c.Name), columnNames(info, c.Columns)), RepeatInExport)
 		} else {
 			err = r.execScript(ctx, stmt)
 			err = r.constraintError(err, c, nil, info, nil)
@@ -122,7 +122,7 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 			unique = "UNIQUE "
 		}
 		if _, err := r.tx.Exec(ctx, "CREATE "+unique+"INDEX "+schema.Quote(name)+" ON "+qstage+" USING "+def); err != nil {
-			if err := r.keyError(ctx, err, "", uniqueKey{label: fmt.Sprintf("unique index %q", x.Name)}, false); errors.As(err, new(*KeyError)) {
+			if err := r.keyError(ctx, err, "", uniqueKey{label: fmt.Sprintf("unique index %q", x.Name)}, RepeatInExport); errors.As(err, new(*KeyError)) {
 				return nil, nil, err
 			}
 			return nil, nil, fmt.Errorf("re-create index %q: %w", x.Name, err)

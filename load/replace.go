@@ -89,7 +89,7 @@ func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 		}
 		r.steps.done("primary key")
 	}
-	if err := r.comments(ctx, r.qtarget, nil, false); err != nil {
+	if err := r.comments(ctx, r.qtarget, nil, ontoNewTable); err != nil {
 		return err
 	}
 	r.steps.done("comments")
@@ -224,7 +224,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 			return fmt.Errorf("publish: keep the owner: %w", err)
 		}
 	}
-	if err := r.comments(ctx, r.qtarget, now, false); err != nil {
+	if err := r.comments(ctx, r.qtarget, now, ontoNewTable); err != nil {
 		return err
 	}
 	r.steps.done("grants, owner and comments")
@@ -263,7 +263,7 @@ func (r *loadRun) addPrimaryKey(ctx context.Context, table, name string, pk []in
 	}
 	_, err := r.execKeyed(ctx, "ALTER TABLE "+table+" ADD"+constraint+" PRIMARY KEY ("+quoteNames(fieldNames(t, pk))+")")
 	if err != nil {
-		if err := r.keyError(ctx, err, table, r.fieldKey("primary key", fieldNames(t, pk)), false); errors.As(err, new(*KeyError)) {
+		if err := r.keyError(ctx, err, table, r.fieldKey("primary key", fieldNames(t, pk)), RepeatInExport); errors.As(err, new(*KeyError)) {
 			return err
 		}
 		return fmt.Errorf("add the primary key: %w", err)
