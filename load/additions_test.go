@@ -81,6 +81,8 @@ var additionCases = []additionCase{
 	{name: "column collation of another schema", setup: []string{`CREATE COLLATION %s."My C" FROM "C"`,
 		`ALTER TABLE %s.orders ALTER COLUMN customer_name TYPE text COLLATE %s."My C"`},
 		mechanism: MechanismSwap},
+	{name: "unlogged table", setup: []string{"ALTER TABLE %s.orders SET UNLOGGED"},
+		mechanism: MechanismSwap},
 	{name: "table storage parameters", setup: []string{
 		"ALTER TABLE %s.orders SET (fillfactor = 70, autovacuum_enabled = false, autovacuum_analyze_scale_factor = 0.02, toast.autovacuum_enabled = false)"},
 		mechanism: MechanismSwap},

@@ -124,7 +124,7 @@ func (r *loadRun) appendRows(ctx context.Context) error {
 	kept := r.keepNotNull(info, relax, nil)
 	refuseNulls(cols, t, nil, kept)
 	if len(adds) == 0 && len(relax) == 0 && !r.citusStagedAppend(info) {
-		if err := r.copyInto(ctx, r.qtarget, "", cols); err != nil {
+		if err := r.copyInto(ctx, r.qtarget, copyPlain, cols); err != nil {
 			var pe *pgconn.PgError
 			if errors.As(err, &pe) {
 				return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), RepeatInTableOrExport)
@@ -170,7 +170,7 @@ func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) err
 		defs = append(defs, schema.Quote(e.name)+" "+e.def)
 		cols = append(cols, e.col)
 	}
-	if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
+	if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
 		return err
 	}
 	if err := r.distributeCreated(ctx); err != nil {
@@ -206,7 +206,7 @@ func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copy
 		stageCols = append(stageCols, e.col)
 	}
 	defs, stageCols = r.citusSequenced(qstage, defs, stageCols)
-	if err := r.createTable(ctx, qstage, "", defs, ""); err != nil {
+	if err := r.createTable(ctx, qstage, defs, tableOptions{}); err != nil {
 		return err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {

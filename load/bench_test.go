@@ -355,8 +355,12 @@ func BenchmarkCopyOptions(b *testing.B) {
 	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
 		b.Fatal(err)
 	}
-	variants := []struct{ name, create, opts, commit string }{
-		{"plain", "", "", ""},
+	variants := []struct {
+		name, create string
+		opts         copyOptions
+		commit       string
+	}{
+		{"plain", "", copyPlain, ""},
 		{"freeze", "", copyFreeze, ""},
 		{"async-commit", "", copyFreeze, "SET LOCAL synchronous_commit = off"},
 		{"unlogged+set-logged", "UNLOGGED ", copyFreeze, "SET LOGGED"},

@@ -281,11 +281,11 @@ type copyResult struct {
 // copyBatches streams src into table (an already quoted name) through the
 // binary COPY protocol on conn. A failure of the source or the encoder is
 // returned as such (not as the server's "COPY from stdin failed").
-func copyBatches(ctx context.Context, conn *pgconn.PgConn, table string, opts string, src Batches, sch *arrow.Schema, cols []copyColumn, onBatch func(int64)) (copyResult, error) {
+func copyBatches(ctx context.Context, conn *pgconn.PgConn, table string, opts copyOptions, src Batches, sch *arrow.Schema, cols []copyColumn, onBatch func(int64)) (copyResult, error) {
 	rctx, cancel := context.WithCancel(ctx)
 	r := newCopyReader(rctx, src, sch, cols)
 	r.onBatch = onBatch
-	sql := "COPY " + table + " (" + quoteColumns(cols) + ") FROM STDIN (FORMAT binary" + opts + ")"
+	sql := "COPY " + table + " (" + quoteColumns(cols) + ") FROM STDIN (FORMAT binary" + string(opts) + ")"
 	tag, err := conn.CopyFrom(ctx, r, sql)
 	cancel()
 	r.close()

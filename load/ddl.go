@@ -44,12 +44,22 @@ func fieldDef(f schema.Field) string {
 	return d
 }
 
+// tableOptions are the optional parts of a CREATE TABLE.
+type tableOptions struct {
+	unlogged bool     // CREATE UNLOGGED TABLE
+	suffix   string   // after the column list: USING, WITH
+	more     []string // statements run in the same round trip
+}
+
 // createTable creates table (quoted) with the given column definitions
-// and suffix (USING, WITH), and runs the statements more in the same round
-// trip.
-func (r *loadRun) createTable(ctx context.Context, table, prefix string, defs []string, suffix string, more ...string) error {
-	sql := "CREATE " + prefix + "TABLE " + table + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + suffix
-	for _, m := range more {
+// and options.
+func (r *loadRun) createTable(ctx context.Context, table string, defs []string, opts tableOptions) error {
+	prefix := ""
+	if opts.unlogged {
+		prefix = "UNLOGGED "
+	}
+	sql := "CREATE " + prefix + "TABLE " + table + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + opts.suffix
+	for _, m := range opts.more {
 		sql += ";\n" + m
 	}
 	if _, err := r.tx.Exec(ctx, sql); err != nil {
@@ -103,8 +113,8 @@ func quoteNames(names []string) string {
 }
 
 // copyInto streams the job's source into table through cols, and checks
-// the counts. opts are extra COPY options such as ", FREEZE".
-func (r *loadRun) copyInto(ctx context.Context, table, opts string, cols []copyColumn) error {
+// the counts.
+func (r *loadRun) copyInto(ctx context.Context, table string, opts copyOptions, cols []copyColumn) error {
 	start := time.Now()
 	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, r.job.Progress)
 	if r.l.citus {

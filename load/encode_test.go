@@ -195,7 +195,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 			cols := []copyColumn{col, {Name: "n", Src: -1, OID: oidInt8, Seq: true}}
 			src := &sliceBatches{recs: []arrow.RecordBatch{rec}}
 			defer src.close()
-			res, err := copyBatches(ctx, conn.Conn().PgConn(), table, "", src, rec.Schema(), cols, nil)
+			res, err := copyBatches(ctx, conn.Conn().PgConn(), table, copyPlain, src, rec.Schema(), cols, nil)
 			if err != nil {
 				t.Fatalf("copy: %v", err)
 			}

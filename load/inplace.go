@@ -74,7 +74,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 	if len(checks) > 0 {
 		more = append(more, "ALTER TABLE "+qstage+" "+strings.Join(checks, ", "))
 	}
-	if err := r.createTable(ctx, qstage, "", ownerColumnDefs(t, owned), "", more...); err != nil {
+	if err := r.createTable(ctx, qstage, ownerColumnDefs(t, owned), tableOptions{more: more}); err != nil {
 		return err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {

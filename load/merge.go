@@ -77,7 +77,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 		r.notNull = createdNotNull(t, key)
 		r.types = madeTypes(t, nil, nil, nil, true)
 		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, key))+")")
-		if err := r.createTable(ctx, r.qtarget, "", defs, ""); err != nil {
+		if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
 			return err
 		}
 		if err := r.distributeCreated(ctx); err != nil {
@@ -124,7 +124,7 @@ func (r *loadRun) merge(ctx context.Context) error {
 	}
 	cols = append(cols, copyColumn{Name: seqColumn, Src: -1, OID: oidInt8, Seq: true})
 	defs := append(ownerColumnDefs(t, owned), schema.Quote(seqColumn)+" bigint NOT NULL")
-	if err := r.createTable(ctx, qstage, "", defs, ""); err != nil {
+	if err := r.createTable(ctx, qstage, defs, tableOptions{}); err != nil {
 		return err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {

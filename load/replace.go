@@ -10,11 +10,18 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// copyFreeze is the COPY option used when the table was created in the
-// load's transaction: rows are written frozen and all-visible, sparing
-// readers the hint-bit writes and autovacuum the freeze pass over the new
-// table.
-const copyFreeze = ", FREEZE"
+// copyOptions are the options a load's COPY adds to FORMAT binary.
+type copyOptions string
+
+const (
+	// copyPlain is a COPY into a table that existed before the load.
+	copyPlain copyOptions = ""
+	// copyFreeze is a COPY into a table created in the load's
+	// transaction: rows are written frozen and all-visible, sparing
+	// readers the hint-bit writes and autovacuum the freeze pass over the
+	// new table.
+	copyFreeze copyOptions = ", FREEZE"
+)
 
 // replace makes the target hold exactly the export. The first load creates
 // the table in place (nobody sees it before the commit). Later loads build
@@ -70,7 +77,7 @@ func (r *loadRun) replace(ctx context.Context) error {
 func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
 	t := r.job.Table
 	pk := t.PrimaryKey()
-	if err := r.createTable(ctx, r.qtarget, "", append(keyedColumnDefs(t, pk), extra...), ""); err != nil {
+	if err := r.createTable(ctx, r.qtarget, append(keyedColumnDefs(t, pk), extra...), tableOptions{}); err != nil {
 		return err
 	}
 	if err := r.distributeCreated(ctx); err != nil {
@@ -141,10 +148,6 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped, relax, kept []*tableColumn) error {
 	t := r.job.Table
 	qstage, stage := r.stageName()
-	prefix := ""
-	if info.Persistence == "u" {
-		prefix = "UNLOGGED "
-	}
 	pk := t.PrimaryKey()
 	plan := planStaging(t, pk, info, deps, qstage, relax, kept)
 	final := swapFinal(t, pk, plan.notNull)
@@ -154,7 +157,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := r.citusSequential(ctx, deps); err != nil {
 		return err
 	}
-	if err := r.createTable(ctx, qstage, prefix, plan.defs, plan.suffix, plan.create...); err != nil {
+	if err := r.createTable(ctx, qstage, plan.defs, tableOptions{unlogged: info.Persistence == "u", suffix: plan.suffix, more: plan.create}); err != nil {
 		return err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {

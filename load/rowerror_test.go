@@ -127,7 +127,7 @@ func TestCopyRowErrors(t *testing.T) {
 			}
 			defer conn.Release()
 			cols := []copyColumn{{Name: "amount", Src: 0, OID: tc.oid, NumericScale: -1, NotNull: tc.notNull}}
-			_, err = copyBatches(ctx, conn.Conn().PgConn(), table, "", src, as, cols, nil)
+			_, err = copyBatches(ctx, conn.Conn().PgConn(), table, copyPlain, src, as, cols, nil)
 			var re *RowError
 			if !errors.Is(err, tc.want) || !errors.As(err, &re) {
 				t.Fatalf("got %v, want a RowError of %v", err, tc.want)
