@@ -14,10 +14,10 @@ import (
 // SQL_ASCII is not supported".
 var ErrDatabaseEncoding = errors.New("load: the database's encoding cannot store UTF-8 text")
 
-// CheckEncoding refuses a database that cannot take the loads before
+// checkEncoding refuses a database that cannot take the loads before
 // anything is created or loaded: one whose server encoding is SQL_ASCII.
 // The error says how to make one that can. [New] calls it.
-func CheckEncoding(ctx context.Context, pool *pgxpool.Pool) error {
+func checkEncoding(ctx context.Context, pool *pgxpool.Pool) error {
 	var enc, db string
 	if err := pool.QueryRow(ctx, "SELECT current_setting('server_encoding'), current_database()").Scan(&enc, &db); err != nil {
 		return fmt.Errorf("read the database encoding: %w", err)

@@ -170,7 +170,7 @@ type Loader struct {
 
 // New validates cfg and refuses a server older than PostgreSQL 14
 // ([ErrServerVersion]), a database that cannot store the exports' text
-// ([CheckEncoding]) and distribution rules without Citus ([ErrNoCitus]). It
+// ([checkEncoding]) and distribution rules without Citus ([ErrNoCitus]). It
 // creates and changes nothing: [Loader.Setup] creates the schemas and the
 // ledger before a first load, and [Loader.Ready] tells a read-only caller
 // whether they exist.
@@ -186,7 +186,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Loader, error) {
 	if l.version, _, err = ServerVersion(ctx, pool); err != nil {
 		return nil, err
 	}
-	if err := CheckEncoding(ctx, pool); err != nil {
+	if err := checkEncoding(ctx, pool); err != nil {
 		return nil, err
 	}
 	if l.citus, err = citusInstalled(ctx, pool); err != nil {
