@@ -26,7 +26,7 @@ import (
 // long the first figure export takes (it aggregates sales_order), the
 // zip size, the largest Go heap seen and the process's peak RSS (VmHWM).
 //
-//	go test -run '^$' -bench SalesOrderExport1M -benchtime 1x ./extract/simulator/
+//	go test -run '^$' -bench SalesOrderExport1M -benchtime 1x ./internal/simulator/
 func BenchmarkSalesOrderExport1M(b *testing.B) {
 	tables := simulator.Generated(1_000_000, 1)
 	var first, dl, second, figure time.Duration
