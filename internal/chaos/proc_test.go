@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -28,9 +27,6 @@ type sim struct {
 	log  string // its stderr
 	done chan struct{}
 }
-
-// simCount numbers the suite's simulators.
-var simCount atomic.Int64
 
 // simArgs configure a simulator process.
 type simArgs struct {
@@ -58,9 +54,15 @@ func (sc *scn) startSim(a simArgs) *sim {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatalf("create simulator work dir: %v", err)
 	}
-	// Export ids are unique across the suite's simulators, as they are in
-	// one real account: the ledger skips an export id already published.
-	firstID := 1_000_000 * (1 + simCount.Add(1))
+	// Export ids are unique across a scenario's simulators, as they are in
+	// one real account (the ledger skips an export id already published;
+	// each scenario has a ledger of its own). They depend only on the
+	// scenario, not on how many simulators earlier scenarios started: the
+	// simulator's faults are rolled per request path, so suite-wide ids
+	// made a scenario's faults change whenever a scenario was added before
+	// it (the expiry case then injected no expiry at all).
+	simNo := sc.seq.next(true)
+	firstID := int64(1_000_000 * (1 + simNo))
 	args := []string{"simulate", "--listen", listen, "--scale", strconv.FormatInt(a.scale, 10),
 		"--seed", strconv.FormatInt(a.seed, 10), "--first-export-id", strconv.FormatInt(firstID, 10),
 		"--export-delay", "0s", "--retry-after", "1s", "--work-dir", work}
@@ -68,7 +70,7 @@ func (sc *scn) startSim(a simArgs) *sim {
 		args = append(args, "--dir", d)
 	}
 	args = append(args, a.flags...)
-	logPath := filepath.Join(sc.dir, fmt.Sprintf("simulate-%d.log", sc.seq.next(true)))
+	logPath := filepath.Join(sc.dir, fmt.Sprintf("simulate-%d.log", simNo))
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatalf("create simulator log: %v", err)
