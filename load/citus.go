@@ -305,14 +305,7 @@ func (r *loadRun) citusSequenced(qstage string, defs []string, cols []copyColumn
 // append) is looked for too: the first staged row whose key the target
 // has.
 func (r *loadRun) findDuplicateCitus(ctx context.Context, table string, cols []string, ke *KeyError) error {
-	q := make([]string, len(cols))
-	var on, notNull, text []string
-	for k, c := range cols {
-		q[k] = schema.Quote(c)
-		on = append(on, "t."+q[k]+" = d."+q[k])
-		notNull = append(notNull, q[k]+" IS NOT NULL")
-		text = append(text, "d."+q[k]+"::text")
-	}
+	q, on, notNull, text := duplicateParts(cols)
 	list := strings.Join(q, ", ")
 	seq := table == r.seqStage
 	order := list

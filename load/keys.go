@@ -136,6 +136,20 @@ func (r *loadRun) keyError(ctx context.Context, err error, data string, key uniq
 	return ke
 }
 
+// duplicateParts are the SQL pieces both duplicate finders build from the
+// key columns: the quoted names, the join of the table t to the duplicate
+// d, the NOT NULL filter and d's values as text.
+func duplicateParts(cols []string) (q, on, notNull, text []string) {
+	q = make([]string, len(cols))
+	for k, c := range cols {
+		q[k] = schema.Quote(c)
+		on = append(on, "t."+q[k]+" = d."+q[k])
+		notNull = append(notNull, q[k]+" IS NOT NULL")
+		text = append(text, "d."+q[k]+"::text")
+	}
+	return q, on, notNull, text
+}
+
 // findDuplicate looks in table (quoted), filled by the load's COPY and so
 // holding its rows in COPY order (ctid order), for the smallest value of
 // the columns cols held by more than one row; when there is one, ke gets
@@ -145,14 +159,7 @@ func (r *loadRun) findDuplicate(ctx context.Context, table string, cols []string
 	if r.dist != nil {
 		return r.findDuplicateCitus(ctx, table, cols, ke)
 	}
-	q := make([]string, len(cols))
-	var on, notNull, text []string
-	for k, c := range cols {
-		q[k] = schema.Quote(c)
-		on = append(on, "t."+q[k]+" = d."+q[k])
-		notNull = append(notNull, q[k]+" IS NOT NULL")
-		text = append(text, "d."+q[k]+"::text")
-	}
+	q, on, notNull, text := duplicateParts(cols)
 	list := strings.Join(q, ", ")
 	sql := "WITH d AS (SELECT " + list + ", count(*) AS mbiload_n FROM " + table +
 		" WHERE " + strings.Join(notNull, " AND ") + " GROUP BY " + list + " HAVING count(*) > 1 ORDER BY " + list + " LIMIT 1)\n" +
