@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/internal/pgtest"
 	"github.com/mbiload/mbiload/schema"
-	"github.com/mbiload/mbiload/transform"
 )
 
 // BenchmarkReplaceInPlace times replaces of BENCH_ROWS (default 1M)
@@ -29,33 +27,8 @@ func BenchmarkReplaceInPlace(b *testing.B) {
 		{"user column", "ALTER TABLE %s ADD COLUMN note text; UPDATE %s SET note = 'n' WHERE mod(entity_id, 10) = 0"},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			pool := pgtest.Pool(b)
-			target, ledgerSchema := pgtest.Schema(b, pool), pgtest.Schema(b, pool)
-			l, err := New(context.Background(), pool, Config{Schema: target, LedgerSchema: ledgerSchema, Force: true})
-			if err == nil {
-				err = l.Setup(context.Background())
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
+			pool, target, load := benchLoader(b, Config{}, zipPath, tbl, n)
 			ctx := context.Background()
-			load := func(i int) Result {
-				entry, err := transform.OpenZip(zipPath, transform.ZipLimits{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer entry.Close()
-				d, err := transform.NewDecoder(ctx, entry, tbl, transform.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
-				res, err := l.Load(ctx, Job{Table: tbl, Source: d, ExportID: fmt.Sprint("bench-", i), ExpectedRows: n})
-				if err != nil {
-					b.Fatal(err)
-				}
-				return res
-			}
 			load(-1)
 			q := schema.Quote(target, tbl.Name)
 			setup := fmt.Sprintf(v.setup, q)

@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mbiload/mbiload/internal/pgtest"
 	"github.com/mbiload/mbiload/schema"
-	"github.com/mbiload/mbiload/transform"
 )
 
 // BenchmarkRefreshViews times replaces of BENCH_ROWS (default 1M)
@@ -36,33 +34,8 @@ FROM %[1]s.sales_order GROUP BY 1, 2`
 		{"view, concurrently", RefreshConcurrently, []string{view, "CREATE UNIQUE INDEX ON %[1]s.mv_daily (day, status)"}},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			pool := pgtest.Pool(b)
-			target, ledgerSchema := pgtest.Schema(b, pool), pgtest.Schema(b, pool)
-			l, err := New(context.Background(), pool, Config{Schema: target, LedgerSchema: ledgerSchema, Force: true, RefreshViews: v.mode})
-			if err == nil {
-				err = l.Setup(context.Background())
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
+			pool, target, load := benchLoader(b, Config{RefreshViews: v.mode}, zipPath, tbl, n)
 			ctx := context.Background()
-			load := func(i int) Result {
-				entry, err := transform.OpenZip(zipPath, transform.ZipLimits{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer entry.Close()
-				d, err := transform.NewDecoder(ctx, entry, tbl, transform.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
-				res, err := l.Load(ctx, Job{Table: tbl, Source: d, ExportID: fmt.Sprint("bench-", i), ExpectedRows: n})
-				if err != nil {
-					b.Fatal(err)
-				}
-				return res
-			}
 			load(-1)
 			for _, s := range v.setup {
 				if _, err := pool.Exec(ctx, fmt.Sprintf(s, schema.Quote(target))); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mbiload/mbiload/internal/pgtest"
 	"github.com/mbiload/mbiload/internal/simulator/magentogen"
 	"github.com/mbiload/mbiload/schema"
@@ -65,6 +66,41 @@ func salesOrderZip(b *testing.B, n int64) (string, *schema.Table) {
 		b.Fatal(err)
 	}
 	return path, tbl
+}
+
+// benchLoader sets up a loader (cfg, forced) on two new schemas of the
+// test database and returns its pool, the target schema and load, which
+// loads the n rows of the zip at zipPath into tbl as export bench-i.
+func benchLoader(b *testing.B, cfg Config, zipPath string, tbl *schema.Table, n int64) (*pgxpool.Pool, string, func(i int) Result) {
+	b.Helper()
+	pool := pgtest.Pool(b)
+	cfg.Schema, cfg.LedgerSchema, cfg.Force = pgtest.Schema(b, pool), pgtest.Schema(b, pool), true
+	l, err := New(context.Background(), pool, cfg)
+	if err == nil {
+		err = l.Setup(context.Background())
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	load := func(i int) Result {
+		entry, err := transform.OpenZip(zipPath, transform.ZipLimits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer entry.Close()
+		d, err := transform.NewDecoder(ctx, entry, tbl, transform.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer d.Close()
+		res, err := l.Load(ctx, Job{Table: tbl, Source: d, ExportID: fmt.Sprint("bench-", i), ExpectedRows: n})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return res
+	}
+	return pool, cfg.Schema, load
 }
 
 // BenchmarkLoadSalesOrder times, in the same run and on the same zip of

@@ -1,34 +1,16 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mbiload/mbiload/internal/testlog"
 )
-
-// syncBuffer is a bytes.Buffer safe for a logger and a test reading it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestPublishLockWaitSaid: a publish kept waiting by a reader longer than
 // a few seconds says so on the console (a warning) while it waits, naming
@@ -37,7 +19,7 @@ func (s *syncBuffer) String() string {
 func TestPublishLockWaitSaid(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var logs syncBuffer
+	var logs testlog.Buffer
 	l := e.loader(t, Config{LockTimeout: time.Minute, PublishLockTry: 300 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	e.mustLoad(t, l, ordersTable(t), ordersCSV, Job{ExportID: "e1"})
