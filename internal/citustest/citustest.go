@@ -11,7 +11,6 @@ package citustest
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -28,14 +27,8 @@ const EnvURL = "MBILOAD_TEST_CITUS_URL"
 // pgtest.EnvRequire) when none is configured.
 func URL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv(EnvURL)
-	if url == "" {
-		if os.Getenv(pgtest.EnvRequire) == "1" {
-			t.Fatalf("%s is not set but %s=1: the Citus tests must run (make test starts a cluster with scripts/citus.sh)", EnvURL, pgtest.EnvRequire)
-		}
-		t.Skipf("%s not set; run make test, or scripts/citus.sh run -- go test ...", EnvURL)
-	}
-	return url
+	return pgtest.RequiredEnv(t, EnvURL, "the Citus tests must run (make test starts a cluster with scripts/citus.sh)",
+		"run make test, or scripts/citus.sh run -- go test ...")
 }
 
 // Pool returns a connection pool to the coordinator, closed when the test

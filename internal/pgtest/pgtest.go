@@ -35,12 +35,21 @@ const (
 // none is configured.
 func URL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv(EnvURL)
+	return RequiredEnv(t, EnvURL, "database tests must run (use make test)",
+		"run make test to start a throwaway PostgreSQL")
+}
+
+// RequiredEnv returns the server URL in the environment variable env. When
+// it is unset the test fails under EnvRequire (saying must) and is skipped
+// otherwise (saying how to run it).
+func RequiredEnv(t testing.TB, env, must, how string) string {
+	t.Helper()
+	url := os.Getenv(env)
 	if url == "" {
 		if os.Getenv(EnvRequire) == "1" {
-			t.Fatalf("%s is not set but %s=1: database tests must run (use make test)", EnvURL, EnvRequire)
+			t.Fatalf("%s is not set but %s=1: %s", env, EnvRequire, must)
 		}
-		t.Skipf("%s not set; run make test to start a throwaway PostgreSQL", EnvURL)
+		t.Skipf("%s not set; %s", env, how)
 	}
 	return url
 }
