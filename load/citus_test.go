@@ -91,6 +91,20 @@ func citusItems(t testing.TB) *schema.Table {
 	return mustTable(t, "items", "id*:int(11)", "customer:varchar(20)", "amount:decimal(10,2)")
 }
 
+// spreadItems is a test's env on the Citus cluster, its loader
+// (Config{}) and citusItems, loaded once with csv by job and then spread
+// by how (one of citusKinds' distribute) on table (items, or a snapshot's
+// items_history).
+func spreadItems(t testing.TB, how, table, csv string, job Job) (*env, *Loader, *schema.Table) {
+	t.Helper()
+	e := newCitusEnv(t)
+	l := e.loader(t, Config{})
+	tbl := citusItems(t)
+	e.mustLoad(t, l, tbl, csv, job)
+	e.distribute(t, how, table)
+	return e, l, tbl
+}
+
 // noCitusNames fails when text names Citus's internals: a shard
 // (name_102008), its truncate trigger. The test's schema names (random
 // hex, sometimes all digits) are left out.
@@ -114,11 +128,7 @@ func TestCitusReplace(t *testing.T) {
 	for _, kind := range citusKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
-			e := newCitusEnv(t)
-			l := e.loader(t, Config{})
-			tbl := citusItems(t)
-			e.mustLoad(t, l, tbl, citusCSV(1, 40, "1.50"), Job{ExportID: "e1"})
-			e.distribute(t, kind.distribute, "items")
+			e, l, tbl := spreadItems(t, kind.distribute, "items", citusCSV(1, 40, "1.50"), Job{ExportID: "e1"})
 			// A table colocated with it, joined on the distribution column.
 			mustExec(t, e.pool, "CREATE TABLE "+e.schema+".notes (id integer, note text)")
 			mustExec(t, e.pool, fmt.Sprintf(kind.colocate, e.schema+".notes", e.schema+".items"))
@@ -177,11 +187,7 @@ func TestCitusAppend(t *testing.T) {
 	for _, kind := range citusKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
-			e := newCitusEnv(t)
-			l := e.loader(t, Config{})
-			tbl := citusItems(t)
-			e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.50"), Job{Mode: ModeAppend, ExportID: "e1"})
-			e.distribute(t, kind.distribute, "items")
+			e, l, tbl := spreadItems(t, kind.distribute, "items", citusCSV(1, 20, "1.50"), Job{Mode: ModeAppend, ExportID: "e1"})
 			before := citustest.TablePlacement(t, e.pool, e.schema+".items")
 			res := e.mustLoad(t, l, tbl, citusCSV(21, 10, "2.00"), Job{Mode: ModeAppend, ExportID: "e2"})
 			if res.RowsLoaded != 10 || res.Distribution != kind.want {
@@ -214,11 +220,7 @@ func TestCitusMerge(t *testing.T) {
 	for _, kind := range citusKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
-			e := newCitusEnv(t)
-			l := e.loader(t, Config{})
-			tbl := citusItems(t)
-			e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{Mode: ModeMerge, ExportID: "e1"})
-			e.distribute(t, kind.distribute, "items")
+			e, l, tbl := spreadItems(t, kind.distribute, "items", citusCSV(1, 20, "1.00"), Job{Mode: ModeMerge, ExportID: "e1"})
 			before := citustest.TablePlacement(t, e.pool, e.schema+".items")
 			// ids 15..24: 15..20 updated, 21..24 new; 16 twice, the last wins.
 			csv := citusCSV(15, 10, "2.00") + "16,late,9.00\n"
@@ -250,11 +252,7 @@ func TestCitusSnapshot(t *testing.T) {
 	for _, kind := range citusKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
-			e := newCitusEnv(t)
-			l := e.loader(t, Config{})
-			tbl := citusItems(t)
-			e.mustLoad(t, l, tbl, citusCSV(1, 10, "1.00"), Job{Mode: ModeSnapshot, ExportID: "s1"})
-			e.distribute(t, kind.distribute, "items_history")
+			e, l, tbl := spreadItems(t, kind.distribute, "items_history", citusCSV(1, 10, "1.00"), Job{Mode: ModeSnapshot, ExportID: "s1"})
 			before := citustest.TablePlacement(t, e.pool, e.schema+".items_history")
 			res := e.mustLoad(t, l, tbl, citusCSV(1, 12, "2.00"), Job{Mode: ModeSnapshot, ExportID: "s2"})
 			if res.Table != "items_history" || res.RowsLoaded != 12 || res.Distribution != kind.want {
@@ -282,11 +280,7 @@ func TestCitusReplaceRefill(t *testing.T) {
 	for _, kind := range citusKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
-			e := newCitusEnv(t)
-			l := e.loader(t, Config{})
-			tbl := citusItems(t)
-			e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
-			e.distribute(t, kind.distribute, "items")
+			e, l, tbl := spreadItems(t, kind.distribute, "items", citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
 			before := citustest.TablePlacement(t, e.pool, e.schema+".items")
 			mustExec(t, e.pool, "CREATE MATERIALIZED VIEW "+e.schema+".totals AS SELECT count(*) AS n FROM "+e.schema+".items")
 			res := e.mustLoad(t, l, tbl, citusCSV(5, 30, "2.00"), Job{ExportID: "e2"})
@@ -318,11 +312,7 @@ func TestCitusReplaceRefill(t *testing.T) {
 // as it was.
 func TestCitusReplaceErrors(t *testing.T) {
 	t.Parallel()
-	e := newCitusEnv(t)
-	l := e.loader(t, Config{})
-	tbl := citusItems(t)
-	e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
-	e.distribute(t, citusKinds[0].distribute, "items")
+	e, l, tbl := spreadItems(t, citusKinds[0].distribute, "items", citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
 	before := citustest.TablePlacement(t, e.pool, e.schema+".items")
 	tests := []struct {
 		name  string
@@ -398,11 +388,7 @@ func TestCitusError(t *testing.T) {
 // the table and the constraint, never a shard, and leaves the rows.
 func TestCitusReplaceAdditions(t *testing.T) {
 	t.Parallel()
-	e := newCitusEnv(t)
-	l := e.loader(t, Config{})
-	tbl := citusItems(t)
-	e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
-	e.distribute(t, citusKinds[0].distribute, "items")
+	e, l, tbl := spreadItems(t, citusKinds[0].distribute, "items", citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
 	s := e.schema
 	mustExec(t, e.pool, "CREATE TABLE "+s+".customers (code text PRIMARY KEY)")
 	mustExec(t, e.pool, "SELECT create_reference_table('"+s+".customers')")
@@ -480,11 +466,7 @@ func TestCitusLocalTable(t *testing.T) {
 // keep their targets.
 func TestCitusReplaceReferenced(t *testing.T) {
 	t.Parallel()
-	e := newCitusEnv(t)
-	l := e.loader(t, Config{})
-	tbl := citusItems(t)
-	e.mustLoad(t, l, tbl, citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
-	e.distribute(t, citusKinds[0].distribute, "items")
+	e, l, tbl := spreadItems(t, citusKinds[0].distribute, "items", citusCSV(1, 20, "1.00"), Job{ExportID: "e1"})
 	s := e.schema
 	mustExec(t, e.pool, "CREATE TABLE "+s+".notes (id integer, note text)")
 	mustExec(t, e.pool, "SELECT create_distributed_table('"+s+".notes', 'id', colocate_with => '"+s+".items')")
