@@ -98,49 +98,76 @@ const lockWaitNotice = 3 * time.Second
 // reader of a view locks them, so that the two rarely deadlock; when they
 // do and the deadlock detector picks the publish, it retries.
 func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, mode string, try, total time.Duration, log *slog.Logger) error {
-	start := time.Now()
-	list := rels[0]
-	for _, r := range rels[1:] {
-		list += ", " + r
+	err := retryLocked(ctx, tx, lockAttempt{
+		savepoint: "mbiload_publish", stmt: "LOCK TABLE " + strings.Join(rels, ", ") + " IN " + mode + " MODE",
+		oid: oid, try: try, total: total, log: log,
+		table: rels[len(rels)-1], what: "the table lock for the publish",
+		waiting: "waiting to publish: other sessions hold the table",
+	})
+	var le *LockError
+	if err != nil && !errors.As(err, &le) && ctx.Err() == nil {
+		return fmt.Errorf("lock for publish: %w", err)
 	}
+	return err
+}
+
+// lockAttempt is a statement that first waits for a lock, run by
+// retryLocked: the publish's LOCK TABLE or a materialized view's REFRESH.
+type lockAttempt struct {
+	savepoint, stmt string
+	oid             uint32 // the relation whose lock holders are named
+	try, total      time.Duration
+	log             *slog.Logger // nil: no warnings while waiting
+	table, what     string       // for the LockError
+	waiting         string       // the warning's message
+	attrs           []any        // more attributes of the warning
+}
+
+// retryLocked runs a.stmt in a savepoint of tx with a lock timeout of
+// a.try (none when a.total < 0), again and again while it fails on a lock
+// timeout or a deadlock, backing off up to a second between attempts so
+// that queued readers get through, until a.total has passed: then it
+// returns a *LockError naming the sessions holding a.oid. Once the wait
+// passes lockWaitNotice, and then at growing intervals, it logs a.waiting
+// with those sessions.
+func retryLocked(ctx context.Context, tx pgx.Tx, a lockAttempt) error {
+	start := time.Now()
 	backoff := 50 * time.Millisecond
 	notice := lockWaitNotice
 	for {
-		if _, err := tx.Exec(ctx, "SAVEPOINT mbiload_publish"); err != nil {
-			return fmt.Errorf("lock for publish: %w", err)
+		if _, err := tx.Exec(ctx, "SAVEPOINT "+a.savepoint); err != nil {
+			return err
 		}
-		wait := try
-		if total < 0 {
+		wait := a.try
+		if a.total < 0 {
 			wait = 0
 		}
 		err := setLockTimeout(ctx, tx, wait)
 		if err == nil {
-			_, err = tx.Exec(ctx, "LOCK TABLE "+list+" IN "+mode+" MODE")
+			_, err = tx.Exec(ctx, a.stmt)
 		}
 		if err == nil {
-			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT mbiload_publish"); err != nil {
-				return fmt.Errorf("lock for publish: %w", err)
-			}
-			return nil
+			_, err := tx.Exec(ctx, "RELEASE SAVEPOINT "+a.savepoint)
+			return err
 		}
 		if !isLockRetry(err) {
-			return fmt.Errorf("lock for publish: %w", err)
+			return err
 		}
-		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT mbiload_publish"); err != nil {
-			return fmt.Errorf("lock for publish: %w", err)
+		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+a.savepoint); err != nil {
+			return err
 		}
 		waited := time.Since(start)
-		if waited >= total || (waited >= notice && log != nil) {
+		if waited >= a.total || (waited >= notice && a.log != nil) {
 			holders := lockHolders(ctx, tx, `
 SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM clock_timestamp() - a.xact_start)::float8
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, oid)
-			if waited >= total {
-				return &LockError{Table: rels[len(rels)-1], What: "the table lock for the publish", Holders: holders,
+WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, a.oid)
+			if waited >= a.total {
+				return &LockError{Table: a.table, What: a.what, Holders: holders,
 					Waited: waited.Round(time.Millisecond).String()}
 			}
-			log.Warn("waiting to publish: other sessions hold the table",
-				"waited", waited.Round(time.Second), "held_by", strings.Join(holders, "; "), "gives_up_after", total)
+			a.log.Warn(a.waiting, append(a.attrs,
+				"waited", waited.Round(time.Second), "held_by", strings.Join(holders, "; "), "gives_up_after", a.total)...)
 			notice = min(2*waited, waited+time.Minute)
 		}
 		select {

@@ -215,54 +215,16 @@ func refreshStatement(v matView) (string, bool) {
 // A deadlock is retried the same way.
 func (l *Loader) refresh(ctx context.Context, tx pgx.Tx, v matView, log *slog.Logger) error {
 	sql, _ := refreshStatement(v)
-	start := time.Now()
-	backoff := 50 * time.Millisecond
-	notice := lockWaitNotice
-	for {
-		if _, err := tx.Exec(ctx, "SAVEPOINT mbiload_refresh"); err != nil {
-			return err
-		}
-		wait := l.cfg.PublishLockTry
-		if l.cfg.LockTimeout < 0 {
-			wait = 0
-		}
-		err := setLockTimeout(ctx, tx, wait)
-		if err == nil {
-			_, err = tx.Exec(ctx, sql)
-		}
-		if err == nil {
-			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT mbiload_refresh"); err != nil {
-				return err
-			}
-			return setLockTimeout(ctx, tx, l.lockWait())
-		}
-		if !isLockRetry(err) {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT mbiload_refresh"); err != nil {
-			return err
-		}
-		waited := time.Since(start)
-		if waited >= l.cfg.LockTimeout || (waited >= notice && log != nil) {
-			holders := lockHolders(ctx, tx, `
-SELECT DISTINCT l.pid, a.application_name, extract(epoch FROM clock_timestamp() - a.xact_start)::float8
-FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.locktype = 'relation' AND l.relation = $1 AND l.granted AND l.pid <> pg_backend_pid()`, v.OID)
-			if waited >= l.cfg.LockTimeout {
-				return &LockError{Table: v.Name, What: "the lock for its refresh", Holders: holders,
-					Waited: waited.Round(time.Millisecond).String()}
-			}
-			log.Warn("waiting to refresh a materialized view: other sessions hold it", "view", v.Name,
-				"waited", waited.Round(time.Second), "held_by", strings.Join(holders, "; "), "gives_up_after", l.cfg.LockTimeout)
-			notice = min(2*waited, waited+time.Minute)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, time.Second)
+	err := retryLocked(ctx, tx, lockAttempt{
+		savepoint: "mbiload_refresh", stmt: sql,
+		oid: v.OID, try: l.cfg.PublishLockTry, total: l.cfg.LockTimeout, log: log,
+		table: v.Name, what: "the lock for its refresh",
+		waiting: "waiting to refresh a materialized view: other sessions hold it", attrs: []any{"view", v.Name},
+	})
+	if err != nil {
+		return err
 	}
+	return setLockTimeout(ctx, tx, l.lockWait())
 }
 
 // refreshUnder refreshes v in a savepoint of tx (rolled back when it
