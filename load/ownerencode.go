@@ -99,9 +99,10 @@ func ownerValueEncoder(a arrow.Array, c copyColumn, fe *fieldError, col int) (co
 	case oidText, oidVarchar, oidBpchar:
 		if ints := intValues(a); ints != nil {
 			return func(dst []byte, i int) []byte {
-				s := strconv.AppendInt(nil, ints(i), 10)
-				dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)))
-				return append(dst, s...)
+				at := len(dst)
+				dst = strconv.AppendInt(append(dst, 0, 0, 0, 0), ints(i), 10)
+				binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+				return dst
 			}, nil
 		}
 		if arr, ok := a.(*array.String); ok && c.OID == oidBpchar {
@@ -160,6 +161,9 @@ func fitCheck(a arrow.Array, c copyColumn) func(i int) string {
 		}
 		return func(i int) string {
 			s := text(i)
+			if len(s) <= n {
+				return "" // no more characters than bytes
+			}
 			if c.OID == oidBpchar {
 				s = strings.TrimRight(s, " ") // char(n) pads with spaces anyway
 			}
@@ -175,13 +179,19 @@ func fitCheck(a arrow.Array, c copyColumn) func(i int) string {
 			return nil
 		}
 		limit := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(p-s)), nil))
-		unit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s)), nil)
+		unit := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s)), nil))
 		return func(i int) string {
+			if fits, plain := plainDecimalFits(text(i), p, s); plain {
+				if fits {
+					return ""
+				}
+				return fmt.Sprintf("value %s does not fit the column's numeric(%d,%d) (%d digits, %d after the point)", text(i), p, s, p, s)
+			}
 			v, ok := new(big.Rat).SetString(text(i))
 			if !ok {
 				return "" // the encoder says what is wrong
 			}
-			scaled := new(big.Rat).Mul(v, new(big.Rat).SetInt(unit))
+			scaled := new(big.Rat).Mul(v, unit)
 			if !scaled.IsInt() || new(big.Rat).Abs(v).Cmp(limit) >= 0 {
 				return fmt.Sprintf("value %s does not fit the column's numeric(%d,%d) (%d digits, %d after the point)", text(i), p, s, p, s)
 			}
@@ -189,6 +199,33 @@ func fitCheck(a arrow.Array, c copyColumn) func(i int) string {
 		}
 	}
 	return nil
+}
+
+// plainDecimalFits is fitCheck's numeric(p,s) check without big.Rat for
+// the common text, -?[0-9]+(\.[0-9]+)? with 0 <= s <= p: it fits when its
+// integer digits (leading zeros aside) are at most p-s and its fraction
+// digits (trailing zeros aside) at most s. plain is false for any other
+// text or typmod, which big.Rat checks.
+func plainDecimalFits(t string, p, s int32) (fits, plain bool) {
+	if s < 0 || s > p {
+		return false, false
+	}
+	if len(t) > 0 && t[0] == '-' {
+		t = t[1:]
+	}
+	intPart, frac := t, ""
+	if dot := strings.IndexByte(t, '.'); dot >= 0 {
+		intPart, frac = t[:dot], t[dot+1:]
+		if frac == "" {
+			return false, false
+		}
+	}
+	if intPart == "" || !allDigits(intPart) || !allDigits(frac) {
+		return false, false
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	frac = strings.TrimRight(frac, "0")
+	return len(intPart) <= int(p-s) && len(frac) <= int(s), true
 }
 
 // valueText returns the accessor of row i's value as text for the arrays
