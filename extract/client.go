@@ -66,11 +66,8 @@ var (
 	_ slog.LogValuer = (*Client)(nil)
 )
 
-// BaseURL returns the base URL requests go to, without a trailing slash.
+// baseURL returns the base URL requests go to, without a trailing slash.
 func (c *Client) baseURL() string { return c.cfg.BaseURL }
-
-// ClientID returns the configured client id.
-func (c *Client) ClientID() string { return c.cfg.ClientID }
 
 // maxRedirects caps the redirects one request follows.
 const maxRedirects = 5

@@ -14,9 +14,9 @@ import (
 // DefaultBaseURL is the vendor's Export API base URL.
 const DefaultBaseURL = "https://api.rjmetrics.com/0.1"
 
-// DefaultStallTimeout is how long a response body may deliver no bytes before
+// defaultStallTimeout is how long a response body may deliver no bytes before
 // the client cuts the connection (and, for a download, resumes it).
-const DefaultStallTimeout = 2 * time.Minute
+const defaultStallTimeout = 2 * time.Minute
 
 // Config configures a [Client]. Zero fields take the defaults documented on
 // each field. Its printed forms (%v, %+v, %#v, slog) mask the API key.
@@ -43,7 +43,7 @@ type Config struct {
 	// Poll paces [Client.WaitExport].
 	Poll PollPolicy
 	// StallTimeout cuts a response body that delivers no bytes for this long,
-	// default [DefaultStallTimeout]. A cut download is resumed.
+	// default 2 minutes. A cut download is resumed.
 	StallTimeout time.Duration
 	// Logger receives request and retry logs, default discard. Logs never
 	// carry the API key.
@@ -167,7 +167,7 @@ func (c Config) withDefaults() (Config, *url.URL, error) {
 	case c.StallTimeout < 0:
 		return c, nil, fmt.Errorf("%w: negative stall timeout", ErrBadConfig)
 	case c.StallTimeout == 0:
-		c.StallTimeout = DefaultStallTimeout
+		c.StallTimeout = defaultStallTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

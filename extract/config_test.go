@@ -91,7 +91,7 @@ func TestNewDefaults(t *testing.T) {
 		BaseURL: DefaultBaseURL, APIKey: testKey,
 		Retry:        RetryPolicy{MaxAttempts: 6, InitialDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second, MaxElapsed: 5 * time.Minute},
 		Poll:         PollPolicy{Initial: time.Second, Max: 60 * time.Second, Timeout: 6 * time.Hour},
-		StallTimeout: DefaultStallTimeout,
+		StallTimeout: defaultStallTimeout,
 	}
 	got := c.cfg
 	if got.BaseURL != want.BaseURL || got.Retry != want.Retry || got.Poll != want.Poll || got.StallTimeout != want.StallTimeout {

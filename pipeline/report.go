@@ -37,12 +37,17 @@ const (
 
 // Durations are the seconds a table spent in each stage.
 type Durations struct {
+	// Metadata, Export, Wait, Download and Load are the stages: reading the
+	// table's columns, creating (or finding) the export, waiting for it to
+	// complete, downloading it, and decoding and loading it.
 	Metadata float64 `json:"metadata"`
 	Export   float64 `json:"export"`
 	Wait     float64 `json:"wait"`
 	Download float64 `json:"download"`
 	Load     float64 `json:"load"`
-	Total    float64 `json:"total"`
+	// Total is the table's whole time, the wait for a free download and
+	// load slot included.
+	Total float64 `json:"total"`
 }
 
 // TableReport is what happened to one table in a run.
@@ -103,15 +108,22 @@ type TableReport struct {
 
 // Report is a run's outcome, written by --report as JSON.
 type Report struct {
-	RunID      string    `json:"run_id"`
-	Command    string    `json:"command"`
+	// RunID identifies the run (see [NewRunID]).
+	RunID string `json:"run_id"`
+	// Command is the command that ran: "sync", "backfill", "load-file"...
+	Command string `json:"command"`
+	// StartedAt and FinishedAt bound the run.
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
-	Status     string    `json:"status"`
-	Message    string    `json:"message,omitempty"`
+	// Status is one of the Run* constants.
+	Status string `json:"status"`
+	// Message says why the run as a whole did not succeed: its error,
+	// "interrupted", or why there was nothing new to load.
+	Message string `json:"message,omitempty"`
 	// Warnings are about the run as a whole (per-table ones are in Tables).
-	Warnings []string      `json:"warnings,omitempty"`
-	Tables   []TableReport `json:"tables"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Tables holds one entry per table, figure or chart of the run.
+	Tables []TableReport `json:"tables"`
 	// Views are the materialized views refreshed after the run's last
 	// load (those reading several of its tables), or in a dry run those
 	// the run would refresh.

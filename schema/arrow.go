@@ -34,7 +34,7 @@ func (t Type) Arrow() arrow.DataType {
 		switch {
 		case t.Precision > 0 && t.Precision <= 38:
 			return &arrow.Decimal128Type{Precision: t.Precision, Scale: t.Scale}
-		case t.Precision > 38 && t.Precision <= MaxNumericPrecision:
+		case t.Precision > 38 && t.Precision <= maxNumericPrecision:
 			return &arrow.Decimal256Type{Precision: t.Precision, Scale: t.Scale}
 		default:
 			return arrow.BinaryTypes.String

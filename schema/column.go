@@ -48,16 +48,16 @@ func ParseColumns(data []byte) ([]Column, error) {
 	return cols, nil
 }
 
-// MaxColumnsBytes caps the column metadata [readColumns] and
+// maxColumnsBytes caps the column metadata [readColumns] and
 // [ReadColumnsFile] read: 32 MiB, room for hundreds of thousands of columns.
 // Anything larger is not column metadata (a wrong file, /dev/zero) and is
 // refused before it fills the memory.
-const MaxColumnsBytes = 32 << 20
+const maxColumnsBytes = 32 << 20
 
 // readColumns reads column metadata from r (see [ParseColumns]), at most
-// [MaxColumnsBytes].
+// [maxColumnsBytes].
 func readColumns(r io.Reader) ([]Column, error) {
-	data, err := readCapped(r, MaxColumnsBytes)
+	data, err := readCapped(r, maxColumnsBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read column metadata: %w", err)
 	}
@@ -65,14 +65,14 @@ func readColumns(r io.Reader) ([]Column, error) {
 }
 
 // ReadColumnsFile reads column metadata from a file such as
-// "orders.columns.json", at most [MaxColumnsBytes].
+// "orders.columns.json", at most 32 MiB.
 func ReadColumnsFile(path string) ([]Column, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read column metadata: %w", err)
 	}
 	defer f.Close()
-	data, err := readCapped(f, MaxColumnsBytes)
+	data, err := readCapped(f, maxColumnsBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read column metadata %s: %w", path, err)
 	}

@@ -9,12 +9,12 @@ import (
 )
 
 // TestReadColumnsFileCapped checks that column metadata is read only up to
-// MaxColumnsBytes: a larger file (here valid JSON padded with spaces, as a
+// maxColumnsBytes: a larger file (here valid JSON padded with spaces, as a
 // wrong file or /dev/zero would be) is refused with ErrBadMetadata instead
 // of being read whole into memory; one at the cap is read.
 func TestReadColumnsFileCapped(t *testing.T) {
 	const cols = `[{"name":"a","type":"Integer"}]`
-	const capBytes = 32 << 20 // MaxColumnsBytes
+	const capBytes = 32 << 20 // maxColumnsBytes
 	tests := []struct {
 		name    string
 		size    int

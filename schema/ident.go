@@ -121,21 +121,21 @@ func Identifiers(names []string, mode IdentifierMode, fallback func(i int) strin
 // column of a table can have (oid is an ordinary name since PostgreSQL 12).
 var systemColumns = map[string]bool{"tableoid": true, "xmin": true, "cmin": true, "xmax": true, "cmax": true, "ctid": true}
 
-// SystemColumnSuffix is appended to a column name that is a PostgreSQL
+// systemColumnSuffix is appended to a column name that is a PostgreSQL
 // system column name (see [ColumnIdentifiers]).
-const SystemColumnSuffix = "_"
+const systemColumnSuffix = "_"
 
 // ColumnIdentifiers is [Identifiers] for the columns of one table: a name
 // that comes out as one of PostgreSQL's system column names (xmin, xmax,
 // cmin, cmax, ctid, tableoid), which a table cannot have, gets
-// [SystemColumnSuffix] ("xmin" becomes "xmin_"; in preserve mode "XMIN"
+// an underscore ("xmin" becomes "xmin_"; in preserve mode "XMIN"
 // is another name and stays) before the collision rule, so a column
 // already named "xmin_" then gets "xmin__2". The snake rule trims
 // trailing underscores, so there no source name can come out as "xmin_".
 func ColumnIdentifiers(names []string, mode IdentifierMode, fallback func(i int) string) []string {
 	return assign(names, mode, fallback, func(id string) string {
 		if systemColumns[id] {
-			return id + SystemColumnSuffix
+			return id + systemColumnSuffix
 		}
 		return id
 	})

@@ -56,10 +56,10 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", k)
 }
 
-// MaxNumericPrecision is the largest decimal precision kept as a fixed-point
+// maxNumericPrecision is the largest decimal precision kept as a fixed-point
 // Arrow decimal (Decimal256). Wider or unconstrained decimals travel as
 // validated decimal text in an Arrow string column; they are exact either way.
-const MaxNumericPrecision = 76
+const maxNumericPrecision = 76
 
 // Type is a column's mapped type.
 type Type struct {
@@ -81,9 +81,9 @@ type Type struct {
 }
 
 // fixedDecimal reports whether a numeric type travels as an Arrow decimal
-// (Decimal128 up to precision 38, Decimal256 up to [MaxNumericPrecision]).
+// (Decimal128 up to precision 38, Decimal256 up to [maxNumericPrecision]).
 func (t Type) fixedDecimal() bool {
-	return t.Kind == KindNumeric && t.Precision > 0 && t.Precision <= MaxNumericPrecision
+	return t.Kind == KindNumeric && t.Precision > 0 && t.Precision <= maxNumericPrecision
 }
 
 // String describes the type, e.g. "numeric(12,4)".

@@ -13,8 +13,8 @@ const (
 	// three batches per table in flight; 16,384 rows decode and load as fast
 	// as 65,536 (see load/README.md) with a third of the peak memory.
 	DefaultBatchRows = 16384
-	// DefaultBatchBytes is the default [Options.BatchBytes]: 32 MiB.
-	DefaultBatchBytes = 32 << 20
+	// defaultBatchBytes is the default [Options.BatchBytes]: 32 MiB.
+	defaultBatchBytes = 32 << 20
 	// DefaultMaxRecordBytes is the default [Options.MaxRecordBytes]: 16 MiB.
 	// A record is held up to about ten times over on its way to the server
 	// (the scan window, the batch being built, batches in flight, the COPY
@@ -71,7 +71,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.BatchRows = DefaultBatchRows
 	}
 	if o.BatchBytes == 0 {
-		o.BatchBytes = DefaultBatchBytes
+		o.BatchBytes = defaultBatchBytes
 	}
 	if o.MaxRecordBytes == 0 {
 		o.MaxRecordBytes = DefaultMaxRecordBytes

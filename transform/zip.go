@@ -16,10 +16,10 @@ import (
 
 // Default zip limits.
 const (
-	// DefaultMaxUncompressed is the default [ZipLimits.MaxUncompressed]: 64 GiB.
-	DefaultMaxUncompressed = 64 << 30
-	// DefaultMaxRatio is the default [ZipLimits.MaxRatio].
-	DefaultMaxRatio = 1000
+	// defaultMaxUncompressed is the default [ZipLimits.MaxUncompressed]: 64 GiB.
+	defaultMaxUncompressed = 64 << 30
+	// defaultMaxRatio is the default [ZipLimits.MaxRatio].
+	defaultMaxRatio = 1000
 	// ratioGrace is how much an entry may expand before the ratio limit
 	// applies: small, very repetitive files legitimately compress well.
 	ratioGrace = 1 << 20
@@ -44,10 +44,10 @@ func (l ZipLimits) withDefaults() (ZipLimits, error) {
 		return l, fmt.Errorf("%w: zip limits must not be negative", ErrInvalidOptions)
 	}
 	if l.MaxUncompressed == 0 {
-		l.MaxUncompressed = DefaultMaxUncompressed
+		l.MaxUncompressed = defaultMaxUncompressed
 	}
 	if l.MaxRatio == 0 {
-		l.MaxRatio = DefaultMaxRatio
+		l.MaxRatio = defaultMaxRatio
 	}
 	return l, nil
 }
