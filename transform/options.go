@@ -13,13 +13,13 @@ const (
 	// three batches per table in flight; 16,384 rows decode and load as fast
 	// as 65,536 (see load/README.md) with a third of the peak memory.
 	DefaultBatchRows = 16384
-	// defaultBatchBytes is the default [Options.BatchBytes]: 32 MiB.
-	defaultBatchBytes = 32 << 20
 	// DefaultMaxRecordBytes is the default [Options.MaxRecordBytes]: 16 MiB.
 	// A record is held up to about ten times over on its way to the server
 	// (the scan window, the batch being built, batches in flight, the COPY
 	// buffer), so this cap keeps a decode and load under 300 MB.
 	DefaultMaxRecordBytes = 16 << 20
+	// defaultBatchBytes is the default [Options.BatchBytes]: 32 MiB.
+	defaultBatchBytes = 32 << 20
 	// maxRejectRecord is how much of a rejected record a [schema.Reject] keeps.
 	maxRejectRecord = 4 << 10
 )
