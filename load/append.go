@@ -47,95 +47,93 @@ func (r *loadRun) snapshotColumns() []extraColumn {
 	}
 }
 
-// appendRows adds the export's rows to the target (append) or to
-// <table>_history with the snapshot columns (snapshot). A missing table is
-// created. New source columns are added; target columns the export lacks
-// get NULL (or their default); an incompatible type, or such a column NOT
-// NULL without a default (see unfilled), is an error before any row is
-// written. A NOT NULL the metadata no longer asks for is dropped
-// (see relaxed). Without new columns or such a NOT NULL the rows are
-// COPYed straight into the table (ROW EXCLUSIVE: readers are never
+// chooseAppend picks how an append adds the export's rows to the target,
+// or a snapshot to <table>_history with the extras columns. A missing
+// table is created. New source columns are added; target columns the
+// export lacks get NULL (or their default); an incompatible type, or such
+// a column NOT NULL without a default (see unfilled), is an error before
+// any row is written. A NOT NULL the metadata no longer asks for is
+// dropped (see relaxed). Without new columns or such a NOT NULL the rows
+// are COPYed straight into the table (ROW EXCLUSIVE: readers are never
 // blocked); otherwise they are staged first, so the ACCESS EXCLUSIVE lock
 // that ALTER TABLE takes is held only for the final insert.
-func (r *loadRun) appendRows(ctx context.Context) error {
-	t := r.job.Table
-	var extras []extraColumn
-	if r.job.Mode == ModeSnapshot {
-		extras = r.snapshotColumns()
-		for _, e := range extras {
-			if fieldIndexByName(t, e.name) >= 0 {
-				return fmt.Errorf("%w: the table has a column named %q, which snapshot mode adds", ErrInvalidJob, e.name)
-			}
-		}
-	}
-	info, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
-	if err != nil {
-		return err
-	}
+func (r *loadRun) chooseAppend(extras []extraColumn) (mechanism, error) {
+	t, info := r.job.Table, r.plan.info
 	if info == nil {
-		return r.createAndAppend(ctx, extras)
+		return create{key: r.appendKey(), extras: extras}, nil
 	}
-	if err := r.readTargetDistribution(ctx, info); err != nil {
-		return err
-	}
-	last, err := r.lastLoad(ctx)
+	owned, err := r.ownedColumns(info, r.plan.last)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	owned, err := r.ownedColumns(info, last)
-	if err != nil {
-		return err
-	}
-	var cols []copyColumn
-	var adds []string
+	p := appendPlan{extras: extras, owned: owned}
+	var changes []string
 	for k, f := range t.Fields {
 		c := info.column(f.Name)
 		if c == nil {
-			adds = append(adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
-			r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
-			cols = append(cols, fieldColumns(t)[k])
+			p.adds = append(p.adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
+			changes = append(changes, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
+			p.cols = append(p.cols, fieldColumns(t)[k])
 			continue
 		}
-		cols = append(cols, targetColumn(k, f, c))
+		p.cols = append(p.cols, targetColumn(k, f, c))
 		if keptType(owned, c.Name) != nil {
-			cols[k] = ownerColumns(t, owned)[k]
+			p.cols[k] = ownerColumns(t, owned)[k]
 		}
 	}
 	for _, e := range extras {
 		if info.column(e.name) == nil {
-			adds = append(adds, schema.Quote(e.name)+" "+strings.TrimSuffix(e.def, " NOT NULL"))
-			r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("added column %q", e.name))
+			p.adds = append(p.adds, schema.Quote(e.name)+" "+strings.TrimSuffix(e.def, " NOT NULL"))
+			changes = append(changes, fmt.Sprintf("added column %q", e.name))
 		}
-		cols = append(cols, e.col)
+		p.cols = append(p.cols, e.col)
 	}
 	for _, c := range info.Columns {
 		if fieldIndexByName(t, c.Name) < 0 && !isExtra(extras, c.Name) {
 			if unfilled(&c) {
 				// Every new row would fail at the server, naming no column.
-				return r.unfilledError(&c)
+				return nil, r.unfilledError(&c)
 			}
-			r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("column %q is not in the export: NULL in the new rows", c.Name))
+			changes = append(changes, fmt.Sprintf("column %q is not in the export: NULL in the new rows", c.Name))
 		}
 	}
-	if err := r.dropForcedExport(ctx, info); err != nil {
-		return err
+	p.relax = relaxed(t, r.appendKey(), info, r.plan.last)
+	kept, w := r.keepNotNull(info, p.relax, nil)
+	p.record = w
+	p.record.changes = append(changes, w.changes...)
+	refuseNulls(p.cols, t, nil, kept)
+	if len(p.adds) == 0 && len(p.relax) == 0 && !r.citusStagedAppend(info) {
+		return copyAppend{p}, nil
 	}
-	relax := relaxed(t, r.appendKey(), info, last)
-	kept := r.keepNotNull(info, relax, nil)
-	refuseNulls(cols, t, nil, kept)
-	if len(adds) == 0 && len(relax) == 0 && !r.citusStagedAppend(info) {
-		if err := r.copyInto(ctx, r.qtarget, copyPlain, cols); err != nil {
-			var pe *pgconn.PgError
-			if errors.As(err, &pe) {
-				return r.keyError(ctx, err, "", r.targetKey(info, pe.ConstraintName), RepeatInTableOrExport)
-			}
-			return err
+	return stagedInsert{p}, nil
+}
+
+// appendPlan is what an append into an existing target writes: the
+// COPY's columns in the target's types (the owned ones in the owner's,
+// see ownedColumns), the columns it adds, the snapshot's extras, the NOT
+// NULLs it drops (relax), and the record it leaves (see keepNotNull).
+type appendPlan struct {
+	cols         []copyColumn
+	adds         []string
+	extras       []extraColumn
+	relax, owned []*tableColumn
+	record       written
+}
+
+// copyAppend COPYs the rows straight into the target.
+type copyAppend struct{ appendPlan }
+
+func (m copyAppend) write(ctx context.Context, r *loadRun) (written, error) {
+	w := m.record
+	if err := r.copyInto(ctx, r.qtarget, copyPlain, m.cols); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			return w, r.keyError(ctx, err, "", r.targetKey(r.plan.info, pe.ConstraintName), RepeatInTableOrExport)
 		}
-		r.res.Mechanism = MechanismCopy
-		r.res.RowsLoaded = r.res.RowsRead
-		return nil
+		return w, err
 	}
-	return r.stagedInsert(ctx, info, cols, adds, extras, relax, owned)
+	w.mechanism, w.rows = MechanismCopy, r.res.RowsRead
+	return w, nil
 }
 
 // appendKey is the primary key an append builds when it creates the
@@ -156,104 +154,74 @@ func isExtra(extras []extraColumn, name string) bool {
 	return false
 }
 
-// createAndAppend is the first append or snapshot load: the table is
-// created (with the primary key for append; a history table has none, its
-// keys repeat across exports) and filled.
-func (r *loadRun) createAndAppend(ctx context.Context, extras []extraColumn) error {
-	t := r.job.Table
-	pk := r.appendKey()
-	r.notNull = createdNotNull(t, pk)
-	r.types = madeTypes(t, nil, nil, nil, true)
-	defs := keyedColumnDefs(t, pk)
-	cols := fieldColumns(t)
-	for _, e := range extras {
-		defs = append(defs, schema.Quote(e.name)+" "+e.def)
-		cols = append(cols, e.col)
-	}
-	if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
-		return err
-	}
-	if err := r.distributeCreated(ctx); err != nil {
-		return err
-	}
-	refuseNulls(cols, t, pk, nil)
-	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
-		return err
-	}
-	if len(pk) > 0 {
-		if err := r.addPrimaryKey(ctx, r.qtarget, "", pk); err != nil {
-			return err
-		}
-	}
-	if err := r.comments(ctx, r.qtarget, nil, ontoNewTable); err != nil {
-		return err
-	}
-	r.res.Mechanism = MechanismCreate
-	r.res.RowsLoaded = r.res.RowsRead
-	return nil
-}
-
 // stagedInsert stages the rows in the export's types, then adds the new
 // columns, drops the NOT NULL of relax and inserts the rows under the
-// publish lock. The columns of owned are staged in the owner's type.
-func (r *loadRun) stagedInsert(ctx context.Context, info *tableInfo, cols []copyColumn, adds []string, extras []extraColumn, relax, owned []*tableColumn) error {
-	t := r.job.Table
+// publish lock. The owned columns are staged in the owner's type.
+type stagedInsert struct{ appendPlan }
+
+func (m stagedInsert) write(ctx context.Context, r *loadRun) (written, error) {
+	t, info, w := r.job.Table, r.plan.info, m.record
 	qstage, _ := r.stageName()
-	defs := ownerColumnDefs(t, owned)
-	stageCols := ownerColumns(t, owned)
-	for _, e := range extras {
+	defs := ownerColumnDefs(t, m.owned)
+	stageCols := ownerColumns(t, m.owned)
+	for _, e := range m.extras {
 		defs = append(defs, schema.Quote(e.name)+" "+e.def)
 		stageCols = append(stageCols, e.col)
 	}
 	defs, stageCols = r.citusSequenced(qstage, defs, stageCols)
 	if err := r.createTable(ctx, qstage, defs, tableOptions{}); err != nil {
-		return err
+		return w, err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {
-		return err
+		return w, err
 	}
 	for k := range t.Fields {
-		stageCols[k].NotNull = cols[k].NotNull
+		stageCols[k].NotNull = m.cols[k].NotNull
 	}
 	if err := r.copyInto(ctx, qstage, copyFreeze, stageCols); err != nil {
-		return err
+		return w, err
 	}
-	if len(adds) > 0 || len(relax) > 0 { // else a Citus append (citusStagedAppend)
+	if len(m.adds) > 0 || len(m.relax) > 0 { // else a Citus append (citusStagedAppend)
 		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
-			return err
+			return w, err
 		}
 	}
-	for _, a := range adds {
-		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {
-			return fmt.Errorf("add column: %w", err)
-		}
+	if err := r.alterColumns(ctx, m.adds, m.relax); err != nil {
+		return w, err
 	}
-	if err := r.execAll(ctx, dropNotNull(r.qtarget, relax), "drop NOT NULL"); err != nil {
-		return err
-	}
-	names := quoteColumns(cols)
+	names := quoteColumns(m.cols)
 	tag, err := r.execKeyed(ctx, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) {
 			if err := r.keyError(ctx, err, qstage, r.targetKey(info, pe.ConstraintName), RepeatInTableOrExport); errors.As(err, new(*KeyError)) {
-				return err
+				return w, err
 			}
 		}
-		return fmt.Errorf("insert the staged rows: %w", err)
+		return w, fmt.Errorf("insert the staged rows: %w", err)
 	}
-	r.res.Mechanism = MechanismStagedInsert
-	r.res.RowsLoaded = tag.RowsAffected()
-	if r.res.RowsLoaded != r.res.RowsRead {
-		return &RowCountError{What: "rows published versus rows COPYed", Got: r.res.RowsLoaded, Want: r.res.RowsRead}
+	w.mechanism, w.rows = MechanismStagedInsert, tag.RowsAffected()
+	if w.rows != r.res.RowsRead {
+		return w, &RowCountError{What: "rows published versus rows COPYed", Got: w.rows, Want: r.res.RowsRead}
 	}
 	now, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
 	if err != nil {
-		return err
+		return w, err
 	}
 	if err := r.comments(ctx, r.qtarget, now, ontoSameTable); err != nil {
-		return err
+		return w, err
 	}
 	_, err = r.tx.Exec(ctx, "DROP TABLE "+qstage)
-	return err
+	return w, err
+}
+
+// alterColumns adds the columns adds (their definitions) to the target
+// and drops the NOT NULL of relax, under the publish lock.
+func (r *loadRun) alterColumns(ctx context.Context, adds []string, relax []*tableColumn) error {
+	for _, a := range adds {
+		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {
+			return fmt.Errorf("add column: %w", err)
+		}
+	}
+	return r.execAll(ctx, dropNotNull(r.qtarget, relax), "drop NOT NULL")
 }

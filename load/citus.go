@@ -42,7 +42,7 @@ type distribution struct {
 // metadata (such as one a foreign key to a reference table made). A
 // swap's staging table would not be one, so it is refilled in place,
 // keeping its identity; readDistribution returns it, readTargetDistribution
-// keeps it out of r.dist (its statements are the plain ones).
+// keeps it out of r.plan.dist (its statements are the plain ones).
 const citusLocal = "citus local"
 
 // String is what messages and plans show: `distributed by "entity_id"`,
@@ -103,7 +103,7 @@ FROM pg_dist_partition p WHERE p.logicalrelid = $1::oid`, oid).Scan(&method, &re
 // transaction ("a local execution has accessed a placement").
 const citusSettings = "SELECT set_config('citus.enable_local_execution', 'off', true)"
 
-// readTargetDistribution reads the target's distribution into r.dist
+// readTargetDistribution reads the target's distribution into r.plan.dist
 // (nil for a local table) and checks that the export keeps its
 // distribution column with its type, without which the rows could not
 // stay on their shards.
@@ -113,10 +113,10 @@ func (r *loadRun) readTargetDistribution(ctx context.Context, info *tableInfo) e
 		return err
 	}
 	if d.kind == citusLocal {
-		r.citusLocal = true
+		r.plan.citusLocal = true
 		return nil
 	}
-	r.dist = d
+	r.plan.dist = d
 	r.res.Distribution = d.kind
 	if d.kind != DistributionHash {
 		return nil
@@ -139,7 +139,7 @@ func (r *loadRun) readTargetDistribution(ctx context.Context, info *tableInfo) e
 // hash-distributed by the same column in the target's colocation group,
 // or a reference table. Nothing happens for a local target.
 func (r *loadRun) distributeLike(ctx context.Context, table string) error {
-	d := r.dist
+	d := r.plan.dist
 	if d == nil {
 		return nil
 	}
@@ -161,7 +161,7 @@ func (r *loadRun) distributeLike(ctx context.Context, table string) error {
 // RENAME CONSTRAINT on a distributed table; it renames an index (and so
 // the constraint it backs) with ALTER INDEX, which PostgreSQL does too.
 func (r *loadRun) renameStatement(rn rename) string {
-	if rn.constraint && (r.dist == nil || !rn.index) {
+	if rn.constraint && (r.plan.dist == nil || !rn.index) {
 		return "ALTER TABLE " + r.qtarget + " RENAME CONSTRAINT " + schema.Quote(rn.tmp) + " TO " + schema.Quote(rn.final)
 	}
 	return "ALTER INDEX " + schema.Quote(r.l.cfg.Schema, rn.tmp) + " RENAME TO " + schema.Quote(rn.final)
@@ -172,7 +172,7 @@ func (r *loadRun) renameStatement(rn rename) string {
 // final name: on Citus, which cannot rename it afterwards. (Such a name
 // needs to be unique on its table only; an index's is a relation name,
 // unique in the schema, so it is built under a temporary one.)
-func (r *loadRun) finalConstraintName() bool { return r.dist != nil }
+func (r *loadRun) finalConstraintName() bool { return r.plan.dist != nil }
 
 // shardSuffixRE is the "_<shard id>" Citus appends to the names of a
 // shard and of its indexes and constraints (shard ids start at 102008).
@@ -283,14 +283,14 @@ func (r *loadRun) execScript(ctx context.Context, script string) error {
 // into a distributed table reports neither the row nor the SQLSTATE).
 // The INSERT from the staging table runs on the shards.
 func (r *loadRun) citusStagedAppend(info *tableInfo) bool {
-	return r.dist != nil && info.PrimaryKey != ""
+	return r.plan.dist != nil && info.PrimaryKey != ""
 }
 
 // citusSequenced adds to a staging table's column definitions and COPY
 // columns the row number (seqColumn) when the target is a Citus table,
 // and remembers the table in r.seqStage.
 func (r *loadRun) citusSequenced(qstage string, defs []string, cols []copyColumn) ([]string, []copyColumn) {
-	if r.dist == nil || fieldIndexByName(r.job.Table, seqColumn) >= 0 {
+	if r.plan.dist == nil || fieldIndexByName(r.job.Table, seqColumn) >= 0 {
 		return defs, cols
 	}
 	r.seqStage = qstage
@@ -387,7 +387,7 @@ func (r *loadRun) findDuplicateCitus(ctx context.Context, table string, cols []s
 // Loader.mergeWriter), but for a Citus reference table, which MERGE
 // refuses as its target: [referenceMerge].
 func (r *loadRun) mergeWriter() mergeWriter {
-	if r.dist != nil && r.dist.kind == DistributionReference {
+	if r.plan.dist != nil && r.plan.dist.kind == DistributionReference {
 		return referenceMerge{}
 	}
 	return r.l.mergeWriter()
@@ -429,7 +429,7 @@ func (referenceMerge) write(ctx context.Context, r *loadRun, m mergeStatement) (
 // empty, distributes it like the target and fills it with an INSERT that
 // runs on the shards (a local qkeep would be out of the workers' reach).
 func (r *loadRun) execKeep(ctx context.Context, keep, qkeep string) error {
-	if r.dist == nil {
+	if r.plan.dist == nil {
 		_, err := r.tx.Exec(ctx, keep)
 		return err
 	}
@@ -455,7 +455,7 @@ func (r *loadRun) execKeep(ctx context.Context, keep, qkeep string) error {
 // statistics target (the quick target does not reach the workers):
 // 2.9 s of a 1M-row replace with 32 shards, as long as the rest of the
 // publish.
-func (r *loadRun) citusAnalyzed() bool { return r.dist != nil }
+func (r *loadRun) citusAnalyzed() bool { return r.plan.dist != nil }
 
 // citusSequential puts the load's transaction in Citus's sequential mode
 // (one connection per worker) when the target has a foreign key, before
@@ -466,7 +466,7 @@ func (r *loadRun) citusAnalyzed() bool { return r.dist != nil }
 // table in the transaction"). The COPY is then slower, for such tables
 // only.
 func (r *loadRun) citusSequential(ctx context.Context, deps *dependents) error {
-	if r.dist == nil || r.dist.kind != DistributionHash {
+	if r.plan.dist == nil || r.plan.dist.kind != DistributionHash {
 		return nil
 	}
 	for _, c := range deps.Constraints {

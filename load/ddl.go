@@ -186,11 +186,7 @@ func (r *loadRun) comments(ctx context.Context, table string, old *tableInfo, on
 	var lastTable string
 	var lastCols map[string]string
 	if old != nil {
-		last, err := r.lastLoad(ctx)
-		if err != nil {
-			return err
-		}
-		lastTable, lastCols = last.table, last.cols
+		lastTable, lastCols = r.plan.last.table, r.plan.last.cols
 	}
 	want := func(oldComment *string, source, last string) (string, bool) {
 		if oldComment != nil && *oldComment != source && (last == "" || *oldComment != last) {

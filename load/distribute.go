@@ -178,17 +178,16 @@ func DistributionDDL(rules []DistributeRule, t *schema.Table, mode Mode, pgSchem
 }
 
 // distributeCreated makes the target the load just created (empty) a
-// Citus table when [Config.Distribute] says so, before the COPY, which
-// then runs on the workers.
+// Citus table when [Config.Distribute] says so (r.plan.dist, see
+// readTarget), before the COPY, which then runs on the workers.
 func (r *loadRun) distributeCreated(ctx context.Context) error {
-	d, err := newDistribution(r.l.cfg.Distribute, r.job.Table, r.job.Mode)
-	if err != nil || d == nil {
-		return err
+	d := r.plan.dist
+	if d == nil {
+		return nil
 	}
 	if _, err := r.tx.Exec(ctx, distributeStatement(d, r.qtarget)); err != nil {
 		return fmt.Errorf("make %s %s: %w", r.qtarget, d, citusError(err))
 	}
-	r.dist = d
 	r.res.Distribution = d.kind
 	r.steps.done("distribute")
 	return nil

@@ -42,57 +42,126 @@ import (
 // the rows break fails the load with a [ConstraintError]. The NOT NULL of
 // the columns in relax is dropped (see relaxed). The columns of owned
 // keep the owner's type (see ownerTypes): the rows are staged in it.
-func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents, dropped, retyped, relax, extra, owned []*tableColumn, reasons []string) error {
-	t := r.job.Table
+type inPlace struct {
+	deps *dependents
+	columnChanges
+	// extra are the target's columns the export lacks and no load wrote;
+	// reasons say why a swap could not carry the table.
+	extra   []*tableColumn
+	reasons []string
+}
+
+// refill is how an in-place refill matches the new rows to the old: key
+// (nil: it does not), why that key, and whether it upserts (rows other
+// tables reference stay) or carries the user's columns' values from each
+// old row to the new row of its key.
+type refill struct {
+	key           []string
+	why           string
+	upsert, carry bool
+}
+
+func (m inPlace) write(ctx context.Context, r *loadRun) (written, error) {
+	t, info := r.job.Table, r.plan.info
 	// A column the export adds is NOT NULL as the metadata says (fieldDef).
-	kept := r.keepNotNull(info, relax, func(k int) bool { return t.Fields[k].Source.NotNull() })
-	r.types = madeTypes(t, info, owned, r.last, true)
-	r.res.MechanismReason = strings.Join(reasons, "; ")
-	key, why, err := r.refillKey(ctx, info, deps, extra)
-	if err != nil {
-		return err
+	kept, w := r.keepNotNull(info, m.relax, func(k int) bool { return t.Fields[k].Source.NotNull() })
+	w.changes = append(m.changes, w.changes...)
+	w.types = madeTypes(t, info, m.owned, r.plan.last, true)
+	w.reason = strings.Join(m.reasons, "; ")
+	var f refill
+	var err error
+	if f.key, f.why, err = r.refillKey(ctx, info, m.deps, m.extra); err != nil {
+		return w, err
 	}
-	// upsert: rows other tables reference must stay (a foreign key);
-	// carry: the user's columns' values go from each old row to the new
-	// row of the same key.
-	upsert := len(deps.FKRefs) > 0
-	carry := key != nil && !upsert
-	for _, c := range retyped {
-		if key != nil && slices.Contains(key, c.Name) {
-			return &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrIncompatibleType,
-				Detail: fmt.Sprintf("cannot change type from %s in place: it is in the key the rows are matched on (%s)", c.TypeName, why)}
+	f.upsert = len(m.deps.FKRefs) > 0
+	f.carry = f.key != nil && !f.upsert
+	for _, c := range m.retyped {
+		if f.key != nil && slices.Contains(f.key, c.Name) {
+			return w, &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrIncompatibleType,
+				Detail: fmt.Sprintf("cannot change type from %s in place: it is in the key the rows are matched on (%s)", c.TypeName, f.why)}
 		}
 	}
+	qstage, err := m.stage(ctx, r, kept)
+	if err != nil {
+		return w, err
+	}
+	alters, after := m.alterations(r, f.upsert)
+	mode := "EXCLUSIVE"
+	if len(alters) > 0 {
+		mode = "ACCESS EXCLUSIVE"
+	}
+	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, mode, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
+		return w, err
+	}
+	r.steps.done("publish lock")
+	now, err := r.recheckTarget(ctx, info, m.deps)
+	if err != nil {
+		return w, err
+	}
+	if f.key == nil {
+		// Values written to the user's columns since refillKey looked
+		// (the lock keeps writers out from here on).
+		if err := r.refuseValued(ctx, keptColumns(m.extra)); err != nil {
+			return w, err
+		}
+	}
+	w.mechanism = MechanismInPlace
+	if f.key != nil {
+		w.mechanism = MechanismInPlaceKeyed
+	}
+	if w.rows, err = m.refill(ctx, r, f, qstage, now, alters); err != nil {
+		return w, err
+	}
+	if err := r.execAll(ctx, after, "publish in place"); err != nil {
+		return w, err
+	}
+	r.steps.done("insert")
+	if err := r.comments(ctx, r.qtarget, now, ontoSameTable); err != nil {
+		return w, err
+	}
+	if f.carry {
+		r.warn(fmt.Sprintf("replaced %s %s; rows whose key left the export are gone, new rows get the columns' defaults", r.qtarget, f.why))
+	}
+	return w, r.analyze(ctx, r.qtarget, w.rows)
+}
+
+// stage creates the staging table (in the owner's types, with the
+// target's CHECK constraints, so that the COPY names the line of a row
+// they refuse) and COPYs the rows into it.
+func (m inPlace) stage(ctx context.Context, r *loadRun, kept *tableInfo) (string, error) {
+	t, info := r.job.Table, r.plan.info
 	qstage, _ := r.stageName()
-	// The CHECK constraints are on the staging table too: the COPY names
-	// the line of a row they refuse.
-	var checks []string
-	for _, c := range stagedChecks(t, info, deps) {
+	var checks, more []string
+	for _, c := range stagedChecks(t, info, m.deps) {
 		checks = append(checks, "ADD CONSTRAINT "+schema.Quote(c.Name)+" "+c.Def)
 	}
-	var more []string
 	if len(checks) > 0 {
 		more = append(more, "ALTER TABLE "+qstage+" "+strings.Join(checks, ", "))
 	}
-	if err := r.createTable(ctx, qstage, ownerColumnDefs(t, owned), tableOptions{more: more}); err != nil {
-		return err
+	if err := r.createTable(ctx, qstage, ownerColumnDefs(t, m.owned), tableOptions{more: more}); err != nil {
+		return "", err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {
-		return err
+		return "", err
 	}
-	cols := ownerColumns(t, owned)
+	cols := ownerColumns(t, m.owned)
 	refuseNulls(cols, t, t.PrimaryKey(), kept)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
-		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())
+		return "", r.constraintError(err, nil, m.deps.Constraints, info, t.ColumnNames())
 	}
+	return qstage, nil
+}
 
-	// The column changes, run once the old rows are deleted (a retyped
-	// column then converts no value).
-	var alters, after []string
-	for _, c := range dropped {
+// alterations are the column changes, run once the old rows are deleted
+// (a retyped column then converts no value), and those to run after the
+// insert (the NOT NULLs an upsert can only set once every row has its
+// values).
+func (m inPlace) alterations(r *loadRun, upsert bool) (alters, after []string) {
+	t, info := r.job.Table, r.plan.info
+	for _, c := range m.dropped {
 		alters = append(alters, "ALTER TABLE "+r.qtarget+" DROP COLUMN "+schema.Quote(c.Name))
 	}
-	for _, c := range retyped {
+	for _, c := range m.retyped {
 		f := t.Fields[fieldIndexByName(t, c.Name)]
 		col := "ALTER TABLE " + r.qtarget + " ALTER COLUMN " + schema.Quote(c.Name)
 		if upsert && c.NotNull {
@@ -100,7 +169,7 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 			// from the upsert; the NOT NULL (unless relaxed) comes back
 			// after it.
 			alters = append(alters, col+" DROP NOT NULL")
-			if !slices.Contains(relax, c) {
+			if !slices.Contains(m.relax, c) {
 				after = append(after, col+" SET NOT NULL")
 			}
 		}
@@ -118,107 +187,77 @@ func (r *loadRun) inPlace(ctx context.Context, info *tableInfo, deps *dependents
 			alters = append(alters, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+def)
 		}
 	}
-	alters = append(alters, dropNotNull(r.qtarget, relax)...)
-	mode := "EXCLUSIVE"
-	if len(alters) > 0 {
-		mode = "ACCESS EXCLUSIVE"
-	}
-	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, mode, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
-		return err
-	}
-	r.steps.done("publish lock")
-	now, err := r.recheckTarget(ctx, info, deps)
-	if err != nil {
-		return err
-	}
-	if key == nil {
-		// Values written to the user's columns since refillKey looked
-		// (the lock keeps writers out from here on).
-		if err := r.refuseValued(ctx, keptColumns(extra)); err != nil {
-			return err
-		}
-	}
+	return append(alters, dropNotNull(r.qtarget, m.relax)...), after
+}
+
+// refill deletes the old rows (or, upserting, those whose key left the
+// export), runs alters and inserts the staged rows from qstage, under
+// the publish lock; now is the target as re-read under it. It returns
+// the rows written, which must be the rows COPYed.
+func (m inPlace) refill(ctx context.Context, r *loadRun, f refill, qstage string, now *tableInfo, alters []string) (int64, error) {
+	t, info := r.job.Table, r.plan.info
 	only := "ONLY "
 	if info.Kind == "p" {
 		only = ""
 	}
 	names := quoteNames(t.ColumnNames())
-	var sqls []string
-	qkeep, _ := r.stageName()
-	if upsert {
-		r.res.Mechanism = MechanismInPlaceKeyed
+	var sqls, drop []string
+	drop = append(drop, qstage)
+	switch {
+	case f.upsert:
 		var set []string
-		on := keyJoin(key)
-		for _, f := range t.Fields {
-			if !slices.Contains(key, f.Name) {
-				set = append(set, schema.Quote(f.Name)+" = EXCLUDED."+schema.Quote(f.Name))
+		for _, fl := range t.Fields {
+			if !slices.Contains(f.key, fl.Name) {
+				set = append(set, schema.Quote(fl.Name)+" = EXCLUDED."+schema.Quote(fl.Name))
 			}
 		}
-		del := "DELETE FROM " + only + r.qtarget + " t WHERE NOT EXISTS (SELECT 1 FROM " + qstage + " s WHERE " + strings.Join(on, " AND ") + ")"
+		del := "DELETE FROM " + only + r.qtarget + " t WHERE NOT EXISTS (SELECT 1 FROM " + qstage + " s WHERE " + strings.Join(keyJoin(f.key), " AND ") + ")"
 		if _, err := r.tx.Exec(ctx, del); err != nil {
-			if err := r.constraintError(err, nil, deps.Constraints, info, inPlaceColumns(t, info, dropped)); errors.As(err, new(*ConstraintError)) {
-				return err
+			if err := r.constraintError(err, nil, m.deps.Constraints, info, inPlaceColumns(t, info, m.dropped)); errors.As(err, new(*ConstraintError)) {
+				return 0, err
 			}
-			return fmt.Errorf("publish in place: delete rows that left the export: %w", err)
+			return 0, fmt.Errorf("publish in place: delete rows that left the export: %w", err)
 		}
 		action := "DO NOTHING"
 		if len(set) > 0 {
 			action = "DO UPDATE SET " + strings.Join(set, ", ")
 		}
 		sqls = append(sqls, "INSERT INTO "+r.qtarget+" AS t ("+names+") SELECT "+names+" FROM "+qstage+
-			" ON CONFLICT ("+quoteNames(key)+") "+action)
-	} else {
-		r.res.Mechanism = MechanismInPlace
-		if carry {
-			r.res.Mechanism = MechanismInPlaceKeyed
-			carried, err := r.keepAside(ctx, qstage, qkeep, only, key, extra)
-			if err != nil {
-				return err
-			}
-			sqls = append(sqls, carried...)
-		} else {
-			sqls = append(sqls, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)
+			" ON CONFLICT ("+quoteNames(f.key)+") "+action)
+	case f.carry:
+		qkeep, _ := r.stageName()
+		carried, err := r.keepAside(ctx, qstage, qkeep, only, f.key, m.extra)
+		if err != nil {
+			return 0, err
 		}
+		sqls, drop = append(sqls, carried...), append(drop, qkeep)
+	default:
+		sqls = append(sqls, "INSERT INTO "+r.qtarget+" ("+names+") SELECT "+names+" FROM "+qstage)
+	}
+	if !f.upsert {
 		if _, err := r.tx.Exec(ctx, "DELETE FROM "+only+r.qtarget); err != nil {
-			return fmt.Errorf("publish in place: delete the old rows: %w", err)
+			return 0, fmt.Errorf("publish in place: delete the old rows: %w", err)
 		}
 	}
 	if err := r.execAll(ctx, alters, "publish in place"); err != nil {
-		return err
+		return 0, err
 	}
 	r.steps.done("delete the old rows, column changes")
-	r.res.RowsLoaded = 0
+	var rows int64
 	for _, sql := range sqls {
 		tag, err := r.execKeyed(ctx, sql)
 		if err != nil {
-			if err := r.constraintError(err, nil, deps.Constraints, info, inPlaceColumns(t, info, dropped)); errors.As(err, new(*ConstraintError)) {
-				return err
+			if err := r.constraintError(err, nil, m.deps.Constraints, info, inPlaceColumns(t, info, m.dropped)); errors.As(err, new(*ConstraintError)) {
+				return 0, err
 			}
-			return r.inPlaceKeyError(ctx, err, now, deps, key, qstage, upsert)
+			return 0, r.inPlaceKeyError(ctx, err, now, m.deps, f.key, qstage, f.upsert)
 		}
-		r.res.RowsLoaded += tag.RowsAffected()
+		rows += tag.RowsAffected()
 	}
-	if r.res.RowsLoaded != r.res.RowsRead {
-		return &RowCountError{What: "rows published versus rows COPYed", Got: r.res.RowsLoaded, Want: r.res.RowsRead}
+	if rows != r.res.RowsRead {
+		return rows, &RowCountError{What: "rows published versus rows COPYed", Got: rows, Want: r.res.RowsRead}
 	}
-	if err := r.execAll(ctx, after, "publish in place"); err != nil {
-		return err
-	}
-	r.steps.done("insert")
-	if err := r.comments(ctx, r.qtarget, now, ontoSameTable); err != nil {
-		return err
-	}
-	drop := "DROP TABLE " + qstage
-	if carry {
-		drop += ", " + qkeep
-	}
-	if err := r.execAll(ctx, []string{drop}, "publish in place"); err != nil {
-		return err
-	}
-	if carry {
-		r.warn(fmt.Sprintf("replaced %s %s; rows whose key left the export are gone, new rows get the columns' defaults", r.qtarget, why))
-	}
-	return r.analyze(ctx, r.qtarget, r.res.RowsLoaded)
+	return rows, r.execAll(ctx, []string{"DROP TABLE " + strings.Join(drop, ", ")}, "publish in place")
 }
 
 // inPlaceKeyError is the error of the in-place insert: a duplicate key as

@@ -156,7 +156,7 @@ func duplicateParts(cols []string) (q, on, notNull, text []string) {
 // it, its count and its first two rows. Only a failed load runs it: it
 // reads the whole table.
 func (r *loadRun) findDuplicate(ctx context.Context, table string, cols []string, ke *KeyError) error {
-	if r.dist != nil {
+	if r.plan.dist != nil {
 		return r.findDuplicateCitus(ctx, table, cols, ke)
 	}
 	q, on, notNull, text := duplicateParts(cols)

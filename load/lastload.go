@@ -144,16 +144,3 @@ func readLastNames(ctx context.Context, q querier, lg ledger, pgSchema, table st
 	}
 	return parseLastNames(src, cols), nil
 }
-
-// lastLoad reads lastNames once per load (the published check has read
-// it already unless the load is forced).
-func (r *loadRun) lastLoad(ctx context.Context) (*lastNames, error) {
-	if r.last == nil {
-		last, err := readLastNames(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target)
-		if err != nil {
-			return nil, err
-		}
-		r.last = last
-	}
-	return r.last, nil
-}

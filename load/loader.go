@@ -358,26 +358,20 @@ type loadRun struct {
 	steps   *steps
 	log     *slog.Logger // names the table, mode and export
 	lines   *lineMap     // the CSV lines of the rows COPYed, once the COPY is over
-	last    *lastNames   // what the target's last load recorded, once read
+	// plan is what the load knows of its target, read before it writes
+	// (see readTarget) and read-only from then on.
+	plan targetPlan
 	// notNull are the columns the published table has NOT NULL by the
-	// metadata's doing, for the ledger (see madeNotNull).
+	// metadata's doing, and types the columns whose type is mbiload's
+	// doing, for the ledger (see madeNotNull, madeTypes): what the
+	// mechanism wrote.
 	notNull []string
-	// types are the columns whose type is mbiload's doing, for the
-	// ledger (see madeTypes).
-	types map[string]string
+	types   map[string]string
 	// fingerprint is the load's settings and fingerprint, for the ledger.
 	fingerprint recordedLoad
 	// pending are the materialized views to refresh after the commit
 	// (RefreshConcurrently).
 	pending []matView
-	// replaceExport makes a snapshot replace its export's rows in the
-	// history table, as a forced one does (see checkPublished).
-	replaceExport bool
-	// dist is how Citus spreads the existing target, nil when it does not
-	// (see readTargetDistribution).
-	dist *distribution
-	// citusLocal says the target is a Citus local table (see citusLocal).
-	citusLocal bool
 	// seqStage is the staging table (quoted) that numbers its rows in
 	// seqColumn on a Citus cluster, where ctid order is no COPY order
 	// (see findDuplicateCitus).
@@ -430,7 +424,7 @@ func (r *loadRun) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.last = last
+		r.plan.last = last
 		if p.err != nil {
 			return p.err
 		}
@@ -442,18 +436,10 @@ func (r *loadRun) run(ctx context.Context) error {
 			r.res.Warnings = append(r.res.Warnings, p.warning)
 			l.log.Warn(p.warning, "table", r.qtarget)
 		}
-		r.replaceExport = p.replaceExport
+		r.plan.replaceExport = p.replaceExport
 		r.steps.done("published check")
 	}
-	switch r.job.Mode {
-	case ModeReplace:
-		err = r.replace(ctx)
-	case ModeAppend, ModeSnapshot:
-		err = r.appendRows(ctx)
-	case ModeMerge:
-		err = r.merge(ctx)
-	}
-	if err != nil {
+	if err := r.write(ctx); err != nil {
 		return err
 	}
 	if err := r.refreshViews(ctx); err != nil {

@@ -44,133 +44,128 @@ func mergeKey(job Job) ([]int, error) {
 	return out, nil
 }
 
-// merge upserts the export's rows on the key, which must be unique in an
-// existing target (see checkMergeKey). The rows are staged with
-// their CSV order number; a NULL key value, or a NULL in a column NOT
-// NULL in the target, fails the COPY with a [RowError] naming its line
-// and column. A CHECK, foreign key or exclusion constraint of the target
-// the MERGE breaks is a [ConstraintError], a unique index a [KeyError]. Then one MERGE
-// takes, for each key, the last staged row and updates the matching target
-// row or inserts it. A missing target is created with the key as its
-// primary key. New columns are added and a NOT NULL the metadata no
-// longer asks for dropped (see relaxed); incompatible types are an error
-// before any row is written.
-func (r *loadRun) merge(ctx context.Context) error {
-	t := r.job.Table
+// chooseMerge plans a merge: the export's rows upserted on the key,
+// which must be unique in an existing target (see checkMergeKey). A
+// missing target is created with the key as its primary key. New columns
+// are added and a NOT NULL the metadata no longer asks for dropped (see
+// relaxed); incompatible types are an error before any row is written.
+func (r *loadRun) chooseMerge(ctx context.Context) (mechanism, error) {
+	t, info := r.job.Table, r.plan.info
 	key, err := mergeKey(r.job)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if fieldIndexByName(t, seqColumn) >= 0 {
-		return fmt.Errorf("%w: the table has a column named %q, which merge uses", ErrInvalidJob, seqColumn)
+		return nil, fmt.Errorf("%w: the table has a column named %q, which merge uses", ErrInvalidJob, seqColumn)
 	}
-	info, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
-	if err != nil {
-		return err
+	m := merge{key: key, writer: r.l.mergeWriter()}
+	if info == nil {
+		m.record = written{notNull: createdNotNull(t, key), types: madeTypes(t, nil, nil, nil, true)}
+		return m, nil
 	}
-	var adds []string
-	var relax []*tableColumn
-	var kept *tableInfo // the target as the merge leaves its NOT NULLs
-	var owned []*tableColumn
-	created := info == nil
-	if created {
-		r.notNull = createdNotNull(t, key)
-		r.types = madeTypes(t, nil, nil, nil, true)
-		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, key))+")")
+	var changes []string
+	for _, f := range t.Fields {
+		if info.column(f.Name) == nil {
+			m.adds = append(m.adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
+			changes = append(changes, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
+		}
+	}
+	if m.owned, err = r.ownedColumns(info, r.plan.last); err != nil {
+		return nil, err
+	}
+	for _, k := range key {
+		if info.column(t.Fields[k].Name) == nil {
+			return nil, &ColumnError{Table: r.qtarget, Column: t.Fields[k].Name, Detail: "the key column is not in the table", Err: ErrIncompatibleType}
+		}
+	}
+	// Before any mechanism is chosen: every way of merging needs it.
+	if err := r.checkMergeKey(ctx, info, key); err != nil {
+		return nil, err
+	}
+	m.relax = relaxed(t, key, info, r.plan.last)
+	m.kept, m.record = r.keepNotNull(info, m.relax, nil)
+	m.record.changes = append(changes, m.record.changes...)
+	return m, nil
+}
+
+// merge stages the rows with their CSV order number; a NULL key value, or
+// a NULL in a column NOT NULL in the target, fails the COPY with a
+// [RowError] naming its line and column. Then the writer takes, for each
+// key, the last staged row and updates the matching target row or
+// inserts it. A CHECK, foreign key or exclusion constraint of the target
+// the rows break is a [ConstraintError], a unique index a [KeyError].
+type merge struct {
+	key    []int
+	writer mergeWriter
+	// adds are the definitions of the columns the merge adds, relax the
+	// columns whose NOT NULL it drops, owned those staged in the owner's
+	// type (see ownedColumns); kept is the target as the merge leaves its
+	// NOT NULLs (nil when the merge creates it), record what it leaves in
+	// the ledger.
+	adds         []string
+	relax, owned []*tableColumn
+	kept         *tableInfo
+	record       written
+}
+
+func (m merge) write(ctx context.Context, r *loadRun) (written, error) {
+	t, info, w := r.job.Table, r.plan.info, m.record
+	if info == nil {
+		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, m.key))+")")
 		if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
-			return err
+			return w, err
 		}
 		if err := r.distributeCreated(ctx); err != nil {
-			return err
+			return w, err
 		}
-	} else {
-		if err := r.readTargetDistribution(ctx, info); err != nil {
-			return err
-		}
-		for _, f := range t.Fields {
-			c := info.column(f.Name)
-			if c == nil {
-				adds = append(adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
-				r.res.SchemaChanges = append(r.res.SchemaChanges, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
-			}
-		}
-		last, err := r.lastLoad(ctx)
-		if err != nil {
-			return err
-		}
-		if owned, err = r.ownedColumns(info, last); err != nil {
-			return err
-		}
-		for _, k := range key {
-			if info.column(t.Fields[k].Name) == nil {
-				return &ColumnError{Table: r.qtarget, Column: t.Fields[k].Name, Detail: "the key column is not in the table", Err: ErrIncompatibleType}
-			}
-		}
-		// Before any mechanism is chosen: every way of merging needs it.
-		if err := r.checkMergeKey(ctx, info, key); err != nil {
-			return err
-		}
-		relax = relaxed(t, key, info, last)
-		kept = r.keepNotNull(info, relax, nil)
 	}
-
 	qstage, _ := r.stageName()
-	cols := ownerColumns(t, owned) // staged in the owner's types
+	cols := ownerColumns(t, m.owned) // staged in the owner's types
 	// A NULL the target's NOT NULL would refuse in the MERGE fails the
 	// COPY instead, naming its line.
-	refuseNulls(cols, t, nil, kept)
-	for _, k := range key {
+	refuseNulls(cols, t, nil, m.kept)
+	for _, k := range m.key {
 		cols[k].NotNull = nullMergeKey
 	}
 	cols = append(cols, copyColumn{Name: seqColumn, Src: -1, OID: oidInt8, Seq: true})
-	defs := append(ownerColumnDefs(t, owned), schema.Quote(seqColumn)+" bigint NOT NULL")
+	defs := append(ownerColumnDefs(t, m.owned), schema.Quote(seqColumn)+" bigint NOT NULL")
 	if err := r.createTable(ctx, qstage, defs, tableOptions{}); err != nil {
-		return err
+		return w, err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {
-		return err
+		return w, err
 	}
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
-		return err
+		return w, err
 	}
-	if len(adds) > 0 || len(relax) > 0 {
+	if len(m.adds) > 0 || len(m.relax) > 0 {
 		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
-			return err
+			return w, err
 		}
-		for _, a := range adds {
-			if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {
-				return fmt.Errorf("add column: %w", err)
-			}
-		}
-		if err := r.execAll(ctx, dropNotNull(r.qtarget, relax), "drop NOT NULL"); err != nil {
-			return err
+		if err := r.alterColumns(ctx, m.adds, m.relax); err != nil {
+			return w, err
 		}
 	}
-	stmt := newMergeStatement(t, key, r.qtarget, qstage)
-	rows, err := r.mergeWriter().write(ctx, r, stmt)
+	stmt := newMergeStatement(t, m.key, r.qtarget, qstage)
+	rows, err := m.writer.write(ctx, r, stmt)
 	if err != nil {
-		return r.mergeError(ctx, err, info, stmt.source)
+		return w, r.mergeError(ctx, err, info, stmt.source)
 	}
-	r.res.Mechanism = MechanismMerge
-	r.res.RowsLoaded = rows
-	var old *tableInfo
-	if !created {
+	w.mechanism, w.rows = MechanismMerge, rows
+	old, onto := (*tableInfo)(nil), ontoNewTable
+	if info != nil {
 		if old, err = lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target); err != nil {
-			return err
+			return w, err
 		}
-	}
-	onto := ontoSameTable
-	if created {
-		onto = ontoNewTable
+		onto = ontoSameTable
 	}
 	if err := r.comments(ctx, r.qtarget, old, onto); err != nil {
-		return err
+		return w, err
 	}
-	_, err = r.tx.Exec(ctx, "DROP TABLE "+qstage)
-	if err != nil {
-		return fmt.Errorf("drop the staging table: %w", err)
+	if _, err = r.tx.Exec(ctx, "DROP TABLE "+qstage); err != nil {
+		return w, fmt.Errorf("drop the staging table: %w", err)
 	}
-	return nil
+	return w, nil
 }
 
 // mergeError is the error of the MERGE into the existing target info

@@ -136,20 +136,18 @@ func keptFinal(t *schema.Table, kept *tableInfo, added func(k int) bool) func(k 
 	}
 }
 
-// keepNotNull notes what a load that keeps the existing table info (in
+// keepNotNull says what a load that keeps the existing table info (in
 // place, append, merge) does to its NOT NULLs: it drops those of relax
-// (SchemaChanges) and adds the fields the table lacks, NOT NULL when
-// added says so (see keptFinal); r.notNull gets the ledger's record, and
-// r.types that of the types, which such a load keeps (see madeTypes). It
-// returns the table as the load leaves its NOT NULLs.
-func (r *loadRun) keepNotNull(info *tableInfo, relax []*tableColumn, added func(k int) bool) *tableInfo {
+// (the changes) and adds the fields the table lacks, NOT NULL when added
+// says so (see keptFinal). It returns the table as the load leaves its
+// NOT NULLs and the ledger's record of them and of the types, which such
+// a load keeps (see madeTypes).
+func (r *loadRun) keepNotNull(info *tableInfo, relax []*tableColumn, added func(k int) bool) (*tableInfo, written) {
 	t := r.job.Table
 	kept := withoutNotNull(info, relax)
 	final := keptFinal(t, kept, added)
-	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
-	r.notNull = madeNotNull(t, final, kept, r.last)
-	r.types = madeTypes(t, info, nil, r.last, false)
-	return kept
+	return kept, written{changes: notNullChanges(t, info, final, relax),
+		notNull: madeNotNull(t, final, kept, r.plan.last), types: madeTypes(t, info, nil, r.plan.last, false)}
 }
 
 // createdNotNull is the ledger's record for a table the load creates

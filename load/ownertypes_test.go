@@ -109,7 +109,7 @@ INSERT INTO %s.orders VALUES (9, 'old', 'USD', true, '{}', 1.5)`
 				if err != nil {
 					t.Fatal(err)
 				}
-				if want := mechanism(inPlace); res.Mechanism != want {
+				if want := wantMechanism(inPlace); res.Mechanism != want {
 					t.Errorf("mechanism %s, want %s", res.Mechanism, want)
 				}
 				if want := `kept column "currency" as character(3) (the owner's type; the export has text)`; !slices.Contains(res.SchemaChanges, want) {
@@ -204,7 +204,7 @@ func TestReplaceTakesVendorTypes(t *testing.T) {
 			// The vendor makes code a string.
 			second := mustTable(t, "Orders", "id*:int(11)", "code:varchar(10)", "name:varchar(40)", "born:date")
 			res := e.mustLoad(t, l, second, "id,code,name,born\n1,A7,Bob,2021-03-04\n", Job{ExportID: "e2"})
-			if want := mechanism(inPlace); res.Mechanism != want {
+			if want := wantMechanism(inPlace); res.Mechanism != want {
 				t.Errorf("mechanism %s, want %s", res.Mechanism, want)
 			}
 			want := []string{"id integer", "code text", "name character varying(20)", "born date"}
@@ -225,7 +225,7 @@ func TestReplaceTakesVendorTypes(t *testing.T) {
 	}
 }
 
-func mechanism(inPlace bool) string {
+func wantMechanism(inPlace bool) string {
 	if inPlace {
 		return MechanismInPlace
 	}

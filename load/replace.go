@@ -23,90 +23,99 @@ const (
 	copyFreeze copyOptions = ", FREEZE"
 )
 
-// replace makes the target hold exactly the export. The first load creates
-// the table in place (nobody sees it before the commit). Later loads build
-// a complete staging table (rows, keys, indexes, statistics) and swap it in
-// by renames under a short ACCESS EXCLUSIVE lock; when the table has
-// dependents a swap cannot carry, they empty and refill it in place.
-func (r *loadRun) replace(ctx context.Context) error {
-	info, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
-	if err != nil {
-		return err
-	}
+// chooseReplace picks how a replace makes the target hold exactly the
+// export. The first load creates the table in place (nobody sees it before
+// the commit). Later loads build a complete staging table (rows, keys,
+// indexes, statistics) and swap it in by renames under a short ACCESS
+// EXCLUSIVE lock; when the table has dependents a swap cannot carry, they
+// empty and refill it in place.
+func (r *loadRun) chooseReplace(ctx context.Context) (mechanism, error) {
+	t, info, last := r.job.Table, r.plan.info, r.plan.last
 	if info == nil {
-		return r.createAndFill(ctx, nil)
-	}
-	if err := r.readTargetDistribution(ctx, info); err != nil {
-		return err
+		return create{key: t.PrimaryKey(), analyze: true}, nil
 	}
 	deps, err := readDependents(ctx, r.tx, info)
 	if err != nil {
-		return err
-	}
-	// Both mechanisms read the last load for the comments anyway (the
-	// published check usually has already).
-	last, err := r.lastLoad(ctx)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	r.steps.done("read the catalog")
-	changes, dropped, retyped, extra := schemaChanges(r.job.Table, info, last.cols)
-	changes, retyped, kept := ownerTypes(r.job.Table, info, last, changes, retyped)
-	r.res.SchemaChanges = changes
-	relax := relaxed(r.job.Table, r.job.Table.PrimaryKey(), info, last)
+	changes, dropped, retyped, extra := schemaChanges(t, info, last.cols)
+	changes, retyped, kept := ownerTypes(t, info, last, changes, retyped)
+	relax := relaxed(t, t.PrimaryKey(), info, last)
 	if err := r.checkViews(info, deps, dropped, retyped); err != nil {
-		return err
+		return nil, err
 	}
 	blockers, err := r.extraBlockers(extra)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if r.citusLocal {
+	if r.plan.citusLocal {
 		blockers = append(blockers, "it is a Citus local table")
 	}
+	c := columnChanges{changes: changes, dropped: dropped, relax: relax, owned: kept}
 	if len(deps.Blockers) > 0 || len(blockers) > 0 {
-		return r.inPlace(ctx, info, deps, dropped, retyped, relax, extra, kept, append(blockers, deps.Blockers...))
+		c.retyped = retyped
+		return inPlace{deps: deps, columnChanges: c, extra: extra, reasons: append(blockers, deps.Blockers...)}, nil
 	}
-	return r.swap(ctx, info, deps, dropped, relax, kept)
+	return swap{deps: deps, columnChanges: c}, nil
 }
 
-// createAndFill creates the target, COPYs into it and adds its primary key
-// (named by PostgreSQL's own rule), comments and statistics. A NULL or a
-// duplicate in the primary key fails the load with a [RowError] or a
-// [KeyError].
-func (r *loadRun) createAndFill(ctx context.Context, extra []string) error {
+// columnChanges are how the export's columns differ from the existing
+// target's, as a replace meets them: what it reports (changes), the
+// columns it drops and retypes, those whose NOT NULL it drops (relax, see
+// relaxed) and those that keep the owner's type (owned, see ownerTypes).
+type columnChanges struct {
+	changes                        []string
+	dropped, retyped, relax, owned []*tableColumn
+}
+
+// create is a first load: the target is created in the load's
+// transaction (the primary key key, the extra columns of a snapshot),
+// distributed when [Config.Distribute] says so, and filled; a NULL or a
+// duplicate in the key fails the load with a [RowError] or a [KeyError].
+// A replace also writes the statistics (analyze).
+type create struct {
+	key     []int
+	extras  []extraColumn
+	analyze bool
+}
+
+func (m create) write(ctx context.Context, r *loadRun) (written, error) {
 	t := r.job.Table
-	pk := t.PrimaryKey()
-	if err := r.createTable(ctx, r.qtarget, append(keyedColumnDefs(t, pk), extra...), tableOptions{}); err != nil {
-		return err
+	w := written{notNull: createdNotNull(t, m.key), types: madeTypes(t, nil, nil, nil, true)}
+	defs, cols := keyedColumnDefs(t, m.key), fieldColumns(t)
+	for _, e := range m.extras {
+		defs = append(defs, schema.Quote(e.name)+" "+e.def)
+		cols = append(cols, e.col)
+	}
+	if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
+		return w, err
 	}
 	if err := r.distributeCreated(ctx); err != nil {
-		return err
+		return w, err
 	}
-	r.notNull = createdNotNull(t, pk)
-	r.types = madeTypes(t, nil, nil, nil, true)
-	cols := fieldColumns(t)
-	refuseNulls(cols, t, pk, nil)
+	refuseNulls(cols, t, m.key, nil)
 	if err := r.copyInto(ctx, r.qtarget, copyFreeze, cols); err != nil {
-		return err
+		return w, err
 	}
-	if len(pk) > 0 {
-		if err := r.addPrimaryKey(ctx, r.qtarget, "", pk); err != nil {
-			return err
+	if len(m.key) > 0 {
+		if err := r.addPrimaryKey(ctx, r.qtarget, "", m.key); err != nil {
+			return w, err
 		}
 		r.steps.done("primary key")
 	}
 	if err := r.comments(ctx, r.qtarget, nil, ontoNewTable); err != nil {
-		return err
+		return w, err
 	}
 	r.steps.done("comments")
-	if err := r.analyze(ctx, r.qtarget, r.res.RowsRead); err != nil {
-		return err
+	if m.analyze {
+		if err := r.analyze(ctx, r.qtarget, r.res.RowsRead); err != nil {
+			return w, err
+		}
+		r.steps.done("analyze")
 	}
-	r.steps.done("analyze")
-	r.res.Mechanism = MechanismCreate
-	r.res.RowsLoaded = r.res.RowsRead
-	return nil
+	w.mechanism, w.rows = MechanismCreate, r.res.RowsRead
+	return w, nil
 }
 
 func fieldNames(t *schema.Table, idx []int) []string {
@@ -143,52 +152,74 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 // The staging table takes over what the old table's owner added to it
 // (see planStaging): the COPY meets its NOT NULL columns and CHECK
 // constraints, the foreign keys are validated after it. It leaves out the
-// NOT NULL of the columns in relax (see relaxed). The columns of kept
-// keep the owner's type (see ownerTypes).
-func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, dropped, relax, kept []*tableColumn) error {
-	t := r.job.Table
+// NOT NULL of the columns in relax (see relaxed). The owned columns keep
+// the owner's type (see ownerTypes).
+type swap struct {
+	deps *dependents
+	columnChanges
+}
+
+func (m swap) write(ctx context.Context, r *loadRun) (written, error) {
+	t, info := r.job.Table, r.plan.info
 	qstage, stage := r.stageName()
 	pk := t.PrimaryKey()
-	plan := planStaging(t, pk, info, deps, qstage, relax, kept)
+	plan := planStaging(t, pk, info, m.deps, qstage, m.relax, m.owned)
 	final := swapFinal(t, pk, plan.notNull)
-	r.res.SchemaChanges = append(r.res.SchemaChanges, notNullChanges(t, info, final, relax)...)
-	r.notNull = madeNotNull(t, final, plan.notNull, r.last)
-	r.types = madeTypes(t, info, kept, r.last, true)
-	if err := r.citusSequential(ctx, deps); err != nil {
-		return err
+	w := written{changes: append(m.changes, notNullChanges(t, info, final, m.relax)...),
+		notNull: madeNotNull(t, final, plan.notNull, r.plan.last), types: madeTypes(t, info, m.owned, r.plan.last, true)}
+	if err := r.citusSequential(ctx, m.deps); err != nil {
+		return w, err
 	}
 	if err := r.createTable(ctx, qstage, plan.defs, tableOptions{unlogged: info.Persistence == "u", suffix: plan.suffix, more: plan.create}); err != nil {
-		return err
+		return w, err
 	}
 	if err := r.distributeLike(ctx, qstage); err != nil {
-		return err
+		return w, err
 	}
-	cols := ownerColumns(t, kept)
+	cols := ownerColumns(t, m.owned)
 	refuseNulls(cols, t, pk, plan.notNull)
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
-		return r.constraintError(err, nil, deps.Constraints, info, t.ColumnNames())
+		return w, r.constraintError(err, nil, m.deps.Constraints, info, t.ColumnNames())
 	}
-	renames, finish, err := r.buildKeys(ctx, info, qstage, stage, deps, dropped, plan.early)
+	renames, finish, err := r.buildKeys(ctx, info, qstage, stage, m.deps, m.dropped, plan.early)
 	if err != nil {
-		return err
+		return w, err
 	}
 	if err := r.analyze(ctx, qstage, r.res.RowsRead); err != nil {
-		return err
+		return w, err
 	}
 	r.steps.done("analyze")
+	if err := m.publish(ctx, r, qstage, stage); err != nil {
+		return w, err
+	}
+	var stmts []string
+	for _, rn := range renames {
+		stmts = append(stmts, r.renameStatement(rn))
+	}
+	if err := r.execAll(ctx, append(stmts, finish...), "publish"); err != nil {
+		return w, err
+	}
+	r.steps.done("drop the old table, final names")
+	w.mechanism, w.rows = MechanismSwap, r.res.RowsRead
+	return w, nil
+}
 
-	// The publish: everything below runs under the ACCESS EXCLUSIVE lock.
+// publish puts the staging table stage (qstage quoted) in the target's
+// place under the ACCESS EXCLUSIVE lock: the renames, the views
+// re-pointed, the grants, owner and comments carried over, the old table
+// dropped.
+func (m swap) publish(ctx context.Context, r *loadRun, qstage, stage string) error {
 	// Views first: a reader of a view locks the view, then the table.
 	var rels []string
-	for _, v := range deps.Views {
+	for _, v := range m.deps.Views {
 		rels = append(rels, v.Name)
 	}
 	rels = append(rels, r.qtarget)
-	if err := lockForPublish(ctx, r.tx, rels, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
+	if err := lockForPublish(ctx, r.tx, rels, r.plan.info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
 		return err
 	}
 	r.steps.done("publish lock")
-	now, err := r.recheckTarget(ctx, info, deps)
+	now, err := r.recheckTarget(ctx, r.plan.info, m.deps)
 	if err != nil {
 		return err
 	}
@@ -204,7 +235,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		"ALTER TABLE " + qstage + " SET SCHEMA " + schema.Quote(pgSchema),
 		"ALTER TABLE " + schema.Quote(pgSchema, stage) + " RENAME TO " + schema.Quote(r.target),
 	}
-	for _, v := range deps.Views {
+	for _, v := range m.deps.Views {
 		stmts = append(stmts, "CREATE OR REPLACE VIEW "+v.Name+withOptions(v.RelOptions)+" AS\n"+strings.TrimSuffix(strings.TrimSpace(v.Def), ";"))
 	}
 	if err := r.execAll(ctx, stmts, "publish"); err != nil {
@@ -215,6 +246,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 	if err := r.tx.QueryRow(ctx, "SELECT $1::regclass::oid", r.qtarget).Scan(&newOID); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
+	t := r.job.Table
 	if err := copyACL(ctx, r.tx, r.qtarget, newOID, acl, func(c string) bool { return fieldIndexByName(t, c) >= 0 }); err != nil {
 		return err
 	}
@@ -231,18 +263,7 @@ func (r *loadRun) swap(ctx context.Context, info *tableInfo, deps *dependents, d
 		return err
 	}
 	r.steps.done("grants, owner and comments")
-	stmts = []string{"DROP TABLE " + schema.Quote(pgSchema, old)}
-	for _, rn := range renames {
-		stmts = append(stmts, r.renameStatement(rn))
-	}
-	stmts = append(stmts, finish...)
-	if err := r.execAll(ctx, stmts, "publish"); err != nil {
-		return err
-	}
-	r.steps.done("drop the old table, final names")
-	r.res.Mechanism = MechanismSwap
-	r.res.RowsLoaded = r.res.RowsRead
-	return nil
+	return r.execAll(ctx, []string{"DROP TABLE " + schema.Quote(pgSchema, old)}, "publish")
 }
 
 func (r *loadRun) execAll(ctx context.Context, stmts []string, what string) error {
