@@ -58,7 +58,7 @@ func (r *loadRun) chooseMerge(ctx context.Context) (mechanism, error) {
 	if fieldIndexByName(t, seqColumn) >= 0 {
 		return nil, fmt.Errorf("%w: the table has a column named %q, which merge uses", ErrInvalidJob, seqColumn)
 	}
-	m := merge{key: key, writer: r.l.mergeWriter()}
+	m := merge{key: key, writer: r.mergeWriter()}
 	if info == nil {
 		m.record = written{notNull: createdNotNull(t, key), types: madeTypes(t, nil, nil, nil, true)}
 		return m, nil

@@ -3,10 +3,11 @@ package load
 import (
 	"context"
 	"errors"
-	"github.com/mbiload/mbiload/schema"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mbiload/mbiload/schema"
 )
 
 const ordersCSV = "id,Customer Name,total,created\n1,Ann,12.50,2024-01-02 03:04:05\n2,Bob,,2024-02-03 00:00:00\n3,,0.01,\n"
