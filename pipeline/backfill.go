@@ -2,9 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"sync"
 	"time"
@@ -40,12 +38,10 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 	rep := &Report{RunID: opts.RunID, Command: "backfill", StartedAt: time.Now().UTC()}
 	defer rep.Finish()
 	if r.Client == nil || r.Loader == nil {
-		rep.Status = RunFailed
-		return rep, fmt.Errorf("backfill: needs the API and the database")
+		return rep.fail(fmt.Errorf("backfill: needs the API and the database"))
 	}
-	if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
-		rep.Status = RunFailed
-		return rep, fmt.Errorf("backfill: %w, not %s", ErrBackfillMode, opts.Mode)
+	if err := checkBackfillMode(opts.Mode); err != nil {
+		return rep.fail(err)
 	}
 	opts.Figures, opts.Charts = nil, nil // a backfill loads tables only
 	s, err := r.prepare(ctx, opts)
@@ -54,8 +50,7 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		exports, err = r.Client.Exports(ctx)
 	}
 	if err != nil {
-		rep.Status = RunFailed
-		return rep, err
+		return rep.fail(err)
 	}
 	series := backfillSeries(exports, bo, opts.Mapping.SourceTimezone, time.Now())
 	results := make([][]TableReport, len(s.selected))
@@ -70,10 +65,18 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 		rep.Tables = append(rep.Tables, trs...)
 	}
 	if err := ctx.Err(); err != nil {
-		rep.Status, rep.Message = RunFailed, "interrupted"
-		return rep, fmt.Errorf("backfill interrupted: %w", err)
+		return rep.interrupted(err)
 	}
 	return rep, nil
+}
+
+// checkBackfillMode refuses a backfill in a mode other than merge and
+// snapshot.
+func checkBackfillMode(mode load.Mode) error {
+	if mode != load.ModeMerge && mode != load.ModeSnapshot {
+		return fmt.Errorf("backfill: %w, not %s", ErrBackfillMode, mode)
+	}
+	return nil
 }
 
 // backfillSeries groups the exports to backfill by table, each series
@@ -98,42 +101,22 @@ func backfillSeries(exports []extract.Export, bo BackfillOptions, loc *time.Loca
 	return series
 }
 
-// backfillTable loads one table's exports in order, stopping at the first
-// failure.
+// backfillTable loads one table's exports in order, each a run of its
+// own, stopping at the first failure. The table's first stage (metadata)
+// is a run that is reported only when it fails.
 func (r *Runner) backfillTable(ctx context.Context, s *syncRun, t extract.Table, list []extract.Export) []TableReport {
-	opts, target, label := s.opts, s.names[string(t.ID)], s.labels[tableKey(t)]
-	r.obs().Start(tableKey(t), label)
+	opts, target, label := s.opts, s.names[t.ID], s.labels[tableKey(t)]
 	log := r.log().With("table", t.Name)
+	rn := r.begin(ctx, tableEntry(opts, t), label, s.slots)
 	if len(list) == 0 {
 		log.Info("no completed exports to backfill")
 		return nil
 	}
-	failed := func(err error) []TableReport {
-		tr := TableReport{Kind: "table", SourceID: string(t.ID), Source: t.Name, Mode: string(opts.Mode),
-			Status: StatusFailed, Error: r.errorText(err), FinishedAt: time.Now().UTC()}
-		r.setTarget(&tr, "", target.written(opts.Mode))
-		r.obs().Done(tableKey(t), tr)
-		log.Error("backfill failed for this table", "err", err)
-		return []TableReport{tr}
-	}
-	cols, err := r.Client.Columns(ctx, t.ID)
-	var tbl *schema.Table
-	if err == nil {
-		tbl, err = schema.NewTable(t.ID, t.Name, cols, opts.Mapping)
-	}
+	r.setTarget(&rn.tr, "", target.written(opts.Mode))
+	tbl, floor, err := r.backfillMetadata(rn, opts, t, target)
 	if err != nil {
-		return failed(err)
-	}
-	target.apply(tbl)
-	var floor time.Time
-	if opts.Mode == load.ModeMerge {
-		last, err := r.Loader.LastSuccess(ctx, tbl.Name)
-		if err != nil {
-			return failed(err)
-		}
-		if last != nil {
-			floor = last.ExportedAt
-		}
+		rn.fail(err)
+		return []TableReport{rn.finish(func(*TableReport) { log.Error("backfill failed for this table", "err", err) })}
 	}
 	var out []TableReport
 	for _, e := range list {
@@ -154,51 +137,49 @@ func (r *Runner) backfillTable(ctx context.Context, s *syncRun, t extract.Table,
 	return out
 }
 
-// backfillExport loads one export of a series, filling rn.
-func (r *Runner) backfillExport(rn *run, opts Options, t extract.Table, tbl *schema.Table, e extract.Export, floor time.Time) {
-	ctx, tr := rn.ctx, &rn.tr
-	decode := decodeSettings(opts.Decode)
-	if !r.Loader.Config().Force {
-		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
-			ExportID: string(e.ID), Decode: decode})
-		if err != nil {
-			rn.failed(err)
-			return
-		}
-		if note != "" {
-			tr.Status, tr.Note = StatusSkipped, note
-			return
-		}
-	}
-	exportedAt := accountTime(e.CreatedAt, opts.Mapping.SourceTimezone)
-	if !floor.IsZero() && !exportedAt.After(floor) {
-		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, olderWarning)
-		return
-	}
-	if err := rn.acquire(); err != nil {
-		rn.failed(err)
-		return
-	}
-	r.obs().Stage(rn.key, StageDownload)
-	// An expired export cannot be recovered: a copy would export today's
-	// data, not the data of that day.
-	dl, err := r.download(ctx, opts, t, &e, false)
-	if errors.Is(err, extract.ErrExpired) {
-		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, "export expired before it could be downloaded")
-		return
+// backfillMetadata is a backfilled table's first stage: its columns,
+// typed by the mapping, and in merge mode the export time its exports
+// must pass (mergeFloor).
+func (r *Runner) backfillMetadata(rn *run, opts Options, t extract.Table, target tableTarget) (*schema.Table, time.Time, error) {
+	done := rn.stage(StageMetadata, &rn.tr.Durations.Metadata)
+	cols, err := r.Client.Columns(rn.ctx, t.ID)
+	var tbl *schema.Table
+	if err == nil {
+		tbl, err = schema.NewTable(t.ID, t.Name, cols, opts.Mapping)
 	}
 	if err != nil {
-		rn.failed(err)
+		return nil, time.Time{}, err
+	}
+	target.apply(tbl)
+	floor, err := r.mergeFloor(rn.ctx, opts.Mode, tbl.Name)
+	done()
+	return tbl, floor, err
+}
+
+// mergeFloor is, in merge mode, the export time of the table's latest
+// load: a backfill skips what is not newer, so it never rolls the table
+// back. Zero without such a load, and in snapshot mode.
+func (r *Runner) mergeFloor(ctx context.Context, mode load.Mode, table string) (time.Time, error) {
+	if mode != load.ModeMerge {
+		return time.Time{}, nil
+	}
+	last, err := r.Loader.LastSuccess(ctx, table)
+	if err != nil || last == nil {
+		return time.Time{}, err
+	}
+	return last.ExportedAt, nil
+}
+
+// backfillExport loads one export of a series, filling rn.
+func (r *Runner) backfillExport(rn *run, opts Options, t extract.Table, tbl *schema.Table, e extract.Export, floor time.Time) {
+	if rn.skipPublished(opts, tbl, string(e.ID)) {
 		return
 	}
-	defer os.Remove(dl.Path)
-	tr.Bytes, tr.ExportID = dl.Size, string(e.ID)
-	r.obs().Stage(rn.key, StageLoad)
-	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(e.ID), ExportedAt: exportedAt,
-		SHA256: dl.SHA256, Bytes: dl.Size, ExpectedRows: expectedRows(e), Decode: decode}
-	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
-		rn.failed(err)
+	if !floor.IsZero() && !accountTime(e.CreatedAt, opts.Mapping.SourceTimezone).After(floor) {
+		rn.tr.Status, rn.tr.Warnings = StatusSkipped, append(rn.tr.Warnings, olderWarning)
+		return
 	}
+	r.downloadAndLoad(rn, opts, t, tbl, e, false)
 }
 
 // wallClock returns t's wall-clock reading as a UTC time, as the API's

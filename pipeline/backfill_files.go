@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
-	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/mbiload/mbiload/transform"
 )
@@ -24,52 +23,36 @@ func (r *Runner) BackfillFiles(ctx context.Context, opts Options, tbl *schema.Ta
 	opts = opts.withDefaults()
 	rep := &Report{RunID: opts.RunID, Command: "backfill", StartedAt: time.Now().UTC()}
 	defer rep.Finish()
-	if opts.Mode != load.ModeMerge && opts.Mode != load.ModeSnapshot {
-		rep.Status = RunFailed
-		return rep, fmt.Errorf("backfill: %w, not %s", ErrBackfillMode, opts.Mode)
+	if err := checkBackfillMode(opts.Mode); err != nil {
+		return rep.fail(err)
 	}
-	type dated struct {
-		path string
-		at   time.Time
-	}
-	list := make([]dated, 0, len(files))
+	list := make([]FileJob, 0, len(files))
 	for _, f := range files {
 		at, err := exportTime(f, opts)
 		if err != nil {
-			rep.Status = RunFailed
-			return rep, fmt.Errorf("backfill: %w", err)
+			return rep.fail(fmt.Errorf("backfill: %w", err))
 		}
-		list = append(list, dated{f, at.UTC().Truncate(time.Microsecond)}) // as the ledger keeps it
+		list = append(list, FileJob{Path: f, Table: tbl, ExportedAt: at.UTC().Truncate(time.Microsecond)}) // as the ledger keeps it
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].at.Before(list[j].at) })
-	var floor time.Time
-	if opts.Mode == load.ModeMerge {
-		last, err := r.Loader.LastSuccess(ctx, tbl.Name)
-		if err != nil {
-			rep.Status = RunFailed
-			return rep, fmt.Errorf("backfill: %w", err)
-		}
-		if last != nil {
-			floor = last.ExportedAt
-		}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].ExportedAt.Before(list[j].ExportedAt) })
+	floor, err := r.mergeFloor(ctx, opts.Mode, tbl.Name)
+	if err != nil {
+		return rep.fail(fmt.Errorf("backfill: %w", err))
 	}
-	for _, f := range list {
-		if !floor.IsZero() && !f.at.After(floor) {
-			tr := TableReport{Kind: "file", Source: tbl.SourceName, File: f.path, SourceID: string(tbl.SourceID),
-				Mode: string(opts.Mode), Status: StatusSkipped, Warnings: []string{olderWarning}, FinishedAt: time.Now().UTC()}
-			r.setTarget(&tr, "", tbl.Name)
-			rep.Tables = append(rep.Tables, tr)
+	for _, fj := range list {
+		if !floor.IsZero() && !fj.ExportedAt.After(floor) {
+			rn := r.begin(ctx, r.fileEntry(opts, fj), tbl.SourceName, nil)
+			rn.tr.Status, rn.tr.Warnings = StatusSkipped, []string{olderWarning}
+			rep.Tables = append(rep.Tables, rn.finish(func(*TableReport) {}))
 			continue
 		}
-		tr, err := r.LoadFile(ctx, opts, FileJob{Path: f.path, Table: tbl, ExportedAt: f.at})
-		tr.File = f.path
+		tr, err := r.LoadFile(ctx, opts, fj)
 		rep.Tables = append(rep.Tables, tr)
 		if err != nil {
 			if ctx.Err() != nil {
-				rep.Status, rep.Message = RunFailed, "interrupted"
-				return rep, fmt.Errorf("backfill interrupted: %w", ctx.Err())
+				return rep.interrupted(ctx.Err())
 			}
-			r.log().Error("backfill stopped", "file", f.path, "err", err)
+			r.log().Error("backfill stopped", "file", fj.Path, "err", err)
 			break
 		}
 	}

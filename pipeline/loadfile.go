@@ -15,6 +15,7 @@ import (
 	"github.com/mbiload/mbiload/load"
 	"github.com/mbiload/mbiload/schema"
 	"github.com/mbiload/mbiload/transform"
+	"golang.org/x/sync/errgroup"
 )
 
 // zipSignatures start zip files: a local file header, an empty archive's
@@ -121,31 +122,6 @@ func fileSHA256(ctx context.Context, path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), size, nil
 }
 
-// fileDigest is a file's SHA-256 computed in its own goroutine, so that a
-// load-file decodes (on the other core) while it hashes instead of after.
-type fileDigest struct {
-	done chan struct{}
-	sum  string
-	size int64
-	err  error
-}
-
-// startDigest starts hashing path; the goroutine stops early when ctx ends.
-func startDigest(ctx context.Context, path string) *fileDigest {
-	d := &fileDigest{done: make(chan struct{})}
-	go func() {
-		defer close(d.done)
-		d.sum, d.size, d.err = fileSHA256(ctx, path)
-	}()
-	return d
-}
-
-// wait returns the digest and size once computed.
-func (d *fileDigest) wait() (string, int64, error) {
-	<-d.done
-	return d.sum, d.size, d.err
-}
-
 // FileJob describes a local export file to load.
 type FileJob struct {
 	// Path is the zip (or plain CSV) file.
@@ -165,17 +141,20 @@ type FileJob struct {
 // is skipped unless the loader forces.
 func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (TableReport, error) {
 	opts = opts.withDefaults()
-	tr := TableReport{Kind: "file", Source: fj.Table.SourceName, SourceID: string(fj.Table.SourceID),
-		Mode: string(opts.Mode), ExportID: fj.ExportID, File: fj.Path}
-	r.setTarget(&tr, "", fj.Table.Name)
+	tr := r.fileEntry(opts, fj)
 	tr.Warnings = append(tr.Warnings, fj.Table.Warnings...)
 	rn := r.begin(ctx, tr, fj.Table.SourceName, nil)
 	// The digest (for the ledger and the already-published check) is
 	// computed while the decoder starts on the other core.
-	digest := startDigest(ctx, fj.Path)
+	var sum string
+	var size int64
+	var digest errgroup.Group
+	digest.Go(func() (err error) {
+		sum, size, err = fileSHA256(ctx, fj.Path)
+		return err
+	})
 	src, openErr := r.openSource(ctx, opts, fj.Table, fj.Path)
-	sum, size, err := digest.wait()
-	if err != nil {
+	if err := digest.Wait(); err != nil {
 		if src != nil {
 			src.close()
 		}
@@ -186,8 +165,17 @@ func (r *Runner) LoadFile(ctx context.Context, opts Options, fj FileJob) (TableR
 	job := load.Job{RunID: opts.RunID, Table: fj.Table, Mode: opts.Mode, Key: opts.Key, ExportID: fj.ExportID,
 		ExportedAt: fj.ExportedAt, SHA256: sum, Bytes: size, ExpectedRows: -1, Decode: decodeSettings(opts.Decode)}
 	r.obs().Stage(rn.key, StageLoad)
-	if err = r.loadSource(ctx, job, src, openErr, nil, &rn.tr); err != nil {
+	err := r.loadSource(ctx, job, src, openErr, nil, &rn.tr)
+	if err != nil {
 		rn.failed(err)
 	}
 	return rn.finish(func(*TableReport) {}), err
+}
+
+// fileEntry is the start of a local file's report entry.
+func (r *Runner) fileEntry(opts Options, fj FileJob) TableReport {
+	tr := TableReport{Kind: "file", Source: fj.Table.SourceName, SourceID: string(fj.Table.SourceID),
+		Mode: string(opts.Mode), ExportID: fj.ExportID, File: fj.Path}
+	r.setTarget(&tr, "", fj.Table.Name)
+	return tr
 }

@@ -62,22 +62,15 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 	}
 	gauge("mbiload_table_failed", "1 when the table failed in the last run, else 0.")
 	for _, t := range tables {
-		failed := 0
-		if t.Status == StatusFailed {
-			failed = 1
-		}
-		fmt.Fprintf(&b, "mbiload_table_failed%s %d\n", labels(t), failed)
+		fmt.Fprintf(&b, "mbiload_table_failed%s %d\n", labels(t), boolInt(t.Status == StatusFailed))
 	}
 	gauge("mbiload_run_timestamp_seconds", "Unix time the last run finished.")
 	fmt.Fprintf(&b, "mbiload_run_timestamp_seconds{command=%s} %d\n", quoteLabel(rep.Command), rep.FinishedAt.Unix())
 	gauge("mbiload_run_duration_seconds", "Seconds the last run took.")
 	fmt.Fprintf(&b, "mbiload_run_duration_seconds{command=%s} %s\n", quoteLabel(rep.Command), formatFloat(rep.FinishedAt.Sub(rep.StartedAt).Seconds()))
 	gauge("mbiload_run_success", "1 when every table of the last run succeeded (or there was nothing new), else 0.")
-	ok := 0
-	if rep.Status == RunSucceeded || rep.Status == RunNothingNew {
-		ok = 1
-	}
-	fmt.Fprintf(&b, "mbiload_run_success{command=%s} %d\n", quoteLabel(rep.Command), ok)
+	ok := rep.Status == RunSucceeded || rep.Status == RunNothingNew
+	fmt.Fprintf(&b, "mbiload_run_success{command=%s} %d\n", quoteLabel(rep.Command), boolInt(ok))
 	gauge("mbiload_run_tables_failed", "Tables that failed in the last run.")
 	fmt.Fprintf(&b, "mbiload_run_tables_failed{command=%s} %d\n", quoteLabel(rep.Command), rep.Failed())
 	afterLoadMetrics(&b, rep)

@@ -179,6 +179,20 @@ func (r *Report) Finish() {
 	}
 }
 
+// fail marks a run that could not start (or go on) failed, and returns
+// it with err.
+func (r *Report) fail(err error) (*Report, error) {
+	r.Status = RunFailed
+	return r, err
+}
+
+// interrupted marks a run whose context ended (Ctrl-C) failed and
+// returns it with err.
+func (r *Report) interrupted(err error) (*Report, error) {
+	r.Status, r.Message = RunFailed, "interrupted"
+	return r, fmt.Errorf("%s interrupted: %w", r.Command, err)
+}
+
 // WriteJSON writes the report to path atomically and durably (package
 // atomicfile), readable by all, so a monitoring job never reads half a
 // report, nor an empty one after a power cut.

@@ -28,10 +28,9 @@ func (j reportJob) source() string {
 }
 
 // reportList is the API's list of figures (or charts) with the target
-// name each one is assigned, by id text, or the error that listing them
-// gave.
+// name each one is assigned, by id, or the error that listing them gave.
 type reportList struct {
-	targets map[string]reportTarget
+	targets map[schema.ID]reportTarget
 	err     error
 }
 
@@ -53,11 +52,7 @@ func (r *Runner) listReports(ctx context.Context, kind string, tables []extract.
 	if err != nil {
 		return reportList{err: fmt.Errorf("assign %s table names: %w", kind, err)}
 	}
-	out := reportList{targets: map[string]reportTarget{}}
-	for id, t := range assignReportTargets(kind, items, tables, mode) {
-		out.targets[string(id)] = t
-	}
-	return out
+	return reportList{targets: assignReportTargets(kind, items, tables, mode)}
 }
 
 // resolveReports resolves the figures and charts named in opts against the
@@ -101,7 +96,7 @@ func (r *Runner) resolveReport(ctx context.Context, kind, ref string, list repor
 		j.err = list.err
 		return j
 	}
-	if t, ok := list.targets[ref]; ok {
+	if t, ok := list.targets[schema.ID(ref)]; ok {
 		j.target = t
 		return j
 	}
@@ -121,7 +116,7 @@ func (r *Runner) resolveReport(ctx context.Context, kind, ref string, list repor
 		j.err = err
 		return j
 	}
-	t, ok := list.targets[string(id)]
+	t, ok := list.targets[id]
 	if !ok {
 		j.err = fmt.Errorf("%s %s %q: %w", kind, ref, name, ErrNotListed)
 		return j

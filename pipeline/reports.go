@@ -86,7 +86,6 @@ func (r *Runner) fetchReport(rn *run, opts Options, j reportJob) (string, *schem
 	if err != nil {
 		return "", nil, err // the client names the figure (chart)
 	}
-	r.obs().Stage(rn.key, StageQueued)
 	if err := rn.acquire(); err != nil {
 		body.Close()
 		return "", nil, err

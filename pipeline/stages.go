@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/load"
+	"github.com/mbiload/mbiload/schema"
 	"golang.org/x/sync/semaphore"
 )
 
@@ -58,14 +59,34 @@ func (rn *run) fail(err error) {
 // failed marks the item failed without a ledger row.
 func (rn *run) failed(err error) { rn.tr.Status, rn.tr.Error = StatusFailed, rn.r.errorText(err) }
 
-// acquire waits for a download slot, held until finish; it fails when the
-// run is cancelled first.
+// acquire waits for a download slot (the item is queued meanwhile), held
+// until finish; it fails when the run is cancelled first.
 func (rn *run) acquire() error {
+	rn.r.obs().Stage(rn.key, StageQueued)
 	if err := rn.slots.Acquire(rn.ctx, 1); err != nil {
 		return err
 	}
 	rn.held = true
 	return nil
+}
+
+// skipPublished reports whether the item stops before its download: the
+// loader (unless it forces) finds the export already published with the
+// same settings (the item is skipped, with the loader's note), or cannot
+// tell (the item failed; no load was tried, so no ledger row).
+func (rn *run) skipPublished(opts Options, tbl *schema.Table, exportID string) bool {
+	if rn.r.Loader.Config().Force {
+		return false
+	}
+	note, err := rn.r.Loader.AlreadyPublished(rn.ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
+		ExportID: exportID, Decode: decodeSettings(opts.Decode)})
+	switch {
+	case err != nil:
+		rn.failed(err)
+	case note != "":
+		rn.tr.Status, rn.tr.Note = StatusSkipped, note
+	}
+	return err != nil || note != ""
 }
 
 // finish ends the item's run: it frees the slot, times the whole, says

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
+	"github.com/mbiload/mbiload/schema"
 	"golang.org/x/sync/semaphore"
 )
 
@@ -48,8 +49,7 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 	}
 	r.runAll(ctx, s, rep)
 	if err := ctx.Err(); err != nil {
-		rep.Status, rep.Message = RunFailed, "interrupted"
-		return rep, fmt.Errorf("sync interrupted: %w", err)
+		return rep.interrupted(err)
 	}
 	r.afterLoads(ctx, s.opts, rep)
 	return rep, nil
@@ -60,7 +60,7 @@ func (r *Runner) Sync(ctx context.Context, opts Options) (*Report, error) {
 type syncRun struct {
 	opts     Options
 	selected []extract.Table
-	names    map[string]tableTarget // by table id
+	names    map[schema.ID]tableTarget
 	reports  []reportJob
 	labels   map[string]string // progress labels, by key
 	cycle    *updateCycle      // nil unless the run waits for an update
@@ -91,7 +91,7 @@ func (r *Runner) prepare(ctx context.Context, opts Options) (*syncRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &syncRun{selected: selected, names: targetNamesByID(all, opts), reports: r.resolveReports(ctx, opts, all),
+	s := &syncRun{selected: selected, names: tableTargets(all, opts.Mapping.Identifiers), reports: r.resolveReports(ctx, opts, all),
 		slots: semaphore.NewWeighted(int64(opts.Concurrency))}
 	if opts.ReuseExports > 0 {
 		s.exports = &exportIndex{client: r.Client}
@@ -184,10 +184,10 @@ func runTargets(items []progressItem) []string {
 
 // syncItems are a sync's tables, figures and charts as the progress
 // display names them.
-func syncItems(opts Options, selected []extract.Table, names map[string]tableTarget, reports []reportJob) []progressItem {
+func syncItems(opts Options, selected []extract.Table, names map[schema.ID]tableTarget, reports []reportJob) []progressItem {
 	items := make([]progressItem, 0, len(selected)+len(reports))
 	for _, t := range selected {
-		items = append(items, progressItem{key: tableKey(t), source: t.Name, target: names[string(t.ID)].written(opts.Mode)})
+		items = append(items, progressItem{key: tableKey(t), source: t.Name, target: names[t.ID].written(opts.Mode)})
 	}
 	for _, j := range reports {
 		items = append(items, progressItem{key: j.key(), source: j.source(), target: j.target.name})
@@ -228,7 +228,7 @@ func (r *Runner) nothingNew(s *syncRun, c *updateCycle) []TableReport {
 	var out []TableReport
 	for _, t := range s.selected {
 		tr := tableEntry(s.opts, t)
-		r.setTarget(&tr, "", s.names[string(t.ID)].written(s.opts.Mode))
+		r.setTarget(&tr, "", s.names[t.ID].written(s.opts.Mode))
 		out = append(out, tr)
 	}
 	for _, j := range s.reports {
@@ -247,16 +247,6 @@ func (r *Runner) nothingNew(s *syncRun, c *updateCycle) []TableReport {
 			}
 		}
 		out[i].FinishedAt = time.Now().UTC()
-	}
-	return out
-}
-
-// targetNamesByID assigns target names over the whole warehouse (see
-// targetNames and historyNames), keyed by the id's text.
-func targetNamesByID(all []extract.Table, opts Options) map[string]tableTarget {
-	out := map[string]tableTarget{}
-	for id, t := range tableTargets(all, opts.Mapping.Identifiers) {
-		out[string(id)] = t
 	}
 	return out
 }

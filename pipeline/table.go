@@ -40,17 +40,8 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 		rn.fail(err)
 		return
 	}
-	if reused && !r.Loader.Config().Force {
-		note, err := r.Loader.AlreadyPublished(ctx, load.Job{Table: tbl, Mode: opts.Mode, Key: opts.Key,
-			ExportID: string(exp.ID), Decode: decodeSettings(opts.Decode)})
-		if err != nil {
-			rn.failed(err) // no load was tried
-			return
-		}
-		if note != "" {
-			tr.Status, tr.Note = StatusSkipped, note
-			return
-		}
+	if reused && rn.skipPublished(opts, tbl, string(exp.ID)) {
+		return
 	}
 	done := rn.stage(StageWait, &tr.Durations.Wait)
 	if exp, err = r.Client.WaitExport(ctx, exp.ID); err != nil {
@@ -58,13 +49,26 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 		return
 	}
 	done()
-	r.obs().Stage(rn.key, StageQueued)
+	r.downloadAndLoad(rn, opts, t, tbl, exp, true)
+}
+
+// downloadAndLoad runs a table export's last stages, for a sync and a
+// backfill: a download slot, the download (with recreate, an expired
+// export is re-created: see download) and the load (loadRetrying). A
+// backfill's expired export is skipped: a copy would export today's data,
+// not the data of that day.
+func (r *Runner) downloadAndLoad(rn *run, opts Options, t extract.Table, tbl *schema.Table, exp extract.Export, recreate bool) {
+	tr := &rn.tr
 	if err := rn.acquire(); err != nil {
 		rn.fail(err)
 		return
 	}
-	done = rn.stage(StageDownload, &tr.Durations.Download)
-	dl, err := r.download(ctx, opts, t, &exp, true)
+	done := rn.stage(StageDownload, &tr.Durations.Download)
+	dl, err := r.download(rn.ctx, opts, t, &exp, recreate)
+	if !recreate && errors.Is(err, extract.ErrExpired) {
+		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, "export expired before it could be downloaded")
+		return
+	}
 	if err != nil {
 		rn.fail(err)
 		return
@@ -78,7 +82,7 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
 		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
 		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
-	if err := r.loadRetrying(ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
+	if err := r.loadRetrying(rn.ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
 		rn.fail(err)
 	}
 }
@@ -94,7 +98,7 @@ func tableEntry(opts Options, t extract.Table) TableReport {
 // target is known.
 func (r *Runner) tableExport(rn *run, s *syncRun, t extract.Table) (tbl *schema.Table, exp extract.Export, reused bool,
 	last *load.LedgerEntry, err error) {
-	if tbl, err = r.tableMetadata(rn, s.opts, t, s.names[string(t.ID)], s.cycle); err != nil {
+	if tbl, err = r.tableMetadata(rn, s.opts, t, s.names[t.ID], s.cycle); err != nil {
 		return nil, exp, false, nil, err
 	}
 	if last = s.cycle.upToDate(rn.tr.TargetTable); last != nil {
