@@ -62,11 +62,9 @@ func (r *Runner) afterLoads(ctx context.Context, opts Options, rep *Report) {
 		return
 	}
 	done := map[string]bool{}
-	for _, t := range rep.Tables {
-		for _, v := range t.Views {
-			if v.Status == load.ViewRefreshed || v.Status == load.ViewFailed {
-				done[v.View] = true
-			}
+	for _, v := range rep.views() { // the loads' own, so far
+		if v.Status == load.ViewRefreshed || v.Status == load.ViewFailed {
+			done[v.View] = true
 		}
 	}
 	views, err := r.Loader.RefreshViews(ctx, opts.RunID, targets, done)
@@ -82,18 +80,21 @@ func (r *Runner) afterLoads(ctx context.Context, opts Options, rep *Report) {
 	}
 }
 
+// views are the run's materialized view refreshes: its loads', then
+// those after its last load.
+func (r *Report) views() []load.ViewRefresh {
+	var out []load.ViewRefresh
+	for _, t := range r.Tables {
+		out = append(out, t.Views...)
+	}
+	return append(out, r.Views...)
+}
+
 // AfterLoadFailed counts the materialized view refreshes that failed in
 // the run, plus one when the --after-sync hook failed.
 func (r *Report) AfterLoadFailed() int {
 	n := 0
-	for _, t := range r.Tables {
-		for _, v := range t.Views {
-			if v.Status == load.ViewFailed {
-				n++
-			}
-		}
-	}
-	for _, v := range r.Views {
+	for _, v := range r.views() {
 		if v.Status == load.ViewFailed {
 			n++
 		}
@@ -115,9 +116,9 @@ func afterLoadMetrics(b *strings.Builder, rep *Report) {
 	}
 	views := map[string]*viewMetric{}
 	var names []string
-	add := func(v load.ViewRefresh) {
+	for _, v := range rep.views() {
 		if v.Status != load.ViewRefreshed && v.Status != load.ViewFailed {
-			return
+			continue
 		}
 		m := views[v.View]
 		if m == nil {
@@ -128,32 +129,21 @@ func afterLoadMetrics(b *strings.Builder, rep *Report) {
 		m.failed = v.Status == load.ViewFailed
 		m.seconds += v.Seconds
 	}
-	for _, t := range rep.Tables {
-		for _, v := range t.Views {
-			add(v)
-		}
-	}
-	for _, v := range rep.Views {
-		add(v)
-	}
-	gauge := func(name, help string) {
-		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
-	}
 	if len(names) > 0 {
 		slices.Sort(names)
-		gauge("mbiload_view_refresh_failed", "1 when the materialized view's refresh failed in the last run, else 0.")
+		gauge(b, "mbiload_view_refresh_failed", "1 when the materialized view's refresh failed in the last run, else 0.")
 		for _, n := range names {
 			fmt.Fprintf(b, "mbiload_view_refresh_failed{view=%s} %d\n", quoteLabel(n), boolInt(views[n].failed))
 		}
-		gauge("mbiload_view_refresh_duration_seconds", "Seconds the materialized view's refreshes took in the last run.")
+		gauge(b, "mbiload_view_refresh_duration_seconds", "Seconds the materialized view's refreshes took in the last run.")
 		for _, n := range names {
 			fmt.Fprintf(b, "mbiload_view_refresh_duration_seconds{view=%s} %s\n", quoteLabel(n), formatFloat(views[n].seconds))
 		}
 	}
 	if a := rep.AfterSync; a != nil && (a.Status == load.AfterSyncSucceeded || a.Status == load.AfterSyncFailed) {
-		gauge("mbiload_after_sync_failed", "1 when the --after-sync hook failed in the last run, else 0.")
+		gauge(b, "mbiload_after_sync_failed", "1 when the --after-sync hook failed in the last run, else 0.")
 		fmt.Fprintf(b, "mbiload_after_sync_failed{command=%s} %d\n", quoteLabel(rep.Command), boolInt(a.Status == load.AfterSyncFailed))
-		gauge("mbiload_after_sync_duration_seconds", "Seconds the --after-sync hook took in the last run.")
+		gauge(b, "mbiload_after_sync_duration_seconds", "Seconds the --after-sync hook took in the last run.")
 		fmt.Fprintf(b, "mbiload_after_sync_duration_seconds{command=%s} %s\n", quoteLabel(rep.Command), formatFloat(a.Seconds))
 	}
 }

@@ -54,8 +54,6 @@ func (r *Runner) Backfill(ctx context.Context, bo BackfillOptions) (*Report, err
 	}
 	series := backfillSeries(exports, bo, opts.Mapping.SourceTimezone, time.Now())
 	results := make([][]TableReport, len(s.selected))
-	// One table's failure stops its series only: the outcomes go into the
-	// report, and nothing cancels the others but ctx (Ctrl-C).
 	var wg sync.WaitGroup
 	for i, t := range s.selected {
 		wg.Go(func() { results[i] = r.backfillTable(ctx, s, t, series[t.ID]) })

@@ -24,7 +24,6 @@ type countingBatches struct {
 }
 
 var (
-	_ load.Batches    = (*countingBatches)(nil)
 	_ load.LineSource = (*countingBatches)(nil)
 	_ load.LineSource = (*transform.Decoder)(nil)
 )

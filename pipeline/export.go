@@ -2,24 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/mbiload/mbiload/extract"
 )
-
-// exportIndex lists the API's exports once per run, for reuse.
-type exportIndex struct {
-	client *extract.Client
-	once   sync.Once
-	list   []extract.Export
-	err    error
-}
-
-func (x *exportIndex) exports(ctx context.Context) ([]extract.Export, error) {
-	x.once.Do(func() { x.list, x.err = x.client.Exports(ctx) })
-	return x.list, x.err
-}
 
 // accountTime reads an API timestamp (the account's wall clock, decoded as
 // if it were UTC) in the account's time zone loc; nil means UTC.
@@ -58,12 +44,13 @@ func reusable(list []extract.Export, t extract.Table, maxAge time.Duration, now 
 	return best, found
 }
 
-// exportFor returns the export to load for a table: a reusable one when
-// Options.ReuseExports allows, else a new one. In a dry run nothing is
-// created: the returned export is zero when one would be.
-func (r *Runner) exportFor(ctx context.Context, opts Options, t extract.Table, idx *exportIndex) (extract.Export, bool, error) {
-	if idx != nil {
-		list, err := idx.exports(ctx)
+// exportFor returns the export to load for a table: a reusable one from
+// exports (the API's list, read once per run; nil unless
+// Options.ReuseExports allows reuse), else a new one. In a dry run nothing
+// is created: the returned export is zero when one would be.
+func (r *Runner) exportFor(ctx context.Context, opts Options, t extract.Table, exports func() ([]extract.Export, error)) (extract.Export, bool, error) {
+	if exports != nil {
+		list, err := exports()
 		if err != nil {
 			return extract.Export{}, false, err
 		}

@@ -35,6 +35,13 @@ func TestHistoryNames(t *testing.T) {
 		"9":  "sales_order_history_history",
 		"12": "sales_order_status_history_history",
 	}
+	historyNames := func(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
+		out := map[schema.ID]string{}
+		for id, t := range tableTargets(tables, mode) {
+			out[id] = t.history
+		}
+		return out
+	}
 	got := historyNames(tables, schema.IdentifiersSnake)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)

@@ -80,13 +80,11 @@ func digits(s string) bool {
 	if s == "" || len(s) > 1 && s[0] == '0' {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return onlyDigits(s)
 }
+
+// onlyDigits reports whether s holds nothing but ASCII digits ("" does).
+func onlyDigits(s string) bool { return strings.Trim(s, "0123456789") == "" }
 
 // isInteger reports whether v is [+-]digits within int64.
 func isInteger(v string) bool {
@@ -106,13 +104,8 @@ func decimalShape(v string) (intDigits, scale int, ok bool) {
 		return 0, 0, false
 	}
 	whole, frac, hasDot := strings.Cut(s, ".")
-	if !digits(whole) || hasDot && frac == "" {
+	if !digits(whole) || hasDot && frac == "" || !onlyDigits(frac) {
 		return 0, 0, false
-	}
-	for i := 0; i < len(frac); i++ {
-		if frac[i] < '0' || frac[i] > '9' {
-			return 0, 0, false
-		}
 	}
 	if whole == "0" {
 		whole = ""

@@ -72,17 +72,12 @@ var binaryMagics = []struct {
 // holds a NUL or is not UTF-8, a rune cut at the end aside), and describes
 // it safely: a known format's name and the first bytes in hex.
 func sniffBinary(head []byte) (string, bool) {
-	text := false
 	if bytes.IndexByte(head, 0) < 0 {
 		for k := 0; k < utf8.UTFMax && k <= len(head); k++ { // a rune cut at the end
 			if utf8.Valid(head[:len(head)-k]) {
-				text = true
-				break
+				return "", false
 			}
 		}
-	}
-	if text {
-		return "", false
 	}
 	first := head[:min(len(head), 16)]
 	what := fmt.Sprintf("it starts with the bytes % x", first)

@@ -1,10 +1,11 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,24 +23,18 @@ type LastSuccessFunc func(ctx context.Context, target string) (float64, error)
 // run's rows and duration, and whether this run failed; per run: its end time, success and duration. A
 // table with several entries in the report (a backfill loads a series of
 // exports) is one series per metric: rows and durations summed, failed when
-// any entry failed. When lastSuccess fails for a table, that table's
-// last-success series is left out, the file is written all the same, and
-// the error says so.
+// any entry failed. When lastSuccess fails for a table (the database is
+// down, or the role has no rights), that table's last-success series is
+// left out, the file is written all the same (a monitoring job must see
+// this run's failure), and the error says so.
 func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess LastSuccessFunc) error {
 	var b strings.Builder
-	gauge := func(name, help string) {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
-	}
 	tables := metricTables(rep.Tables)
 	labels := func(t TableReport) string {
 		return fmt.Sprintf(`{kind=%s,source=%s,target=%s}`, quoteLabel(t.Kind), quoteLabel(t.Source), quoteLabel(t.Target))
 	}
-
-	// A ledger that cannot be read (the database is down, or the role has no
-	// rights) leaves a table's last-success series out, and the rest of the
-	// file is still written: a monitoring job must see this run's failure.
 	var ledgerErrs []error
-	gauge("mbiload_table_last_success_timestamp_seconds", "Unix time of the table's last successful load (0: never).")
+	gauge(&b, "mbiload_table_last_success_timestamp_seconds", "Unix time of the table's last successful load (0: never).")
 	for _, t := range tables {
 		ts, err := lastSuccess(ctx, t.TargetTable)
 		if err != nil {
@@ -48,30 +43,30 @@ func WriteMetrics(ctx context.Context, path string, rep *Report, lastSuccess Las
 		}
 		fmt.Fprintf(&b, "mbiload_table_last_success_timestamp_seconds%s %s\n", labels(t), formatFloat(ts))
 	}
-	gauge("mbiload_table_rows_loaded", "Rows the table's load wrote in the last run.")
+	gauge(&b, "mbiload_table_rows_loaded", "Rows the table's load wrote in the last run.")
 	for _, t := range tables {
 		fmt.Fprintf(&b, "mbiload_table_rows_loaded%s %d\n", labels(t), t.RowsLoaded)
 	}
-	gauge("mbiload_table_rows_rejected", "Rows rejected by the error budget in the last run.")
+	gauge(&b, "mbiload_table_rows_rejected", "Rows rejected by the error budget in the last run.")
 	for _, t := range tables {
 		fmt.Fprintf(&b, "mbiload_table_rows_rejected%s %d\n", labels(t), t.RowsRejected)
 	}
-	gauge("mbiload_table_duration_seconds", "Seconds the table took in the last run, all stages.")
+	gauge(&b, "mbiload_table_duration_seconds", "Seconds the table took in the last run, all stages.")
 	for _, t := range tables {
 		fmt.Fprintf(&b, "mbiload_table_duration_seconds%s %s\n", labels(t), formatFloat(t.Durations.Total))
 	}
-	gauge("mbiload_table_failed", "1 when the table failed in the last run, else 0.")
+	gauge(&b, "mbiload_table_failed", "1 when the table failed in the last run, else 0.")
 	for _, t := range tables {
 		fmt.Fprintf(&b, "mbiload_table_failed%s %d\n", labels(t), boolInt(t.Status == StatusFailed))
 	}
-	gauge("mbiload_run_timestamp_seconds", "Unix time the last run finished.")
+	gauge(&b, "mbiload_run_timestamp_seconds", "Unix time the last run finished.")
 	fmt.Fprintf(&b, "mbiload_run_timestamp_seconds{command=%s} %d\n", quoteLabel(rep.Command), rep.FinishedAt.Unix())
-	gauge("mbiload_run_duration_seconds", "Seconds the last run took.")
+	gauge(&b, "mbiload_run_duration_seconds", "Seconds the last run took.")
 	fmt.Fprintf(&b, "mbiload_run_duration_seconds{command=%s} %s\n", quoteLabel(rep.Command), formatFloat(rep.FinishedAt.Sub(rep.StartedAt).Seconds()))
-	gauge("mbiload_run_success", "1 when every table of the last run succeeded (or there was nothing new), else 0.")
+	gauge(&b, "mbiload_run_success", "1 when every table of the last run succeeded (or there was nothing new), else 0.")
 	ok := rep.Status == RunSucceeded || rep.Status == RunNothingNew
 	fmt.Fprintf(&b, "mbiload_run_success{command=%s} %d\n", quoteLabel(rep.Command), boolInt(ok))
-	gauge("mbiload_run_tables_failed", "Tables that failed in the last run.")
+	gauge(&b, "mbiload_run_tables_failed", "Tables that failed in the last run.")
 	fmt.Fprintf(&b, "mbiload_run_tables_failed{command=%s} %d\n", quoteLabel(rep.Command), rep.Failed())
 	afterLoadMetrics(&b, rep)
 	if err := atomicfile.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -107,13 +102,15 @@ func metricTables(entries []TableReport) []TableReport {
 			m.Status = StatusFailed
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Target != out[j].Target {
-			return out[i].Target < out[j].Target
-		}
-		return out[i].Source < out[j].Source
+	slices.SortStableFunc(out, func(a, b TableReport) int {
+		return cmp.Or(strings.Compare(a.Target, b.Target), strings.Compare(a.Source, b.Source))
 	})
 	return out
+}
+
+// gauge writes a gauge's HELP and TYPE lines.
+func gauge(b *strings.Builder, name, help string) {
+	fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 }
 
 // formatFloat writes a sample value as Go's shortest exact form, which the

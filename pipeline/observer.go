@@ -43,14 +43,6 @@ type RowsExpecter interface {
 	ExpectRows(key string, rows int64)
 }
 
-// expectRows tells obs a table's expected row count when it listens for it
-// and the count is known (rows > 0).
-func expectRows(obs Observer, key string, rows int64) {
-	if e, ok := obs.(RowsExpecter); ok && rows > 0 {
-		e.ExpectRows(key, rows)
-	}
-}
-
 // nopObserver ignores every event.
 type nopObserver struct{}
 
@@ -59,5 +51,3 @@ func (nopObserver) Stage(string, string)            {}
 func (nopObserver) Downloaded(string, int64, int64) {}
 func (nopObserver) Rows(string, int64)              {}
 func (nopObserver) Done(string, TableReport)        {}
-
-var _ Observer = nopObserver{}

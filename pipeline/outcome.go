@@ -57,12 +57,16 @@ func (tr *TableReport) addNote(note string) {
 
 // upToDateNote says why an up-to-date table was not loaded again.
 func upToDateNote(last *load.LedgerEntry) string {
+	return alreadyLoaded(last) + ", after the warehouse's last update; nothing new to load"
+}
+
+// alreadyLoaded names a table's last load: its export and when.
+func alreadyLoaded(last *load.LedgerEntry) string {
 	note := "already loaded"
 	if last.ExportID != "" {
 		note += " from export " + last.ExportID
 	}
-	return note + " on " + last.FinishedAt.UTC().Format("2006-01-02 15:04 MST") +
-		", after the warehouse's last update; nothing new to load"
+	return note + " on " + last.FinishedAt.UTC().Format("2006-01-02 15:04 MST")
 }
 
 // RejectsError is a warning: a load that succeeded left rows out, within
@@ -86,13 +90,4 @@ func (e *RejectsError) Error() string {
 	}
 	return fmt.Sprintf("%s: %d row(s) rejected and not loaded (within the error budget of %d); first: %s: %s; "+
 		"every rejected row is in the ledger's rejects table", e.Table, len(e.Rejects), e.Budget, where, first.Reason)
-}
-
-// rejectsWarning is the warning of a load that succeeded but left rows
-// out, with the Advice; "" when it left none out.
-func (r *Runner) rejectsWarning(table string, rejects []schema.Reject, budget int) string {
-	if len(rejects) == 0 {
-		return ""
-	}
-	return r.errorText(&RejectsError{Table: table, Rejects: rejects, Budget: budget})
 }

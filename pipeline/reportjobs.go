@@ -73,13 +73,17 @@ func (r *Runner) resolveReports(ctx context.Context, opts Options, tables []extr
 		// Names are assigned over every figure (chart) and table, so that
 		// no two land in one table whatever the selection.
 		list := r.listReports(ctx, kr.kind, tables, opts.Mapping.Identifiers)
-		seen := map[schema.ID]bool{}
-		for _, ref := range dedupe(kr.refs) {
-			j := r.resolveReport(ctx, kr.kind, ref, list)
-			if j.err == nil && seen[j.id] {
+		seenRef, seenID := map[string]bool{}, map[schema.ID]bool{}
+		for _, ref := range kr.refs {
+			if seenRef[ref] {
 				continue
 			}
-			seen[j.id] = true
+			seenRef[ref] = true
+			j := r.resolveReport(ctx, kr.kind, ref, list)
+			if j.err == nil && seenID[j.id] {
+				continue
+			}
+			seenID[j.id] = true
 			jobs = append(jobs, j)
 		}
 	}

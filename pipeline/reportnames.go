@@ -21,7 +21,7 @@ import (
 // A figure's plain name is "figure_<name>" under the identifier rules
 // (cut to 63 bytes with a hash, as [schema.Identifier] does). Every plain
 // name that no other figure and no warehouse table target (nor its
-// history table, for snapshot loads, see [historyNames], nor
+// history table, for snapshot loads, see [tableTargets], nor
 // <table>_history) has is used as it is. When figures
 // share a plain name the one with the lowest id (numeric ids compared as
 // numbers) keeps it and the others get "_<id>" appended (cut to fit), so
@@ -116,13 +116,7 @@ func assignReportTargets(kind string, items []reportItem, tables []extract.Table
 	// Then the others, in id order, by id.
 	for _, it := range rest {
 		t := out[it.id]
-		suffix := idSuffix(it.id)
-		name := withSuffix(t.plain, suffix)
-		for k := 2; used[name]; k++ {
-			name = withSuffix(t.plain, suffix+"_"+strconv.Itoa(k))
-		}
-		used[name] = true
-		t.name = name
+		t.name = suffixed(t.plain, it.id, used)
 		out[it.id] = t
 	}
 	return out
@@ -150,19 +144,26 @@ func reportPlainName(kind string, id schema.ID, name string, mode schema.Identif
 // the "figure_" or "chart_" prefix.
 const maxIDSuffix = 20
 
-// idSuffix is "_<id>", or "_<hash>" for an id unfit for a name.
-func idSuffix(id schema.ID) string {
-	s := string(id)
-	fit := s != "" && len(s) <= maxIDSuffix
-	for i := 0; fit && i < len(s); i++ {
-		c := s[i]
+// suffixed is the name given to id when its plain name is taken: plain
+// with "_<id>" appended ("_<hash>" for an id unfit for a name), then
+// "_2", "_3", ... while used holds it. It marks the name used.
+func suffixed(plain string, id schema.ID, used map[string]bool) string {
+	suffix := "_" + string(id)
+	fit := id != "" && len(id) <= maxIDSuffix
+	for i := 0; fit && i < len(id); i++ {
+		c := id[i]
 		fit = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '_'
 	}
-	if fit {
-		return "_" + s
+	if !fit {
+		sum := sha256.Sum256([]byte(id))
+		suffix = "_" + hex.EncodeToString(sum[:4])
 	}
-	sum := sha256.Sum256([]byte(s))
-	return "_" + hex.EncodeToString(sum[:4])
+	name := withSuffix(plain, suffix)
+	for k := 2; used[name]; k++ {
+		name = withSuffix(plain, suffix+"_"+strconv.Itoa(k))
+	}
+	used[name] = true
+	return name
 }
 
 // withSuffix appends suffix to name, cutting name at a rune boundary (and

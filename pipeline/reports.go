@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,10 +16,7 @@ import (
 // syncReport loads one figure or chart as a table: its CSV export with
 // headers, types inferred from the values, published with a replace, into
 // the table assigned it (see FigureTargetNames); planReport is its dry
-// run. Like a table, it is up to date when the cycle holds its last load,
-// and once its table is known a failure is recorded in the ledger even
-// before the loader runs. It never returns an error: failures go into the
-// report.
+// run. It never returns an error: failures go into the report.
 func (r *Runner) syncReport(ctx context.Context, s *syncRun, j reportJob) TableReport {
 	rn := r.begin(ctx, r.reportEntry(j), s.labels[j.key()], s.slots)
 	if j.err != nil {
@@ -38,8 +36,8 @@ func (r *Runner) reportStages(rn *run, s *syncRun, j reportJob) {
 		tr.Status, tr.ExportID, tr.Note = StatusUpToDate, last.ExportID, upToDateNote(last)
 		return
 	}
-	rn.record(load.Job{RunID: s.opts.RunID, Mode: load.ModeReplace, ExpectedRows: -1,
-		Table: &schema.Table{SourceID: j.id, SourceName: j.target.source, Name: j.target.name}})
+	rn.ledger = &load.Job{RunID: s.opts.RunID, Mode: load.ModeReplace, ExpectedRows: -1,
+		Table: &schema.Table{SourceID: j.id, SourceName: j.target.source, Name: j.target.name}}
 	exportedAt := reportExportedAt(time.Now(), s.cycle)
 	path, tbl, err := r.fetchReport(rn, s.opts, j)
 	if err != nil {
@@ -76,13 +74,11 @@ func (r *Runner) reportStages(rn *run, s *syncRun, j reportJob) {
 // the values; the caller removes the file.
 func (r *Runner) fetchReport(rn *run, opts Options, j reportJob) (string, *schema.Table, error) {
 	r.obs().Stage(rn.key, StageExport)
-	var body io.ReadCloser
-	var err error
+	export := r.Client.ExportChart
 	if j.kind == "figure" {
-		body, err = r.Client.ExportFigure(rn.ctx, j.id, extract.FormatCSV, true)
-	} else {
-		body, err = r.Client.ExportChart(rn.ctx, j.id, extract.FormatCSV, true)
+		export = r.Client.ExportFigure
 	}
+	body, err := export(rn.ctx, j.id, extract.FormatCSV, true)
 	if err != nil {
 		return "", nil, err // the client names the figure (chart)
 	}
@@ -174,12 +170,8 @@ func spoolTemp(dir, prefix string, r io.Reader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return "", err
-	}
-	if err := f.Close(); err != nil {
+	_, err = io.Copy(f, r)
+	if err = errors.Join(err, f.Close()); err != nil {
 		os.Remove(f.Name())
 		return "", err
 	}

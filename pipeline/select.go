@@ -122,8 +122,9 @@ func targetNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.
 	return out
 }
 
-// historyNames assigns every table of the warehouse the table its snapshot
-// loads append to, keyed by table id. A history name takes part in the same
+// tableTargets assigns every table of the warehouse its target (see
+// [targetNames]) and the table its snapshot loads append to, keyed by
+// table id. A history name takes part in the same
 // assignment as the targets of [targetNames], which keep their names: a
 // table's plain history name is its target + "_history" (see
 // load.HistoryTableName); every plain name that is no table's target goes
@@ -133,37 +134,6 @@ func targetNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.
 // sales_order_status_history in the warehouse, the first's snapshots go to
 // sales_order_status_history_<id>. Like the targets, a history name depends
 // on neither the run's selection nor the order of the list.
-func historyNames(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]string {
-	out := make(map[schema.ID]string, len(tables))
-	for id, t := range tableTargets(tables, mode) {
-		out[id] = t.history
-	}
-	return out
-}
-
-// tableTarget is what a source table's loads write: name for replace,
-// append and merge, history for snapshot.
-type tableTarget struct {
-	name, history string
-}
-
-// written is the table a load in mode writes.
-func (t tableTarget) written(mode load.Mode) string {
-	if mode == load.ModeSnapshot {
-		return t.history
-	}
-	return t.name
-}
-
-// apply sets the target names on a resolved table (none when t is the
-// zero tableTarget, as for a table the assignment did not see).
-func (t tableTarget) apply(tbl *schema.Table) {
-	if t.name != "" {
-		tbl.Name, tbl.HistoryName = t.name, t.history
-	}
-}
-
-// tableTargets implements [targetNames] and [historyNames].
 func tableTargets(tables []extract.Table, mode schema.IdentifierMode) map[schema.ID]tableTarget {
 	sorted := append([]extract.Table(nil), tables...)
 	sort.SliceStable(sorted, func(i, j int) bool { return idLess(sorted[i].ID, sorted[j].ID) })
@@ -190,16 +160,32 @@ func tableTargets(tables []extract.Table, mode schema.IdentifierMode) map[schema
 	}
 	for _, t := range rest {
 		tt := out[t.ID]
-		plain, suffix := load.HistoryTableName(tt.name), idSuffix(t.ID)
-		name := withSuffix(plain, suffix)
-		for k := 2; used[name]; k++ {
-			name = withSuffix(plain, suffix+"_"+strconv.Itoa(k))
-		}
-		used[name] = true
-		tt.history = name
+		tt.history = suffixed(load.HistoryTableName(tt.name), t.ID, used)
 		out[t.ID] = tt
 	}
 	return out
+}
+
+// tableTarget is what a source table's loads write: name for replace,
+// append and merge, history for snapshot.
+type tableTarget struct {
+	name, history string
+}
+
+// written is the table a load in mode writes.
+func (t tableTarget) written(mode load.Mode) string {
+	if mode == load.ModeSnapshot {
+		return t.history
+	}
+	return t.name
+}
+
+// apply sets the target names on a resolved table (none when t is the
+// zero tableTarget, as for a table the assignment did not see).
+func (t tableTarget) apply(tbl *schema.Table) {
+	if t.name != "" {
+		tbl.Name, tbl.HistoryName = t.name, t.history
+	}
 }
 
 func idLess(a, b schema.ID) bool {

@@ -15,15 +15,18 @@ import (
 // download slot and, once the target is known, records a failure in the
 // ledger. Only the item's own goroutine uses it.
 type run struct {
-	r      *Runner
-	ctx    context.Context
-	tr     TableReport
-	key    string // the progress key
-	start  time.Time
-	slots  *semaphore.Weighted // download slots, shared by the run's items
-	held   bool                // a slot is held
-	ledger *load.Job           // what a failure is recorded as; nil: not recorded
-	loader bool                // the loader runs: it records its own failures
+	r     *Runner
+	ctx   context.Context
+	tr    TableReport
+	key   string // the progress key
+	start time.Time
+	slots *semaphore.Weighted // download slots, shared by the run's items
+	held  bool                // a slot is held
+	// ledger, once the target is known, is the job a failure is recorded
+	// as in the ledger (with the export id the report holds by then), so
+	// history shows every failed night; nil before, and in a dry run.
+	ledger *load.Job
+	loader bool // the loader runs: it records its own failures
 }
 
 // begin starts an item's run and its progress line, which shows label.
@@ -40,11 +43,6 @@ func (rn *run) stage(name string, d *float64) func() {
 	s := time.Now()
 	return func() { *d = time.Since(s).Seconds() }
 }
-
-// record says the target is known: from here on a failure is recorded in
-// the ledger as job (with the export id the report holds by then), so
-// history shows every failed night. A dry run never records.
-func (rn *run) record(job load.Job) { rn.ledger = &job }
 
 // fail marks the item failed, in the ledger too once its target is known.
 func (rn *run) fail(err error) {

@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,11 +24,6 @@ import (
 // could not start (bad selection, API or database unreachable), when it was
 // cancelled, or when Options.WaitForUpdate found nothing new
 // (ErrNothingNew); table failures are in the report, not the error.
-//
-// With Options.WaitForUpdate, figures and charts are up to date or not as
-// tables are, by their last successful load in the ledger: the run loads
-// the tables, figures and charts not loaded since the warehouse's last
-// completed update, and finds nothing new when there are none.
 //
 // After the last load, the materialized views reading several of the
 // run's tables are refreshed once, and then the Options.AfterSync hook
@@ -62,9 +60,9 @@ type syncRun struct {
 	selected []extract.Table
 	names    map[schema.ID]tableTarget
 	reports  []reportJob
-	labels   map[string]string // progress labels, by key
-	cycle    *updateCycle      // nil unless the run waits for an update
-	exports  *exportIndex      // nil unless exports are reused
+	labels   map[string]string                // progress labels, by key
+	cycle    *updateCycle                     // nil unless the run waits for an update
+	exports  func() ([]extract.Export, error) // nil unless exports are reused
 	slots    *semaphore.Weighted
 }
 
@@ -94,7 +92,7 @@ func (r *Runner) prepare(ctx context.Context, opts Options) (*syncRun, error) {
 	s := &syncRun{selected: selected, names: tableTargets(all, opts.Mapping.Identifiers), reports: r.resolveReports(ctx, opts, all),
 		slots: semaphore.NewWeighted(int64(opts.Concurrency))}
 	if opts.ReuseExports > 0 {
-		s.exports = &exportIndex{client: r.Client}
+		s.exports = sync.OnceValues(func() ([]extract.Export, error) { return r.Client.Exports(ctx) })
 	}
 	items := syncItems(opts, selected, s.names, s.reports)
 	s.labels, opts.runTargets = progressLabels(items), runTargets(items)
@@ -150,20 +148,17 @@ func (r *Runner) runAll(ctx context.Context, s *syncRun, rep *Report) {
 	if s.opts.DryRun {
 		table, report = r.planTable, r.planReport
 	}
-	var mu sync.Mutex
-	add := func(tr TableReport) {
-		mu.Lock()
-		rep.Tables = append(rep.Tables, tr)
-		mu.Unlock()
-	}
+	n := len(s.selected)
+	out := make([]TableReport, n+len(s.reports))
 	var wg sync.WaitGroup
-	for _, t := range s.selected {
-		wg.Go(func() { add(table(ctx, s, t)) })
+	for i, t := range s.selected {
+		wg.Go(func() { out[i] = table(ctx, s, t) })
 	}
-	for _, j := range s.reports {
-		wg.Go(func() { add(report(ctx, s, j)) })
+	for i, j := range s.reports {
+		wg.Go(func() { out[n+i] = report(ctx, s, j) })
 	}
 	wg.Wait()
+	rep.Tables = append(rep.Tables, out...)
 	sortReport(rep)
 }
 
@@ -198,27 +193,9 @@ func syncItems(opts Options, selected []extract.Table, names map[schema.ID]table
 // sortReport orders a report's entries by source name, then (for sources
 // of the same name) by target.
 func sortReport(rep *Report) {
-	sort.SliceStable(rep.Tables, func(i, j int) bool {
-		a, b := rep.Tables[i], rep.Tables[j]
-		if a.Source != b.Source {
-			return a.Source < b.Source
-		}
-		return a.Target < b.Target
+	slices.SortStableFunc(rep.Tables, func(a, b TableReport) int {
+		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.Target, b.Target))
 	})
-}
-
-// dedupe returns refs without repeats, in order: one figure named twice is
-// loaded once.
-func dedupe(refs []string) []string {
-	seen := make(map[string]bool, len(refs))
-	var out []string
-	for _, ref := range refs {
-		if !seen[ref] {
-			seen[ref] = true
-			out = append(out, ref)
-		}
-	}
-	return out
 }
 
 // nothingNew are the report entries of a run that found nothing new:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"syscall"
 	"time"
@@ -17,8 +18,9 @@ import (
 // syncTable takes one table from the API to its published table (its dry
 // run is planTable); failures go into the report, never an error. In this
 // file, top to bottom: tableStages runs the stages (tableExport: metadata
-// and export; the wait, a download slot, download), then the load
-// (loadRetrying, openSource, loadSource; the loader COPYs and publishes).
+// and export; the wait), then downloadAndLoad (a download slot, download,
+// and the load: loadRetrying, openSource, loadSource; the loader COPYs and
+// publishes).
 func (r *Runner) syncTable(ctx context.Context, s *syncRun, t extract.Table) TableReport {
 	rn := r.begin(ctx, tableEntry(s.opts, t), s.labels[tableKey(t)], s.slots)
 	r.tableStages(rn, s, t)
@@ -30,7 +32,7 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 	ctx, opts, tr := rn.ctx, s.opts, &rn.tr
 	tbl, exp, reused, last, err := r.tableExport(rn, s, t)
 	if tbl != nil {
-		rn.record(load.Job{RunID: opts.RunID, Table: tbl, Mode: opts.Mode, ExpectedRows: -1})
+		rn.ledger = &load.Job{RunID: opts.RunID, Table: tbl, Mode: opts.Mode, ExpectedRows: -1}
 	}
 	switch {
 	case last != nil:
@@ -50,41 +52,6 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 	}
 	done()
 	r.downloadAndLoad(rn, opts, t, tbl, exp, true)
-}
-
-// downloadAndLoad runs a table export's last stages, for a sync and a
-// backfill: a download slot, the download (with recreate, an expired
-// export is re-created: see download) and the load (loadRetrying). A
-// backfill's expired export is skipped: a copy would export today's data,
-// not the data of that day.
-func (r *Runner) downloadAndLoad(rn *run, opts Options, t extract.Table, tbl *schema.Table, exp extract.Export, recreate bool) {
-	tr := &rn.tr
-	if err := rn.acquire(); err != nil {
-		rn.fail(err)
-		return
-	}
-	done := rn.stage(StageDownload, &tr.Durations.Download)
-	dl, err := r.download(rn.ctx, opts, t, &exp, recreate)
-	if !recreate && errors.Is(err, extract.ErrExpired) {
-		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, "export expired before it could be downloaded")
-		return
-	}
-	if err != nil {
-		rn.fail(err)
-		return
-	}
-	defer dl.Remove()
-	done()
-	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
-	expectRows(r.obs(), rn.key, expectedRows(exp))
-	r.obs().Stage(rn.key, StageLoad)
-	rn.loader = true
-	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
-		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
-		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
-	if err := r.loadRetrying(rn.ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
-		rn.fail(err)
-	}
 }
 
 // tableEntry is the start of a table's report entry.
@@ -152,10 +119,47 @@ func (r *Runner) sayTable(t extract.Table) func(tr *TableReport) {
 			log.Error("table failed", failedAttrs(tr)...)
 		case StatusLoaded:
 			log.Info("table loaded", "target", tr.Target, "rows", tr.RowsLoaded, "rejected", tr.RowsRejected,
-				"export", tr.ExportID, "mechanism", tr.Mechanism, "seconds", round(tr.Durations.Total))
+				"export", tr.ExportID, "mechanism", tr.Mechanism, "seconds", math.Round(tr.Durations.Total*1000)/1000)
 		default:
 			log.Info("table "+tr.Status, "target", tr.Target, "export", tr.ExportID)
 		}
+	}
+}
+
+// downloadAndLoad runs a table export's last stages, for a sync and a
+// backfill: a download slot, the download (with recreate, an expired
+// export is re-created: see download) and the load (loadRetrying). A
+// backfill's expired export is skipped: a copy would export today's data,
+// not the data of that day.
+func (r *Runner) downloadAndLoad(rn *run, opts Options, t extract.Table, tbl *schema.Table, exp extract.Export, recreate bool) {
+	tr := &rn.tr
+	if err := rn.acquire(); err != nil {
+		rn.fail(err)
+		return
+	}
+	done := rn.stage(StageDownload, &tr.Durations.Download)
+	dl, err := r.download(rn.ctx, opts, t, &exp, recreate)
+	if !recreate && errors.Is(err, extract.ErrExpired) {
+		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, "export expired before it could be downloaded")
+		return
+	}
+	if err != nil {
+		rn.fail(err)
+		return
+	}
+	defer dl.Remove()
+	done()
+	tr.ExportID, tr.Bytes = string(exp.ID), dl.Size
+	if e, ok := r.obs().(RowsExpecter); ok && expectedRows(exp) > 0 {
+		e.ExpectRows(rn.key, expectedRows(exp))
+	}
+	r.obs().Stage(rn.key, StageLoad)
+	rn.loader = true
+	job := load.Job{RunID: opts.RunID, Mode: opts.Mode, Key: opts.Key, ExportID: string(exp.ID),
+		ExportedAt: accountTime(exp.CreatedAt, opts.Mapping.SourceTimezone), SHA256: dl.SHA256, Bytes: dl.Size,
+		ExpectedRows: expectedRows(exp), Decode: decodeSettings(opts.Decode)}
+	if err := r.loadRetrying(rn.ctx, opts, tbl, dl.Path, job, exportRowCheck(t, opts.exportRowCap), tr); err != nil {
+		rn.fail(err)
 	}
 }
 
@@ -298,11 +302,10 @@ func (r *Runner) loadSource(ctx context.Context, job load.Job, src *source, open
 	if res.MechanismReason != "" {
 		tr.Warnings = append(tr.Warnings, res.MechanismReason)
 	}
-	if err == nil && res.Status == load.StatusLoaded {
-		if w := r.rejectsWarning(tr.Target, src.dec.Rejects(), r.Loader.Config().MaxBadRows); w != "" {
-			r.log().Warn(w)
-			tr.Warnings = append(tr.Warnings, w)
-		}
+	if rejects := src.dec.Rejects(); err == nil && res.Status == load.StatusLoaded && len(rejects) > 0 {
+		w := r.errorText(&RejectsError{Table: tr.Target, Rejects: rejects, Budget: r.Loader.Config().MaxBadRows})
+		r.log().Warn(w)
+		tr.Warnings = append(tr.Warnings, w)
 	}
 	return err
 }
@@ -316,5 +319,3 @@ func expectedRows(exp extract.Export) int64 {
 	}
 	return -1
 }
-
-func round(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }

@@ -24,11 +24,7 @@ type updateCycle struct {
 // the latest update, for a dry run with --wait-for-update: the real run
 // does not load it, or, when everything is up to date, waits.
 func (c *updateCycle) dryRunPlan(last *load.LedgerEntry) string {
-	plan := "up to date: already loaded"
-	if last.ExportID != "" {
-		plan += " from export " + last.ExportID
-	}
-	plan += " on " + last.FinishedAt.UTC().Format("2006-01-02 15:04 MST") + ", after the warehouse's last update (finished " +
+	plan := "up to date: " + alreadyLoaded(last) + ", after the warehouse's last update (finished " +
 		c.end.UTC().Format("2006-01-02 15:04 MST") + ")\n"
 	if c.dryWait > 0 {
 		return plan + fmt.Sprintf("nothing is new: the run would wait up to %s for the warehouse's next update, "+
