@@ -31,10 +31,10 @@ COMMENT ON TABLE %[1]s.after_load IS 'mbiload: materialized view refreshes and a
 
 // Kinds of the after_load ledger rows.
 const (
-	// ActionRefresh is a materialized view's refresh.
-	ActionRefresh = "refresh"
-	// ActionAfterSync is a run's --after-sync hook.
-	ActionAfterSync = "after-sync"
+	// actionRefresh is a materialized view's refresh.
+	actionRefresh = "refresh"
+	// actionAfterSync is a run's --after-sync hook.
+	actionAfterSync = "after-sync"
 )
 
 // action is one row of the after_load ledger.
@@ -52,7 +52,7 @@ func viewActions(views []ViewRefresh) []action {
 		if v.Status != ViewRefreshed && v.Status != ViewFailed {
 			continue
 		}
-		out = append(out, action{kind: ActionRefresh, name: v.View, how: v.How, status: v.Status, err: v.Error,
+		out = append(out, action{kind: actionRefresh, name: v.View, how: v.How, status: v.Status, err: v.Error,
 			tables: v.Tables, started: v.started, finished: v.started.Add(time.Duration(v.Seconds * float64(time.Second)))})
 	}
 	return out

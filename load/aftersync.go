@@ -77,7 +77,7 @@ func (l *Loader) AfterSync(ctx context.Context, runID string, scripts []Script) 
 	} else {
 		l.log.Info("after-sync hook done", "files", len(scripts), "seconds", round3(res.Seconds))
 	}
-	l.recordActions(ctx, runID, []action{{kind: ActionAfterSync, name: strings.Join(res.Files, ", "),
+	l.recordActions(ctx, runID, []action{{kind: actionAfterSync, name: strings.Join(res.Files, ", "),
 		status: res.Status, err: res.Error, started: start, finished: end}})
 	return res
 }

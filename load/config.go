@@ -19,9 +19,9 @@ const (
 	// DefaultLockTimeout is how long a load waits for another load of the
 	// same table, and in total for the publish lock.
 	DefaultLockTimeout = 10 * time.Minute
-	// DefaultPublishLockTry is how long one attempt at the publish lock
+	// defaultPublishLockTry is how long one attempt at the publish lock
 	// waits before giving way to the readers queued behind it.
-	DefaultPublishLockTry = 2 * time.Second
+	defaultPublishLockTry = 2 * time.Second
 )
 
 // Config configures a [Loader]. The zero value means the defaults.
@@ -79,7 +79,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.LockTimeout = DefaultLockTimeout
 	}
 	if c.PublishLockTry <= 0 {
-		c.PublishLockTry = DefaultPublishLockTry
+		c.PublishLockTry = defaultPublishLockTry
 	}
 	if c.MaxBadRows < 0 {
 		return c, fmt.Errorf("%w: MaxBadRows %d is negative", ErrInvalidConfig, c.MaxBadRows)
