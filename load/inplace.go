@@ -66,7 +66,7 @@ func (m inPlace) write(ctx context.Context, r *loadRun) (written, error) {
 	// A column the export adds is NOT NULL as the metadata says (fieldDef).
 	kept, w := r.keepNotNull(info, m.relax, func(k int) bool { return t.Fields[k].Source.NotNull() })
 	w.changes = append(m.changes, w.changes...)
-	w.types = madeTypes(t, info, m.owned, r.plan.last, true)
+	w.types = madeTypes(t, info, m.owned, r.plan.last, exportTypes)
 	w.reason = strings.Join(m.reasons, "; ")
 	var f refill
 	var err error

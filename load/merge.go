@@ -60,7 +60,7 @@ func (r *loadRun) chooseMerge(ctx context.Context) (mechanism, error) {
 	}
 	m := merge{key: key, writer: r.mergeWriter()}
 	if info == nil {
-		m.record = written{notNull: createdNotNull(t, key), types: madeTypes(t, nil, nil, nil, true)}
+		m.record = written{notNull: createdNotNull(t, key), types: madeTypes(t, nil, nil, nil, exportTypes)}
 		return m, nil
 	}
 	var changes []string

@@ -147,7 +147,7 @@ func (r *loadRun) keepNotNull(info *tableInfo, relax []*tableColumn, added func(
 	kept := withoutNotNull(info, relax)
 	final := keptFinal(t, kept, added)
 	return kept, written{changes: notNullChanges(t, info, final, relax),
-		notNull: madeNotNull(t, final, kept, r.plan.last), types: madeTypes(t, info, nil, r.plan.last, false)}
+		notNull: madeNotNull(t, final, kept, r.plan.last), types: madeTypes(t, info, nil, r.plan.last, tableTypes)}
 }
 
 // createdNotNull is the ledger's record for a table the load creates

@@ -138,13 +138,22 @@ func ownerColumns(t *schema.Table, kept []*tableColumn) []copyColumn {
 	return cols
 }
 
+// columnTypes says which type a load leaves an existing column with.
+type columnTypes int
+
+const (
+	// exportTypes: the metadata's type, as a replace (or a create) gives.
+	exportTypes columnTypes = iota
+	// tableTypes: the table's own, as an append or a merge keeps.
+	tableTypes
+)
+
 // madeTypes returns what the ledger row records: the type of each column
 // of the published table that is mbiload's doing. info is the table as it
 // was (nil when the load creates it); kept are the columns keeping the
-// owner's type; retype says the load gives the other columns the
-// metadata's type (a replace), else they keep theirs (append, merge).
-// Never nil.
-func madeTypes(t *schema.Table, info *tableInfo, kept []*tableColumn, last *lastNames, retype bool) map[string]string {
+// owner's type; types says which type the load leaves the other columns
+// with. Never nil.
+func madeTypes(t *schema.Table, info *tableInfo, kept []*tableColumn, last *lastNames, types columnTypes) map[string]string {
 	out := map[string]string{}
 	for _, f := range t.Fields {
 		var c *tableColumn
@@ -152,7 +161,7 @@ func madeTypes(t *schema.Table, info *tableInfo, kept []*tableColumn, last *last
 			c = info.column(f.Name)
 		}
 		switch {
-		case c == nil || (retype && !sameType(c, f) && keptType(kept, c.Name) == nil):
+		case c == nil || (types == exportTypes && !sameType(c, f) && keptType(kept, c.Name) == nil):
 			out[f.Name] = formatType(f.Type)
 		case keptType(kept, c.Name) != nil:
 		case last.madeType(c):

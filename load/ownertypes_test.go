@@ -20,9 +20,9 @@ func ownerTypesSetup(t *testing.T, e *env, ddl string, inPlace bool) {
 	}
 }
 
-// columnTypes returns format_type of each column of schema.table, in
+// formatTypes returns format_type of each column of schema.table, in
 // order.
-func columnTypes(t *testing.T, e *env, table string) []string {
+func formatTypes(t *testing.T, e *env, table string) []string {
 	t.Helper()
 	var out []string
 	for _, r := range queryText(t, e.pool, "SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute "+
@@ -101,7 +101,7 @@ INSERT INTO %s.orders VALUES (9, 'old', 'USD', true, '{}', 1.5)`
 					if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, before, slices.Equal) {
 						t.Errorf("after the failed load: got %v, want the old rows %v", got, before)
 					}
-					if got := columnTypes(t, e, "orders"); !slices.Equal(got, wantTypes) {
+					if got := formatTypes(t, e, "orders"); !slices.Equal(got, wantTypes) {
 						t.Errorf("after the failed load: types %q, want %q", got, wantTypes)
 					}
 					return
@@ -121,7 +121,7 @@ INSERT INTO %s.orders VALUES (9, 'old', 'USD', true, '{}', 1.5)`
 					if k > 0 {
 						e.mustLoad(t, l, tbl, tc.csv, Job{ExportID: export})
 					}
-					if got := columnTypes(t, e, "orders"); !slices.Equal(got, wantTypes) {
+					if got := formatTypes(t, e, "orders"); !slices.Equal(got, wantTypes) {
 						t.Errorf("load %s: types %q, want %q", export, got, wantTypes)
 					}
 					if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, wantRows, slices.Equal) {
@@ -169,7 +169,7 @@ func TestReplaceKeepsOwnerIntegerTypes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := columnTypes(t, e, "orders"), []string{"id integer", "code character varying(3)", "n smallint", "total numeric(20,4)"}; !slices.Equal(got, want) {
+			if got, want := formatTypes(t, e, "orders"), []string{"id integer", "code character varying(3)", "n smallint", "total numeric(20,4)"}; !slices.Equal(got, want) {
 				t.Errorf("types %q, want %q", got, want)
 			}
 			if got := e.rows(t, "orders", "id"); !slices.EqualFunc(got, tc.want, slices.Equal) {
@@ -208,7 +208,7 @@ func TestReplaceTakesVendorTypes(t *testing.T) {
 				t.Errorf("mechanism %s, want %s", res.Mechanism, want)
 			}
 			want := []string{"id integer", "code text", "name character varying(20)", "born date"}
-			if got := columnTypes(t, e, "orders"); !slices.Equal(got, want) {
+			if got := formatTypes(t, e, "orders"); !slices.Equal(got, want) {
 				t.Errorf("types %q, want %q", got, want)
 			}
 			for _, c := range []string{`retyped column "code" from integer to text`,

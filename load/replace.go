@@ -82,7 +82,7 @@ type create struct {
 
 func (m create) write(ctx context.Context, r *loadRun) (written, error) {
 	t := r.job.Table
-	w := written{notNull: createdNotNull(t, m.key), types: madeTypes(t, nil, nil, nil, true)}
+	w := written{notNull: createdNotNull(t, m.key), types: madeTypes(t, nil, nil, nil, exportTypes)}
 	defs, cols := keyedColumnDefs(t, m.key), fieldColumns(t)
 	for _, e := range m.extras {
 		defs = append(defs, schema.Quote(e.name)+" "+e.def)
@@ -166,7 +166,7 @@ func (m swap) write(ctx context.Context, r *loadRun) (written, error) {
 	plan := planStaging(t, pk, info, m.deps, qstage, m.relax, m.owned)
 	final := swapFinal(t, pk, plan.notNull)
 	w := written{changes: append(m.changes, notNullChanges(t, info, final, m.relax)...),
-		notNull: madeNotNull(t, final, plan.notNull, r.plan.last), types: madeTypes(t, info, m.owned, r.plan.last, true)}
+		notNull: madeNotNull(t, final, plan.notNull, r.plan.last), types: madeTypes(t, info, m.owned, r.plan.last, exportTypes)}
 	if err := r.citusSequential(ctx, m.deps); err != nil {
 		return w, err
 	}
