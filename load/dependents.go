@@ -78,7 +78,30 @@ type fkRef struct {
 // search_path must be pg_catalog so definitions come schema-qualified.
 func readDependents(ctx context.Context, q querier, info *tableInfo) (*dependents, error) {
 	d := &dependents{}
-	rows, err := q.Query(ctx, `
+	var err error
+	if d.Indexes, err = readIndexes(ctx, q, info.OID); err != nil {
+		return nil, err
+	}
+	if d.Constraints, err = readConstraints(ctx, q, info.OID); err != nil {
+		return nil, err
+	}
+	if d.Views, err = readViews(ctx, q, info.OID); err != nil {
+		return nil, err
+	}
+	if d.FKRefs, err = readFKRefs(ctx, q, info.OID); err != nil {
+		return nil, err
+	}
+	others, err := readOtherDependents(ctx, q, info.OID)
+	if err != nil {
+		return nil, err
+	}
+	d.Blockers = blockers(info, d, others)
+	return d, nil
+}
+
+// readIndexes reads the indexes of table oid that back no constraint.
+func readIndexes(ctx context.Context, q querier, oid uint32) ([]indexInfo, error) {
+	return readRows(ctx, q, "indexes", `
 SELECT ic.relname, pg_get_indexdef(i.indexrelid),
        'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' ||
          quote_ident(ic.relname) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' USING ',
@@ -91,25 +114,18 @@ FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
      LEFT JOIN pg_description d ON d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE i.indrelid = $1
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid)
-ORDER BY ic.relname`, info.OID)
-	if err != nil {
-		return nil, fmt.Errorf("read indexes: %w", err)
-	}
-	d.Indexes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (indexInfo, error) {
+ORDER BY ic.relname`, oid, func(r pgx.CollectableRow) (indexInfo, error) {
 		var x indexInfo
 		err := r.Scan(&x.Name, &x.Def, &x.Prefix, &x.Columns, &x.Tablespace, &x.Clustered, &x.Comment)
 		return x, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read indexes: %w", err)
-	}
-	for _, x := range d.Indexes {
-		if !strings.HasPrefix(x.Def, x.Prefix) {
-			d.Blockers = append(d.Blockers, fmt.Sprintf("index %q has a definition mbiload cannot re-create", x.Name))
-		}
-	}
+}
 
-	rows, err = q.Query(ctx, `
+// readConstraints reads the primary key, unique, exclusion, check and
+// foreign key constraints of table oid, with the index of those that have
+// one.
+func readConstraints(ctx context.Context, q querier, oid uint32) ([]constraintInfo, error) {
+	return readRows(ctx, q, "constraints", `
 SELECT con.conname, con.contype::text, pg_get_constraintdef(con.oid), coalesce(con.conkey, '{}'),
        con.contype = 'f' AND con.confrelid = con.conrelid, cd.description,
        coalesce(ic.relname::text, ''), coalesce(ic.reloptions, '{}'), coalesce(ts.spcname::text, ''),
@@ -121,22 +137,19 @@ FROM pg_constraint con
      LEFT JOIN pg_description cd ON cd.objoid = con.oid AND cd.classoid = 'pg_constraint'::regclass AND cd.objsubid = 0
      LEFT JOIN pg_description id ON id.objoid = ic.oid AND id.classoid = 'pg_class'::regclass AND id.objsubid = 0
 WHERE con.conrelid = $1 AND con.contype IN ('p', 'u', 'x', 'c', 'f')
-ORDER BY con.contype, con.conname`, info.OID)
-	if err != nil {
-		return nil, fmt.Errorf("read constraints: %w", err)
-	}
-	d.Constraints, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (constraintInfo, error) {
+ORDER BY con.contype, con.conname`, oid, func(r pgx.CollectableRow) (constraintInfo, error) {
 		var c constraintInfo
 		x := &c.Index
 		err := r.Scan(&c.Name, &c.Type, &c.Def, &c.Columns, &c.SelfRef, &c.Comment,
 			&x.Name, &c.IndexOptions, &x.Tablespace, &x.Clustered, &x.Comment)
 		return c, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read constraints: %w", err)
-	}
+}
 
-	rows, err = q.Query(ctx, `
+// readViews reads the views and materialized views whose rules read table
+// oid.
+func readViews(ctx context.Context, q querier, oid uint32) ([]viewInfo, error) {
+	return readRows(ctx, q, "dependent views", `
 SELECT v.oid, quote_ident(vn.nspname) || '.' || quote_ident(v.relname), v.relkind::text,
        pg_has_role(v.relowner, 'MEMBER'),
        CASE WHEN v.relkind = 'v' THEN pg_get_viewdef(v.oid) ELSE '' END,
@@ -147,55 +160,36 @@ FROM pg_depend dp JOIN pg_rewrite r ON r.oid = dp.objid
 WHERE dp.classid = 'pg_rewrite'::regclass AND dp.refclassid = 'pg_class'::regclass
   AND dp.refobjid = $1 AND r.ev_class <> $1
 GROUP BY v.oid, vn.nspname, v.relname, v.relkind, v.relowner, v.reloptions
-ORDER BY 2`, info.OID)
-	if err != nil {
-		return nil, fmt.Errorf("read dependent views: %w", err)
-	}
-	d.Views, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (viewInfo, error) {
+ORDER BY 2`, oid, func(r pgx.CollectableRow) (viewInfo, error) {
 		var v viewInfo
 		err := r.Scan(&v.OID, &v.Name, &v.Kind, &v.CanOwn, &v.Def, &v.RelOptions, &v.Columns)
 		return v, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read dependent views: %w", err)
-	}
-	for _, v := range d.Views {
-		switch {
-		case v.Kind != "v":
-			d.Blockers = append(d.Blockers, fmt.Sprintf("%s %s reads it", relkindName(v.Kind), v.Name))
-		case !v.CanOwn:
-			d.Blockers = append(d.Blockers, fmt.Sprintf("view %s belongs to a role mbiload cannot act as", v.Name))
-		}
-	}
+}
 
-	rows, err = q.Query(ctx, `
+// readFKRefs reads the foreign keys of other tables that reference table
+// oid.
+func readFKRefs(ctx context.Context, q querier, oid uint32) ([]fkRef, error) {
+	return readRows(ctx, q, "referencing foreign keys", `
 SELECT con.conname, quote_ident(n.nspname) || '.' || quote_ident(c.relname), con.confdeltype::text,
        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE con.contype = 'f' AND con.confrelid = $1 AND con.conrelid <> $1
-ORDER BY 2, 1`, info.OID)
-	if err != nil {
-		return nil, fmt.Errorf("read referencing foreign keys: %w", err)
-	}
-	d.FKRefs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (fkRef, error) {
+ORDER BY 2, 1`, oid, func(r pgx.CollectableRow) (fkRef, error) {
 		var f fkRef
 		err := r.Scan(&f.Name, &f.Table, &f.Actions, &f.Columns)
 		return f, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read referencing foreign keys: %w", err)
-	}
-	for _, f := range d.FKRefs {
-		d.Blockers = append(d.Blockers, fmt.Sprintf("foreign key %q of %s references it", f.Name, f.Table))
-	}
+}
 
-	// Everything else that depends on the table or its row type, except what
-	// is handled above (own indexes and constraints, views, referencing
-	// foreign keys), internal dependencies and the truncate trigger Citus
-	// gives every distributed table (a staging table made like the target
-	// gets its own: see distributeLike).
-	rows, err = q.Query(ctx, `
+// readOtherDependents describes everything else that depends on table oid
+// or its row type, except what the other readers handle (own indexes and
+// constraints, views, referencing foreign keys), internal dependencies and
+// the truncate trigger Citus gives every distributed table (a staging table
+// made like the target gets its own: see distributeLike).
+func readOtherDependents(ctx context.Context, q querier, oid uint32) ([]string, error) {
+	return readRows(ctx, q, "dependent objects", `
 SELECT DISTINCT pg_describe_object(dp.classid, dp.objid, 0)
 FROM pg_depend dp
 WHERE dp.deptype IN ('n', 'a')
@@ -213,40 +207,21 @@ WHERE dp.deptype IN ('n', 'a')
               AND p.pronamespace = 'pg_catalog'::regnamespace))
   AND NOT (dp.classid = 'pg_type'::regclass AND EXISTS
            (SELECT 1 FROM pg_type t WHERE t.oid = dp.objid AND t.typelem = (SELECT reltype FROM pg_class WHERE oid = $1)))
-ORDER BY 1`, info.OID)
-	if err != nil {
-		return nil, fmt.Errorf("read dependent objects: %w", err)
-	}
-	others, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("read dependent objects: %w", err)
-	}
-	for _, o := range others {
-		d.Blockers = append(d.Blockers, o+" depends on it")
-	}
+ORDER BY 1`, oid, pgx.RowTo[string])
+}
 
-	switch {
-	case info.Kind == "p":
-		d.Blockers = append(d.Blockers, "it is partitioned")
-	case info.IsPartition:
-		d.Blockers = append(d.Blockers, "it is a partition")
-	case info.HasSubclass:
-		d.Blockers = append(d.Blockers, "other tables inherit from it")
+// readRows runs the catalog query sql for table oid and collects its rows
+// with fn; what names the read in errors.
+func readRows[T any](ctx context.Context, q querier, what, sql string, oid uint32, fn pgx.RowToFunc[T]) ([]T, error) {
+	rows, err := q.Query(ctx, sql, oid)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
-	if info.RowSecurity {
-		d.Blockers = append(d.Blockers, "row-level security is enabled")
+	out, err := pgx.CollectRows(rows, fn)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
-	if info.ReplIdent != "d" {
-		d.Blockers = append(d.Blockers, "it has a non-default replica identity")
-	}
-	if info.Tablespace != 0 {
-		d.Blockers = append(d.Blockers, "it lives in a non-default tablespace")
-	}
-	if !info.CanOwn {
-		d.Blockers = append(d.Blockers, fmt.Sprintf("it belongs to role %q, which mbiload cannot act as", info.Owner))
-	}
-	d.Blockers = append(d.Blockers, additionBlockers(info, d)...)
-	return d, nil
+	return out, nil
 }
 
 // fingerprint summarises the structure a staged replace was built for; a
