@@ -85,25 +85,8 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 		if c.Index.Name == "" && r.finalConstraintName() {
 			name = c.Name
 		}
-		stmt := "ALTER TABLE " + qstage + " ADD CONSTRAINT " + schema.Quote(name) + " " + c.Def
-		if strings.HasSuffix(c.Def, " NOT VALID") {
-			// Check the rows, then take the validation back.
-			stmt += ";\nSAVEPOINT mbiload_validate;\nALTER TABLE " + qstage + " VALIDATE CONSTRAINT " + schema.Quote(name) +
-				";\nROLLBACK TO SAVEPOINT mbiload_validate;\nRELEASE SAVEPOINT mbiload_validate"
-		}
-		var err error
-		if c.Type == "u" {
-			_, err = r.execKeyed(ctx, stmt)
-			err = r.keyError(ctx, err, qstage, r.fieldKey(fmt.Sprintf("unique constraint %q", c.Name), columnNames(info, c.Columns)), RepeatInExport)
-		} else {
-			err = r.execScript(ctx, stmt)
-			err = r.constraintError(err, c, nil, info, nil)
-		}
-		if errors.As(err, new(*KeyError)) || errors.As(err, new(*ConstraintError)) {
+		if err := r.addConstraint(ctx, info, qstage, name, c); err != nil {
 			return nil, nil, err
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("re-create constraint %q: %w", c.Name, err)
 		}
 		if name != c.Name {
 			renames = append(renames, rename{constraint: true, index: c.Index.Name != "", tmp: name, final: c.Name})
@@ -116,22 +99,59 @@ func (r *loadRun) buildKeys(ctx context.Context, info *tableInfo, qstage, stage 
 			continue
 		}
 		name := tmp()
-		def := strings.TrimPrefix(x.Def, x.Prefix)
-		unique := ""
-		if strings.HasPrefix(x.Prefix, "CREATE UNIQUE ") {
-			unique = "UNIQUE "
-		}
-		if _, err := r.tx.Exec(ctx, "CREATE "+unique+"INDEX "+schema.Quote(name)+" ON "+qstage+" USING "+def); err != nil {
-			if err := r.keyError(ctx, err, "", uniqueKey{label: fmt.Sprintf("unique index %q", x.Name)}, RepeatInExport); errors.As(err, new(*KeyError)) {
-				return nil, nil, err
-			}
-			return nil, nil, fmt.Errorf("re-create index %q: %w", x.Name, err)
+		if err := r.addIndex(ctx, qstage, name, x); err != nil {
+			return nil, nil, err
 		}
 		renames = append(renames, rename{tmp: name, final: x.Name})
 		finish = append(finish, finishing(r.qtarget, pgSchema, x.Name, nil, x)...)
 	}
 	r.steps.done("other constraints and indexes")
 	return renames, finish, nil
+}
+
+// addConstraint adds the target's constraint c to the staging table qstage
+// under name. A NOT VALID constraint stays NOT VALID, but the rows are
+// checked against it. A unique constraint the rows break is a [KeyError],
+// another constraint they break a [ConstraintError].
+func (r *loadRun) addConstraint(ctx context.Context, info *tableInfo, qstage, name string, c *constraintInfo) error {
+	stmt := "ALTER TABLE " + qstage + " ADD CONSTRAINT " + schema.Quote(name) + " " + c.Def
+	if strings.HasSuffix(c.Def, " NOT VALID") {
+		// Check the rows, then take the validation back.
+		stmt += ";\nSAVEPOINT mbiload_validate;\nALTER TABLE " + qstage + " VALIDATE CONSTRAINT " + schema.Quote(name) +
+			";\nROLLBACK TO SAVEPOINT mbiload_validate;\nRELEASE SAVEPOINT mbiload_validate"
+	}
+	var err error
+	if c.Type == "u" {
+		_, err = r.execKeyed(ctx, stmt)
+		err = r.keyError(ctx, err, qstage, r.fieldKey(fmt.Sprintf("unique constraint %q", c.Name), columnNames(info, c.Columns)), RepeatInExport)
+	} else {
+		err = r.execScript(ctx, stmt)
+		err = r.constraintError(err, c, nil, info, nil)
+	}
+	if errors.As(err, new(*KeyError)) || errors.As(err, new(*ConstraintError)) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("re-create constraint %q: %w", c.Name, err)
+	}
+	return nil
+}
+
+// addIndex builds the target's index x on the staging table qstage under
+// name. A duplicate a unique index refuses is a [KeyError].
+func (r *loadRun) addIndex(ctx context.Context, qstage, name string, x indexInfo) error {
+	def := strings.TrimPrefix(x.Def, x.Prefix)
+	unique := ""
+	if strings.HasPrefix(x.Prefix, "CREATE UNIQUE ") {
+		unique = "UNIQUE "
+	}
+	if _, err := r.tx.Exec(ctx, "CREATE "+unique+"INDEX "+schema.Quote(name)+" ON "+qstage+" USING "+def); err != nil {
+		if err := r.keyError(ctx, err, "", uniqueKey{label: fmt.Sprintf("unique index %q", x.Name)}, RepeatInExport); errors.As(err, new(*KeyError)) {
+			return err
+		}
+		return fmt.Errorf("re-create index %q: %w", x.Name, err)
+	}
+	return nil
 }
 
 // freeName picks the name PostgreSQL would give a table's constraint with
