@@ -177,7 +177,7 @@ func (r *Runner) backfillExport(rn *run, opts Options, t extract.Table, tbl *sch
 		rn.tr.Status, rn.tr.Warnings = StatusSkipped, append(rn.tr.Warnings, olderWarning)
 		return
 	}
-	r.downloadAndLoad(rn, opts, t, tbl, e, false)
+	r.downloadAndLoad(rn, opts, t, tbl, e, skipExpired)
 }
 
 // wallClock returns t's wall-clock reading as a UTC time, as the API's

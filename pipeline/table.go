@@ -51,7 +51,7 @@ func (r *Runner) tableStages(rn *run, s *syncRun, t extract.Table) {
 		return
 	}
 	done()
-	r.downloadAndLoad(rn, opts, t, tbl, exp, true)
+	r.downloadAndLoad(rn, opts, t, tbl, exp, recreateExpired)
 }
 
 // tableEntry is the start of a table's report entry.
@@ -127,19 +127,17 @@ func (r *Runner) sayTable(t extract.Table) func(tr *TableReport) {
 }
 
 // downloadAndLoad runs a table export's last stages, for a sync and a
-// backfill: a download slot, the download (with recreate, an expired
-// export is re-created: see download) and the load (loadRetrying). A
-// backfill's expired export is skipped: a copy would export today's data,
-// not the data of that day.
-func (r *Runner) downloadAndLoad(rn *run, opts Options, t extract.Table, tbl *schema.Table, exp extract.Export, recreate bool) {
+// backfill: a download slot, the download (expired says what becomes of
+// an export that expired: see download) and the load (loadRetrying).
+func (r *Runner) downloadAndLoad(rn *run, opts Options, t extract.Table, tbl *schema.Table, exp extract.Export, expired onExpired) {
 	tr := &rn.tr
 	if err := rn.acquire(); err != nil {
 		rn.fail(err)
 		return
 	}
 	done := rn.stage(StageDownload, &tr.Durations.Download)
-	dl, err := r.download(rn.ctx, opts, t, &exp, recreate)
-	if !recreate && errors.Is(err, extract.ErrExpired) {
+	dl, err := r.download(rn.ctx, opts, t, &exp, expired)
+	if expired == skipExpired && errors.Is(err, extract.ErrExpired) {
 		tr.Status, tr.Warnings = StatusSkipped, append(tr.Warnings, "export expired before it could be downloaded")
 		return
 	}
@@ -163,15 +161,27 @@ func (r *Runner) downloadAndLoad(rn *run, opts Options, t extract.Table, tbl *sc
 	}
 }
 
+// onExpired says what a download does with an export that expired
+// between its listing and its download (410).
+type onExpired int
+
+const (
+	// recreateExpired exports the table again: a sync wants today's data.
+	recreateExpired onExpired = iota
+	// skipExpired skips the export: a backfill's copy would export
+	// today's data, not the data of that day.
+	skipExpired
+)
+
 // maxRecreate bounds how many times one download re-creates an expired
 // export: a fresh copy should not expire, but a loop must end.
 const maxRecreate = 3
 
-// download fetches the export to a temp file. With recreate, an export
+// download fetches the export to a temp file. With recreateExpired, an export
 // that expired between listing and download (410) is re-created and fetched
 // again (at most maxRecreate times); exp is updated to the export actually
 // downloaded.
-func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, exp *extract.Export, recreate bool) (*extract.Download, error) {
+func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, exp *extract.Export, expired onExpired) (*extract.Download, error) {
 	key := tableKey(t)
 	progress := func(done, total int64) { r.obs().Downloaded(key, done, total) }
 	for attempt := 0; ; attempt++ {
@@ -183,7 +193,7 @@ func (r *Runner) download(ctx context.Context, opts Options, t extract.Table, ex
 			}
 			return nil, fmt.Errorf("%w (%w: %s has no room for the export)", err, ErrTempDirFull, dir)
 		}
-		if !recreate || attempt == maxRecreate || !errors.Is(err, extract.ErrExpired) {
+		if expired != recreateExpired || attempt == maxRecreate || !errors.Is(err, extract.ErrExpired) {
 			return dl, err
 		}
 		r.log().Warn("export expired before its download; re-creating it", "table", t.Name, "export", exp.ID)
