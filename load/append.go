@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -66,13 +67,11 @@ func (r *loadRun) chooseAppend(extras []extraColumn) (mechanism, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := appendPlan{extras: extras, owned: owned}
-	var changes []string
+	adds, changes := addedColumns(t, info)
+	p := appendPlan{adds: adds, extras: extras, owned: owned}
 	for k, f := range t.Fields {
 		c := info.column(f.Name)
 		if c == nil {
-			p.adds = append(p.adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
-			changes = append(changes, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
 			p.cols = append(p.cols, fieldColumns(t)[k])
 			continue
 		}
@@ -89,7 +88,7 @@ func (r *loadRun) chooseAppend(extras []extraColumn) (mechanism, error) {
 		p.cols = append(p.cols, e.col)
 	}
 	for _, c := range info.Columns {
-		if fieldIndexByName(t, c.Name) < 0 && !isExtra(extras, c.Name) {
+		if fieldIndexByName(t, c.Name) < 0 && !slices.ContainsFunc(extras, func(e extraColumn) bool { return e.name == c.Name }) {
 			if unfilled(&c) {
 				// Every new row would fail at the server, naming no column.
 				return nil, r.unfilledError(&c)
@@ -106,6 +105,18 @@ func (r *loadRun) chooseAppend(extras []extraColumn) (mechanism, error) {
 		return copyAppend{p}, nil
 	}
 	return stagedInsert{p}, nil
+}
+
+// addedColumns are the definitions (nullable: the rows there are have no
+// value) of the export's columns info lacks, and the changes naming them.
+func addedColumns(t *schema.Table, info *tableInfo) (defs, changes []string) {
+	for _, f := range t.Fields {
+		if info.column(f.Name) == nil {
+			defs = append(defs, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
+			changes = append(changes, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
+		}
+	}
+	return defs, changes
 }
 
 // appendPlan is what an append into an existing target writes: the
@@ -145,15 +156,6 @@ func (r *loadRun) appendKey() []int {
 	return nil
 }
 
-func isExtra(extras []extraColumn, name string) bool {
-	for _, e := range extras {
-		if e.name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // stagedInsert stages the rows in the export's types, then adds the new
 // columns, drops the NOT NULL of relax and inserts the rows under the
 // publish lock. The owned columns are staged in the owner's type.
@@ -181,11 +183,8 @@ func (m stagedInsert) write(ctx context.Context, r *loadRun) (written, error) {
 	if err := r.copyInto(ctx, qstage, copyFreeze, stageCols); err != nil {
 		return w, err
 	}
-	if len(m.adds) > 0 || len(m.relax) > 0 { // else a Citus append (citusStagedAppend)
-		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
-			return w, err
-		}
-	}
+	// Nothing to alter: a Citus append (citusStagedAppend), under the
+	// ROW EXCLUSIVE lock of its INSERT only.
 	if err := r.alterColumns(ctx, m.adds, m.relax); err != nil {
 		return w, err
 	}
@@ -216,8 +215,15 @@ func (m stagedInsert) write(ctx context.Context, r *loadRun) (written, error) {
 }
 
 // alterColumns adds the columns adds (their definitions) to the target
-// and drops the NOT NULL of relax, under the publish lock.
+// and drops the NOT NULL of relax, under the publish lock, which it takes
+// (ACCESS EXCLUSIVE) when there is anything to alter.
 func (r *loadRun) alterColumns(ctx context.Context, adds []string, relax []*tableColumn) error {
+	if len(adds) == 0 && len(relax) == 0 {
+		return nil
+	}
+	if err := r.lockPublish(ctx, []string{r.qtarget}, "ACCESS EXCLUSIVE"); err != nil {
+		return err
+	}
 	for _, a := range adds {
 		if _, err := r.tx.Exec(ctx, "ALTER TABLE "+r.qtarget+" ADD COLUMN "+a); err != nil {
 			return fmt.Errorf("add column: %w", err)

@@ -91,12 +91,27 @@ type tableColumn struct {
 
 // column returns the column named name, or nil.
 func (t *tableInfo) column(name string) *tableColumn {
-	for k := range t.Columns {
-		if t.Columns[k].Name == name {
-			return &t.Columns[k]
-		}
+	if k := slices.IndexFunc(t.Columns, func(c tableColumn) bool { return c.Name == name }); k >= 0 {
+		return &t.Columns[k]
 	}
 	return nil
+}
+
+// primaryKeyNames returns the names of the primary key's columns, in the
+// key's order.
+func (t *tableInfo) primaryKeyNames() []string {
+	var cols []*tableColumn
+	for k := range t.Columns {
+		if t.Columns[k].PrimaryKey > 0 {
+			cols = append(cols, &t.Columns[k])
+		}
+	}
+	slices.SortFunc(cols, func(a, b *tableColumn) int { return a.PrimaryKey - b.PrimaryKey })
+	names := make([]string, len(cols))
+	for k, c := range cols {
+		names[k] = c.Name
+	}
+	return names
 }
 
 // lookupTable reads the table pgSchema.name, or returns nil when there is
@@ -252,20 +267,10 @@ func schemaChanges(t *schema.Table, info *tableInfo, last map[string]string) (ch
 // hasOtherColumns reports whether info has a column t does not: only then
 // does schemaChanges need the last load's columns.
 func hasOtherColumns(t *schema.Table, info *tableInfo) bool {
-	for _, c := range info.Columns {
-		if fieldIndexByName(t, c.Name) < 0 {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(info.Columns, func(c tableColumn) bool { return fieldIndexByName(t, c.Name) < 0 })
 }
 
 // fieldIndexByName returns the index of the field with target name name.
 func fieldIndexByName(t *schema.Table, name string) int {
-	for k, f := range t.Fields {
-		if f.Name == name {
-			return k
-		}
-	}
-	return -1
+	return slices.IndexFunc(t.Fields, func(f schema.Field) bool { return f.Name == name })
 }

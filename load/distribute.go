@@ -177,10 +177,14 @@ func DistributionDDL(rules []DistributeRule, t *schema.Table, mode Mode, pgSchem
 	return distributeStatement(d, schema.Quote(pgSchema, TargetTable(t, mode))) + ";\n", nil
 }
 
-// distributeCreated makes the target the load just created (empty) a
-// Citus table when [Config.Distribute] says so (r.plan.dist, see
-// readTarget), before the COPY, which then runs on the workers.
-func (r *loadRun) distributeCreated(ctx context.Context) error {
+// createTarget creates the target with the column definitions defs and,
+// when [Config.Distribute] says so (r.plan.dist, see readTarget), makes
+// it a Citus table while empty, before the COPY, which then runs on the
+// workers.
+func (r *loadRun) createTarget(ctx context.Context, defs []string) error {
+	if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
+		return err
+	}
 	d := r.plan.dist
 	if d == nil {
 		return nil

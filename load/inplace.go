@@ -90,7 +90,7 @@ func (m inPlace) write(ctx context.Context, r *loadRun) (written, error) {
 	if len(alters) > 0 {
 		mode = "ACCESS EXCLUSIVE"
 	}
-	if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, mode, r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
+	if err := r.lockPublish(ctx, []string{r.qtarget}, mode); err != nil {
 		return w, err
 	}
 	r.steps.done("publish lock")

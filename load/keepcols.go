@@ -109,18 +109,8 @@ func keptColumns(extra []*tableColumn) []*tableColumn {
 // it. nil when there is neither.
 func (r *loadRun) userColumnsKey(info *tableInfo, deps *dependents) (key []string, what string) {
 	t := r.job.Table
-	var pk []*tableColumn
-	for k := range info.Columns {
-		if c := &info.Columns[k]; c.PrimaryKey > 0 {
-			pk = append(pk, c)
-		}
-	}
-	slices.SortFunc(pk, func(a, b *tableColumn) int { return a.PrimaryKey - b.PrimaryKey })
-	if len(pk) > 0 && !slices.ContainsFunc(pk, func(c *tableColumn) bool { return fieldIndexByName(t, c.Name) < 0 }) {
-		for _, c := range pk {
-			key = append(key, c.Name)
-		}
-		return key, "the primary key"
+	if pk := info.primaryKeyNames(); len(pk) > 0 && !slices.ContainsFunc(pk, func(n string) bool { return fieldIndexByName(t, n) < 0 }) {
+		return pk, "the primary key"
 	}
 	if len(r.job.Key) == 0 {
 		return nil, ""

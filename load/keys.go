@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,18 +62,7 @@ func (r *loadRun) targetKey(info *tableInfo, name string) uniqueKey {
 	if info == nil || name == "" || name != info.PrimaryKey {
 		return uniqueKey{label: fmt.Sprintf("unique index %q", name)}
 	}
-	var cols []*tableColumn
-	for k := range info.Columns {
-		if info.Columns[k].PrimaryKey > 0 {
-			cols = append(cols, &info.Columns[k])
-		}
-	}
-	slices.SortFunc(cols, func(a, b *tableColumn) int { return a.PrimaryKey - b.PrimaryKey })
-	names := make([]string, len(cols))
-	for k, c := range cols {
-		names[k] = c.Name
-	}
-	return r.fieldKey("primary key", names)
+	return r.fieldKey("primary key", info.primaryKeyNames())
 }
 
 // execKeyed runs stmt under the key savepoint, in one round trip, and

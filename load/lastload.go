@@ -38,14 +38,9 @@ type sourceMeta struct {
 	Types map[string]string `json:"types"`
 }
 
-// sourceColumns encodes source_columns for t; notNull (nil: not
-// recorded) goes under ledgerMetaKey.
-func sourceColumns(t *schema.Table, notNull []string) []byte {
-	return encodeSourceColumns(t, notNull, nil, nil)
-}
-
-// encodeSourceColumns is sourceColumns with the load's settings and the
-// types mbiload made (nil: not recorded) under ledgerMetaKey too.
+// encodeSourceColumns encodes source_columns for t; notNull, the load's
+// settings and the types mbiload made (nil: not recorded) go under
+// ledgerMetaKey.
 func encodeSourceColumns(t *schema.Table, notNull []string, load *recordedLoad, types map[string]string) []byte {
 	m := make(map[string]any, len(t.Fields)+1)
 	for _, f := range t.Fields {

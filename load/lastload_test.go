@@ -5,7 +5,15 @@ import (
 	"maps"
 	"slices"
 	"testing"
+
+	"github.com/mbiload/mbiload/schema"
 )
+
+// sourceColumns encodes source_columns for t as a load that records only
+// its NOT NULLs (nil: not recorded) wrote it.
+func sourceColumns(t *schema.Table, notNull []string) []byte {
+	return encodeSourceColumns(t, notNull, nil, nil)
+}
 
 // TestParseLastNames: source_columns as earlier versions wrote it (names
 // only: every NOT NULL the owner's), as loads write it now, damaged; and

@@ -86,21 +86,22 @@ WHERE l.locktype = 'advisory' AND l.classid = $1::int4::oid AND l.objid = hashte
 // so.
 const lockWaitNotice = 3 * time.Second
 
-// lockForPublish takes locks in mode (ACCESS EXCLUSIVE, or EXCLUSIVE for
+// lockPublish takes locks in mode (ACCESS EXCLUSIVE, or EXCLUSIVE for
 // an in-place refill that changes no column) on the quoted relations in
-// attempts of try each, letting queued readers through between attempts,
-// until total has passed. Each attempt waits at most try, so readers are
-// held up by at most that much per attempt. Once the wait passes
-// lockWaitNotice, and then at growing intervals, it logs a warning naming
-// the table and the sessions holding it.
+// attempts of [Config.PublishLockTry] each, letting queued readers
+// through between attempts, until [Config.LockTimeout] has passed. Each
+// attempt waits at most PublishLockTry, so readers are held up by at
+// most that much per attempt. Once the wait passes lockWaitNotice, and
+// then at growing intervals, it logs a warning naming the table and the
+// sessions holding it.
 //
-// rels lists dependent views before the table, the order in which a
+// rels lists dependent views before the target, the order in which a
 // reader of a view locks them, so that the two rarely deadlock; when they
 // do and the deadlock detector picks the publish, it retries.
-func lockForPublish(ctx context.Context, tx pgx.Tx, rels []string, oid uint32, mode string, try, total time.Duration, log *slog.Logger) error {
-	err := retryLocked(ctx, tx, lockAttempt{
+func (r *loadRun) lockPublish(ctx context.Context, rels []string, mode string) error {
+	err := retryLocked(ctx, r.tx, lockAttempt{
 		savepoint: "mbiload_publish", stmt: "LOCK TABLE " + strings.Join(rels, ", ") + " IN " + mode + " MODE",
-		oid: oid, try: try, total: total, log: log,
+		oid: r.plan.info.OID, try: r.l.cfg.PublishLockTry, total: r.l.cfg.LockTimeout, log: r.log,
 		table: rels[len(rels)-1], what: "the table lock for the publish",
 		waiting: "waiting to publish: other sessions hold the table",
 	})

@@ -31,24 +31,15 @@ func (l *Loader) refresh(ctx context.Context, tx pgx.Tx, v matView, log *slog.Lo
 	return setLockTimeout(ctx, tx, l.lockWait())
 }
 
-// refreshUnder refreshes v in a savepoint of tx (rolled back when it
-// fails) and returns the refresh's outcome, vr filled in.
-func (l *Loader) refreshUnder(ctx context.Context, tx pgx.Tx, v matView, vr ViewRefresh, log *slog.Logger) ViewRefresh {
+// refreshIn refreshes v in a transaction begun on db: a savepoint of the
+// transaction db (rolled back when it fails), or a transaction of its own
+// on the connection db. It returns the refresh's outcome, vr filled in.
+func (l *Loader) refreshIn(ctx context.Context, db interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, v matView, vr ViewRefresh, log *slog.Logger) ViewRefresh {
 	start := time.Now()
 	_, vr.Concurrently = refreshStatement(v)
-	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return l.refresh(ctx, sp, v, log) })
-	return finishRefresh(vr, start, err)
-}
-
-// refreshAlone refreshes v in a transaction of its own on conn.
-func (l *Loader) refreshAlone(ctx context.Context, conn *pgx.Conn, v matView, vr ViewRefresh, log *slog.Logger) ViewRefresh {
-	start := time.Now()
-	_, vr.Concurrently = refreshStatement(v)
-	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return l.refresh(ctx, tx, v, log) })
-	return finishRefresh(vr, start, err)
-}
-
-func finishRefresh(vr ViewRefresh, start time.Time, err error) ViewRefresh {
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error { return l.refresh(ctx, tx, v, log) })
 	vr.started, vr.Seconds = start, time.Since(start).Seconds()
 	vr.Status = ViewRefreshed
 	if err != nil {
@@ -110,7 +101,7 @@ func (r *loadRun) refreshViews(ctx context.Context) (rerr error) {
 			continue
 		default:
 			vr.How = HowInTransaction
-			vr = r.l.refreshUnder(ctx, r.tx, v, vr, r.log)
+			vr = r.l.refreshIn(ctx, r.tx, v, vr, r.log)
 			r.viewDone(vr)
 		}
 		r.res.Views = append(r.res.Views, vr)
@@ -133,7 +124,7 @@ func (r *loadRun) refreshAfterCommit(ctx context.Context, conn *pgx.Conn) {
 	}
 	for _, v := range r.pending {
 		vr := ViewRefresh{View: v.Name, Tables: viewTables(r.l.cfg.Schema, v, byOID), How: HowAfterCommit}
-		vr = r.l.refreshAlone(ctx, conn, v, vr, r.log)
+		vr = r.l.refreshIn(ctx, conn, v, vr, r.log)
 		r.viewDone(vr)
 		r.res.Views = append(r.res.Views, vr)
 	}
@@ -196,13 +187,13 @@ func (l *Loader) RefreshViews(ctx context.Context, runID string, tables []string
 	if l.cfg.RefreshViews == RefreshConcurrently {
 		for _, v := range views {
 			vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun}
-			out = append(out, l.refreshAlone(ctx, conn.Conn(), v, vr, l.log))
+			out = append(out, l.refreshIn(ctx, conn.Conn(), v, vr, l.log))
 		}
 	} else {
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			for _, v := range views {
 				vr := ViewRefresh{View: v.Name, Tables: viewTables(l.cfg.Schema, v, byOID), How: HowAfterRun}
-				out = append(out, l.refreshUnder(ctx, tx, v, vr, l.log))
+				out = append(out, l.refreshIn(ctx, tx, v, vr, l.log))
 			}
 			return nil
 		})

@@ -64,12 +64,7 @@ func (r *loadRun) chooseMerge(ctx context.Context) (mechanism, error) {
 		return m, nil
 	}
 	var changes []string
-	for _, f := range t.Fields {
-		if info.column(f.Name) == nil {
-			m.adds = append(m.adds, fieldDef(schema.Field{Name: f.Name, Type: f.Type}))
-			changes = append(changes, fmt.Sprintf("added column %q (%s)", f.Name, f.Type.PG()))
-		}
-	}
+	m.adds, changes = addedColumns(t, info)
 	if m.owned, err = r.ownedColumns(info, r.plan.last); err != nil {
 		return nil, err
 	}
@@ -112,10 +107,7 @@ func (m merge) write(ctx context.Context, r *loadRun) (written, error) {
 	t, info, w := r.job.Table, r.plan.info, m.record
 	if info == nil {
 		defs := append(columnDefs(t), "PRIMARY KEY ("+quoteNames(fieldNames(t, m.key))+")")
-		if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
-			return w, err
-		}
-		if err := r.distributeCreated(ctx); err != nil {
+		if err := r.createTarget(ctx, defs); err != nil {
 			return w, err
 		}
 	}
@@ -138,13 +130,8 @@ func (m merge) write(ctx context.Context, r *loadRun) (written, error) {
 	if err := r.copyInto(ctx, qstage, copyFreeze, cols); err != nil {
 		return w, err
 	}
-	if len(m.adds) > 0 || len(m.relax) > 0 {
-		if err := lockForPublish(ctx, r.tx, []string{r.qtarget}, info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
-			return w, err
-		}
-		if err := r.alterColumns(ctx, m.adds, m.relax); err != nil {
-			return w, err
-		}
+	if err := r.alterColumns(ctx, m.adds, m.relax); err != nil {
+		return w, err
 	}
 	stmt := newMergeStatement(t, m.key, r.qtarget, qstage)
 	rows, err := m.writer.write(ctx, r, stmt)

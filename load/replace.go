@@ -88,10 +88,7 @@ func (m create) write(ctx context.Context, r *loadRun) (written, error) {
 		defs = append(defs, schema.Quote(e.name)+" "+e.def)
 		cols = append(cols, e.col)
 	}
-	if err := r.createTable(ctx, r.qtarget, defs, tableOptions{}); err != nil {
-		return w, err
-	}
-	if err := r.distributeCreated(ctx); err != nil {
+	if err := r.createTarget(ctx, defs); err != nil {
 		return w, err
 	}
 	refuseNulls(cols, t, m.key, nil)
@@ -215,7 +212,7 @@ func (m swap) publish(ctx context.Context, r *loadRun, qstage, stage string) err
 		rels = append(rels, v.Name)
 	}
 	rels = append(rels, r.qtarget)
-	if err := lockForPublish(ctx, r.tx, rels, r.plan.info.OID, "ACCESS EXCLUSIVE", r.l.cfg.PublishLockTry, r.l.cfg.LockTimeout, r.log); err != nil {
+	if err := r.lockPublish(ctx, rels, "ACCESS EXCLUSIVE"); err != nil {
 		return err
 	}
 	r.steps.done("publish lock")
