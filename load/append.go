@@ -18,8 +18,7 @@ const (
 	colExportedAt = "_exported_at"
 )
 
-// extraColumn is a column a load adds to every row (snapshot's export id
-// and time).
+// extraColumn is a column a snapshot adds to every row.
 type extraColumn struct {
 	name string
 	def  string // type and constraints for CREATE/ALTER
@@ -120,9 +119,8 @@ func addedColumns(t *schema.Table, info *tableInfo) (defs, changes []string) {
 }
 
 // appendPlan is what an append into an existing target writes: the
-// COPY's columns in the target's types (the owned ones in the owner's,
-// see ownedColumns), the columns it adds, the snapshot's extras, the NOT
-// NULLs it drops (relax), and the record it leaves (see keepNotNull).
+// COPY's columns in the target's types (owned in the owner's, see
+// ownedColumns), the columns it adds, the NOT NULLs it drops (relax).
 type appendPlan struct {
 	cols         []copyColumn
 	adds         []string
@@ -156,9 +154,8 @@ func (r *loadRun) appendKey() []int {
 	return nil
 }
 
-// stagedInsert stages the rows in the export's types, then adds the new
-// columns, drops the NOT NULL of relax and inserts the rows under the
-// publish lock. The owned columns are staged in the owner's type.
+// stagedInsert stages the rows (owned in the owner's type), then alters
+// the target (see alterColumns) and inserts them.
 type stagedInsert struct{ appendPlan }
 
 func (m stagedInsert) write(ctx context.Context, r *loadRun) (written, error) {

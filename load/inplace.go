@@ -36,12 +36,9 @@ import (
 // inserted with the values of the old row of its key (identity values
 // too), or with the columns' defaults for a new key.
 //
-// Columns the export does not have and no earlier load wrote (a user
-// added them) are kept: the new rows get their defaults, identities,
-// generated values or NULL. A CHECK, foreign key or exclusion constraint
-// the rows break fails the load with a [ConstraintError]. The NOT NULL of
-// the columns in relax is dropped (see relaxed). The columns of owned
-// keep the owner's type (see ownerTypes): the rows are staged in it.
+// The columns a user added stay (see extraBlockers). A CHECK, foreign key
+// or exclusion constraint the rows break fails the load with a
+// [ConstraintError]. The rows are staged in the owned columns' types.
 type inPlace struct {
 	deps *dependents
 	columnChanges
@@ -53,8 +50,7 @@ type inPlace struct {
 
 // refill is how an in-place refill matches the new rows to the old: key
 // (nil: it does not), why that key, and whether it upserts (rows other
-// tables reference stay) or carries the user's columns' values from each
-// old row to the new row of its key.
+// tables reference stay) or carries the user's columns' values by key.
 type refill struct {
 	key           []string
 	why           string
@@ -125,9 +121,8 @@ func (m inPlace) write(ctx context.Context, r *loadRun) (written, error) {
 	return w, r.analyze(ctx, r.qtarget, w.rows)
 }
 
-// stage creates the staging table (in the owner's types, with the
-// target's CHECK constraints, so that the COPY names the line of a row
-// they refuse) and COPYs the rows into it.
+// stage creates the staging table with the target's CHECK constraints, so
+// that the COPY names the line of a row they refuse, and COPYs into it.
 func (m inPlace) stage(ctx context.Context, r *loadRun, kept *tableInfo) (string, error) {
 	t, info := r.job.Table, r.plan.info
 	qstage, _ := r.stageName()
@@ -285,8 +280,7 @@ func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInf
 	return fmt.Errorf("publish in place: %w", err)
 }
 
-// inPlaceColumns are the columns of the table refilled in place, in
-// order: the old ones but the dropped, then the added.
+// inPlaceColumns are the columns of the table refilled in place, in order.
 func inPlaceColumns(t *schema.Table, info *tableInfo, dropped []*tableColumn) []string {
 	var out []string
 	for k := range info.Columns {

@@ -13,14 +13,10 @@ import (
 // A ledger row's source_columns is a JSON object: each target column the
 // load wrote, mapped to its source name ({"total": "Total"}), so that a
 // later replace can tell mbiload's columns and comments from a user's.
-// Since NOT NULL follows the metadata, a successful load also records
-// under the key "" — no column has that name, PostgreSQL has no empty
-// identifiers — the columns its DDL made NOT NULL from the metadata:
-// {"total": "Total", "": {"not_null": ["id"]}}. It records the columns
-// whose type mbiload made too: {"": {"not_null": [], "types": {"total":
-// "numeric(12,4)"}}} (see ownertypes.go). Rows written before have
-// no such key; a version that reads the map as strings only still reads
-// every column's source name.
+// A successful load also records under the key "" (no column has that
+// name: PostgreSQL has no empty identifiers) a sourceMeta: {"total":
+// "Total", "": {"not_null": ["id"], "types": {"total": "numeric(12,4)"}}}.
+// A version that reads the map as strings only still reads every name.
 
 // ledgerMetaKey is the source_columns key of sourceMeta.
 const ledgerMetaKey = ""
@@ -60,10 +56,9 @@ func encodeSourceColumns(t *schema.Table, notNull []string, load *recordedLoad, 
 	return b
 }
 
-// lastNames is what the target's latest successful load recorded: the
-// source names of the table and of each target column (the keys of cols
-// are the columns that load wrote), and the columns whose NOT NULL its
-// DDL made from the metadata. Empty when there was none.
+// lastNames is what the target's latest successful load recorded (empty
+// when there was none): the source names of the table and of each column
+// it wrote (cols).
 type lastNames struct {
 	table string
 	cols  map[string]string
@@ -71,8 +66,7 @@ type lastNames struct {
 	// written before it was, or no load): every NOT NULL then counts as
 	// the owner's.
 	notNull map[string]bool
-	// load is the load's recorded settings, nil when not recorded.
-	load *recordedLoad
+	load    *recordedLoad // nil when not recorded
 	// types maps the columns whose type the load made to that type; nil
 	// when it did not record them (see madeType).
 	types map[string]string

@@ -6,13 +6,10 @@ import (
 )
 
 // A mechanism is one way of writing the export into its target in the
-// load's transaction: create, swap, in-place refill, copy, staged insert,
-// merge, and snapshot around the append ones. Each is a type holding what
-// choose found for it; write does its work through the transaction's
-// tools (loadRun) and returns what it did, which run then applies to the
-// Result and the ledger row. A new way of loading (a merge for a server
-// without MERGE, a path for distributed tables) arrives as one more type
-// and one more case in choose.
+// load's transaction (create, swap, in-place refill, copy, staged insert,
+// merge, snapshot): a type holding what choose found for it, whose write
+// returns what it did for the Result and the ledger row. A new way of
+// loading arrives as one more type and one more case in choose.
 type mechanism interface {
 	write(ctx context.Context, r *loadRun) (written, error)
 }
@@ -22,8 +19,7 @@ type written struct {
 	// mechanism is one of the Mechanism* constants; reason says why, when
 	// it is not the mode's usual one.
 	mechanism, reason string
-	// rows is the count of rows written into the target.
-	rows int64
+	rows              int64 // written into the target
 	// changes are the differences from the existing table, in the order
 	// met ([Result.SchemaChanges]).
 	changes []string
@@ -43,9 +39,8 @@ type targetPlan struct {
 	last *lastNames
 	// dist is how Citus spreads the target, or will once the load creates
 	// it ([Config.Distribute]); nil for a table it does not spread.
-	dist *distribution
-	// citusLocal says the target is a Citus local table (see citusLocal).
-	citusLocal bool
+	dist       *distribution
+	citusLocal bool // see citusLocal
 	// replaceExport makes a snapshot replace its export's rows in the
 	// history table, as a forced one does (see checkPublished).
 	replaceExport bool

@@ -44,11 +44,9 @@ func mergeKey(job Job) ([]int, error) {
 	return out, nil
 }
 
-// chooseMerge plans a merge: the export's rows upserted on the key,
-// which must be unique in an existing target (see checkMergeKey). A
-// missing target is created with the key as its primary key. New columns
-// are added and a NOT NULL the metadata no longer asks for dropped (see
-// relaxed); incompatible types are an error before any row is written.
+// chooseMerge plans a merge on the key, which must be unique in an
+// existing target (see checkMergeKey) and is a missing one's primary key.
+// Incompatible types are an error before any row is written.
 func (r *loadRun) chooseMerge(ctx context.Context) (mechanism, error) {
 	t, info := r.job.Table, r.plan.info
 	key, err := mergeKey(r.job)
@@ -83,20 +81,17 @@ func (r *loadRun) chooseMerge(ctx context.Context) (mechanism, error) {
 	return m, nil
 }
 
-// merge stages the rows with their CSV order number; a NULL key value, or
-// a NULL in a column NOT NULL in the target, fails the COPY with a
-// [RowError] naming its line and column. Then the writer takes, for each
-// key, the last staged row and updates the matching target row or
-// inserts it. A CHECK, foreign key or exclusion constraint of the target
-// the rows break is a [ConstraintError], a unique index a [KeyError].
+// merge stages the rows with their CSV order number (a NULL key value, or
+// a NULL the target's NOT NULL refuses, fails the COPY with a [RowError]),
+// adds the new columns and drops the NOT NULLs the metadata no longer asks
+// for (see alterColumns); then the writer updates or inserts, for each
+// key, the last staged row. A constraint of the target the rows break is
+// a [ConstraintError], a unique index a [KeyError].
 type merge struct {
 	key    []int
 	writer mergeWriter
-	// adds are the definitions of the columns the merge adds, relax the
-	// columns whose NOT NULL it drops, owned those staged in the owner's
-	// type (see ownedColumns); kept is the target as the merge leaves its
-	// NOT NULLs (nil when the merge creates it), record what it leaves in
-	// the ledger.
+	// adds, relax and owned are as in appendPlan; kept is the target as
+	// the merge leaves its NOT NULLs (nil when the merge creates it).
 	adds         []string
 	relax, owned []*tableColumn
 	kept         *tableInfo
@@ -112,9 +107,7 @@ func (m merge) write(ctx context.Context, r *loadRun) (written, error) {
 		}
 	}
 	qstage, _ := r.stageName()
-	cols := ownerColumns(t, m.owned) // staged in the owner's types
-	// A NULL the target's NOT NULL would refuse in the MERGE fails the
-	// COPY instead, naming its line.
+	cols := ownerColumns(t, m.owned)
 	refuseNulls(cols, t, nil, m.kept)
 	for _, k := range m.key {
 		cols[k].NotNull = nullMergeKey

@@ -8,14 +8,9 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// A NOT NULL that mbiload's DDL made because the metadata asked for it
-// (nullable: false, or the key the load builds) follows the metadata:
-// when the metadata stops asking, the load drops it, whatever the
-// mechanism, and says so in SchemaChanges. A NOT NULL the owner added
-// stays. The ledger row of each successful load records the former
-// (sourceMeta); a NOT NULL the last successful load did not record as the
-// metadata's — the owner's, or one older than the record — is the
-// owner's, and stays.
+// A NOT NULL follows the metadata when mbiload made it (see the package
+// doc). The ledger row of each successful load records those
+// (sourceMeta); one the last load did not record is the owner's.
 
 // wantsNotNull reports whether the metadata makes field k NOT NULL: it
 // says nullable: false, or k is in key (the primary key a load builds, a

@@ -10,7 +10,7 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// copyOptions are the options a load's COPY adds to FORMAT binary.
+// copyOptions are what a load's COPY adds to FORMAT binary.
 type copyOptions string
 
 const (
@@ -24,11 +24,8 @@ const (
 )
 
 // chooseReplace picks how a replace makes the target hold exactly the
-// export. The first load creates the table in place (nobody sees it before
-// the commit). Later loads build a complete staging table (rows, keys,
-// indexes, statistics) and swap it in by renames under a short ACCESS
-// EXCLUSIVE lock; when the table has dependents a swap cannot carry, they
-// empty and refill it in place.
+// export: create for a first load, else a swap, or inPlace when the table
+// has dependents a swap cannot carry.
 func (r *loadRun) chooseReplace(ctx context.Context) (mechanism, error) {
 	t, info, last := r.job.Table, r.plan.info, r.plan.last
 	if info == nil {
@@ -61,23 +58,20 @@ func (r *loadRun) chooseReplace(ctx context.Context) (mechanism, error) {
 }
 
 // columnChanges are how the export's columns differ from the existing
-// target's, as a replace meets them: what it reports (changes), the
-// columns it drops and retypes, those whose NOT NULL it drops (relax, see
-// relaxed) and those that keep the owner's type (owned, see ownerTypes).
+// target's: the changes reported, the columns dropped, retyped, relaxed
+// (see relaxed) and owned (keeping the owner's type, see ownerTypes).
 type columnChanges struct {
 	changes                        []string
 	dropped, retyped, relax, owned []*tableColumn
 }
 
 // create is a first load: the target is created in the load's
-// transaction (the primary key key, the extra columns of a snapshot),
-// distributed when [Config.Distribute] says so, and filled; a NULL or a
-// duplicate in the key fails the load with a [RowError] or a [KeyError].
-// A replace also writes the statistics (analyze).
+// transaction (nobody sees it before the commit) and filled; a NULL or a
+// duplicate in key fails the load with a [RowError] or a [KeyError].
 type create struct {
 	key     []int
 	extras  []extraColumn
-	analyze bool
+	analyze bool // a replace writes the statistics
 }
 
 func (m create) write(ctx context.Context, r *loadRun) (written, error) {
@@ -145,12 +139,9 @@ func (r *loadRun) checkViews(info *tableInfo, deps *dependents, dropped, retyped
 	return nil
 }
 
-// swap builds the staging table completely, then publishes it by renames.
-// The staging table takes over what the old table's owner added to it
-// (see planStaging): the COPY meets its NOT NULL columns and CHECK
-// constraints, the foreign keys are validated after it. It leaves out the
-// NOT NULL of the columns in relax (see relaxed). The owned columns keep
-// the owner's type (see ownerTypes).
+// swap builds a complete staging table (rows, keys, indexes, statistics),
+// taking over what the old table's owner added to it (see planStaging),
+// then publishes it by renames under a short ACCESS EXCLUSIVE lock.
 type swap struct {
 	deps *dependents
 	columnChanges

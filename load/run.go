@@ -26,17 +26,12 @@ type loadRun struct {
 	steps   *steps
 	log     *slog.Logger // names the table, mode and export
 	lines   *lineMap     // the CSV lines of the rows COPYed, once the COPY is over
-	// plan is what the load knows of its target, read before it writes
-	// (see readTarget) and read-only from then on.
-	plan targetPlan
-	// notNull are the columns the published table has NOT NULL by the
-	// metadata's doing, and types the columns whose type is mbiload's
-	// doing, for the ledger (see madeNotNull, madeTypes): what the
-	// mechanism wrote.
-	notNull []string
-	types   map[string]string
-	// fingerprint is the load's settings and fingerprint, for the ledger.
-	fingerprint recordedLoad
+	plan    targetPlan   // see readTarget
+	// notNull and types are the mechanism's record for the ledger (see
+	// written).
+	notNull     []string
+	types       map[string]string
+	fingerprint recordedLoad // the load's settings, for the ledger
 	// pending are the materialized views to refresh after the commit
 	// (RefreshConcurrently).
 	pending []matView

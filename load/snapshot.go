@@ -8,15 +8,11 @@ import (
 )
 
 // snapshot is a snapshot load into an existing history table: the
-// append's mechanism (copy or staged insert) with the snapshot columns,
-// after, for a forced snapshot ([Config.Force]), the rows the history
-// table already holds of the export being loaded (by its _export_id: the
-// export id, or "sha256:<hex>" of a local file) are deleted, in the load's
-// transaction: a history table holds each export once, so loading an
-// export again replaces its rows instead of adding a second copy. Readers
-// see the old rows until the commit. Without Force an export in the
-// ledger is skipped before this point, or, loaded before with other
-// settings, has its rows replaced too (replaceExport).
+// append's mechanism, after, for a forced snapshot ([Config.Force]) or
+// one whose export was loaded with other settings (replaceExport), the
+// rows the history table holds of the export (by its _export_id) are
+// deleted, in the load's transaction: a history table holds each export
+// once. Readers see the old rows until the commit.
 type snapshot struct {
 	appended mechanism
 }
