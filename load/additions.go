@@ -89,7 +89,7 @@ func unfilled(c *tableColumn) bool {
 }
 
 // unfilledError is the error of a load whose new rows an unfilled column
-// c would refuse: it names the table and the column and says what to do.
+// c would refuse.
 func (r *loadRun) unfilledError(c *tableColumn) error {
 	return &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrConstraint,
 		Detail: "it is not in the export and is NOT NULL without a default; give it a default, or drop its NOT NULL or the column"}
@@ -97,16 +97,14 @@ func (r *loadRun) unfilledError(c *tableColumn) error {
 
 // stagingPlan is what a swap's staging table takes over from the old
 // table besides its rows: column definitions with the old columns' NOT
-// NULL, collation and compression, statements run with the CREATE TABLE
-// (storage modes, statistics targets, column options, CHECK constraints
-// under their own names, so the COPY enforces them), and the statements
-// run once the table is in place (comments on constraints and indexes,
-// the CLUSTER index).
+// NULL, collation and compression, and statements run with the CREATE
+// TABLE (storage modes, statistics targets, column options, CHECK
+// constraints under their own names, so the COPY enforces them).
 type stagingPlan struct {
 	defs   []string
-	suffix string   // " USING am WITH (...)"
-	create []string // run with the CREATE TABLE
-	early  map[string]bool
+	suffix string          // " USING am WITH (...)"
+	create []string        // run with the CREATE TABLE
+	early  map[string]bool // the constraints built with it
 	// notNull is the old table as the staging table keeps its NOT NULL
 	// columns, for refuseNulls.
 	notNull *tableInfo

@@ -37,13 +37,11 @@ type distribution struct {
 
 // citusLocal is a Citus local table: on the coordinator only, in Citus's
 // metadata (such as one a foreign key to a reference table made). A
-// swap's staging table would not be one, so it is refilled in place,
-// keeping its identity; readDistribution returns it, readTargetDistribution
-// keeps it out of r.plan.dist (its statements are the plain ones).
+// swap's staging table would not be one, so it is refilled in place; it
+// stays out of r.plan.dist (its statements are the plain ones).
 const citusLocal = "citus local"
 
-// String is what messages and plans show: `distributed by "entity_id"`,
-// `reference`.
+// String is what messages and plans show: `distributed by "entity_id"`.
 func (d *distribution) String() string {
 	if d.kind == DistributionHash {
 		return fmt.Sprintf("distributed by %q", d.column)
@@ -132,9 +130,8 @@ func (r *loadRun) readTargetDistribution(ctx context.Context, info *tableInfo) e
 }
 
 // distributeLike makes table (quoted, qualified: a staging table the load
-// just created, empty) distributed as the target is, colocated with it:
-// hash-distributed by the same column in the target's colocation group,
-// or a reference table. Nothing happens for a local target.
+// just created, empty) distributed as the target is, colocated with it.
+// Nothing happens for a local target.
 func (r *loadRun) distributeLike(ctx context.Context, table string) error {
 	d := r.plan.dist
 	if d == nil {

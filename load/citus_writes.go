@@ -51,9 +51,8 @@ func (r *loadRun) citusStagedAppend(info *tableInfo) bool {
 	return r.plan.dist != nil && info.PrimaryKey != ""
 }
 
-// citusSequenced adds to a staging table's column definitions and COPY
-// columns the row number (seqColumn) when the target is a Citus table,
-// and remembers the table in r.seqStage.
+// citusSequenced adds the row number (seqColumn) to a staging table of a
+// Citus target, and remembers the table in r.seqStage.
 func (r *loadRun) citusSequenced(qstage string, defs []string, cols []copyColumn) ([]string, []copyColumn) {
 	if r.plan.dist == nil || fieldIndexByName(r.job.Table, seqColumn) >= 0 {
 		return defs, cols
@@ -79,12 +78,8 @@ func (r *loadRun) findDuplicateCitus(ctx context.Context, table string, cols []s
 	}
 	var count int64
 	vals := make([]string, len(cols))
-	dst := []any{&count}
-	for k := range vals {
-		dst = append(dst, &vals[k])
-	}
 	err := r.tx.QueryRow(ctx, "SELECT count(*), "+strings.Join(text, ", ")+" FROM "+table+" d WHERE "+strings.Join(notNull, " AND ")+
-		" GROUP BY "+list+" HAVING count(*) > 1 ORDER BY "+order+" LIMIT 1").Scan(dst...)
+		" GROUP BY "+list+" HAVING count(*) > 1 ORDER BY "+order+" LIMIT 1").Scan(textDst(vals, &count)...)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
@@ -124,11 +119,7 @@ func (r *loadRun) findDuplicateCitus(ctx context.Context, table string, cols []s
 	for rows.Next() {
 		var n int64
 		v := make([]string, len(cols))
-		dst := []any{&n}
-		for k := range v {
-			dst = append(dst, &v[k])
-		}
-		if err := rows.Scan(dst...); err != nil {
+		if err := rows.Scan(textDst(v, &n)...); err != nil {
 			return err
 		}
 		nums = append(nums, n)
@@ -148,9 +139,8 @@ func (r *loadRun) findDuplicateCitus(ctx context.Context, table string, cols []s
 	return nil
 }
 
-// mergeWriter is the merge mechanism of the load: the server's (see
-// Loader.mergeWriter), but for a Citus reference table, which MERGE
-// refuses as its target: [referenceMerge].
+// mergeWriter is the server's merge mechanism (see Loader.mergeWriter),
+// but for a Citus reference table, which MERGE refuses as its target.
 func (r *loadRun) mergeWriter() mergeWriter {
 	if r.plan.dist != nil && r.plan.dist.kind == DistributionReference {
 		return referenceMerge{}

@@ -51,8 +51,7 @@ type tableOptions struct {
 	more     []string // statements run in the same round trip
 }
 
-// createTable creates table (quoted) with the given column definitions
-// and options.
+// createTable creates table (quoted).
 func (r *loadRun) createTable(ctx context.Context, table string, defs []string, opts tableOptions) error {
 	prefix := ""
 	if opts.unlogged {
@@ -112,8 +111,7 @@ func quoteNames(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// copyInto streams the job's source into table through cols, and checks
-// the counts.
+// copyInto streams the job's source into table, and checks the counts.
 func (r *loadRun) copyInto(ctx context.Context, table string, opts copyOptions, cols []copyColumn) error {
 	start := time.Now()
 	cr, err := copyBatches(ctx, r.tx.Conn().PgConn(), table, opts, r.job.Source, r.job.Table.ArrowSchema(), cols, r.job.Progress)
@@ -139,8 +137,7 @@ func (r *loadRun) copyInto(ctx context.Context, table string, opts copyOptions, 
 // is never pasted into SQL.
 var relOptionRE = regexp.MustCompile(`^[a-z_][a-z0-9_.]*$`)
 
-// withOptions turns pg_class.reloptions entries ("fillfactor=70") into a
-// WITH clause with quoted values.
+// withOptions is the WITH clause of reloptions entries (see optionList).
 func withOptions(opts []string) string {
 	if o := optionList(opts); o != "" {
 		return " WITH (" + o + ")"
@@ -175,11 +172,10 @@ const (
 	ontoSameTable
 )
 
-// comments sets COMMENT ON TABLE and COMMENT ON COLUMN of table (quoted) to
-// the source names verbatim, except where old (the table as it was, or
-// nil) has a comment a user wrote: one that differs from the source name
-// and from what the last load recorded. When the comments already hold
-// the right text (an in-place publish) nothing is written.
+// comments sets the table and column comments of table (quoted) to the
+// source names, except where old (the table as it was, or nil) has a
+// comment a user wrote: one that differs from the source name and from
+// what the last load recorded.
 func (r *loadRun) comments(ctx context.Context, table string, old *tableInfo, onto commentTarget) error {
 	t := r.job.Table
 	sameTable := onto == ontoSameTable

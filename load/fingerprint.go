@@ -11,19 +11,15 @@ import (
 )
 
 // A load's fingerprint is what makes two loads the same: the content
-// (the export id, or the file's SHA-256 when there is none) and every
-// setting that shapes the rows written — the mode, the merge key, each
-// column as the metadata and the mapping made it (source name and type,
-// target name and type, primary key, NOT NULL), the source time zone and
-// the decoder's settings ([Job.Decode]: the NULL marker, zero dates).
-// The error budget is not in it: it decides whether a load fails, not
-// what a successful one writes. A successful load records its settings
-// and fingerprint in the ledger (see sourceMeta); the already-published
-// check compares them (see checkPublished).
+// (see contentID) and every setting that shapes the rows written
+// (loadSettings). The error budget is not in it: it decides whether a
+// load fails, not what a successful one writes. A successful load records
+// both in the ledger (see sourceMeta) for checkPublished.
 
-// loadSettings are the settings of a load that shape its rows, as the
-// ledger records them. encoding/json writes map keys sorted, so equal
-// settings encode alike.
+// loadSettings are the settings of a load that shape its rows: the mode,
+// the merge key, each column as the metadata and the mapping made it, the
+// source time zone and the decoder's settings ([Job.Decode]).
+// encoding/json writes map keys sorted, so equal settings encode alike.
 type loadSettings struct {
 	Mode     Mode              `json:"mode"`
 	Key      []string          `json:"key,omitempty"`
@@ -122,7 +118,9 @@ func (now loadSettings) changes(was loadSettings) []string {
 	if now.TimeZone != was.TimeZone {
 		out = append(out, fmt.Sprintf("source time zone (%s → %s)", show(was.TimeZone), show(now.TimeZone)))
 	}
-	for _, k := range slices.Sorted(maps.Keys(merged(now.Decode, was.Decode))) {
+	keys := slices.Concat(slices.Collect(maps.Keys(now.Decode)), slices.Collect(maps.Keys(was.Decode)))
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
 		if a, b := was.Decode[k], now.Decode[k]; a != b {
 			out = append(out, fmt.Sprintf("%s (%q → %q)", k, a, b))
 		}
@@ -168,14 +166,4 @@ func (c settingsColumn) describe() string {
 		s += " not null"
 	}
 	return s
-}
-
-// merged is the union of two maps' keys.
-func merged(a, b map[string]string) map[string]string {
-	out := maps.Clone(a)
-	if out == nil {
-		out = map[string]string{}
-	}
-	maps.Copy(out, b)
-	return out
 }

@@ -91,8 +91,7 @@ func (r *loadRun) refillKey(ctx context.Context, info *tableInfo, deps *dependen
 	return nil, "", nil
 }
 
-// keptColumns are the columns of extra whose values are the user's to
-// keep: all but generated ones.
+// keptColumns are the columns of extra but the generated ones.
 func keptColumns(extra []*tableColumn) []*tableColumn {
 	var out []*tableColumn
 	for _, c := range extra {
@@ -201,7 +200,7 @@ func (r *loadRun) keepAside(ctx context.Context, qstage, qkeep, only string, key
 	}, nil
 }
 
-// keyJoin is the join condition of the key columns of s and t.
+// keyJoin joins s and t on the key columns.
 func keyJoin(key []string) []string {
 	on := make([]string, len(key))
 	for k, c := range key {

@@ -29,8 +29,7 @@ type uniqueKey struct {
 	show  []string // the columns as the message names them (source names)
 }
 
-// describe is the key as a message names it, with the server's column
-// list when the columns are not known.
+// describe is the key as a message names it.
 func (k uniqueKey) describe(serverCols string) string {
 	cols := strings.Join(k.show, ", ")
 	if cols == "" {
@@ -65,8 +64,7 @@ func (r *loadRun) targetKey(info *tableInfo, name string) uniqueKey {
 	return r.fieldKey("primary key", info.primaryKeyNames())
 }
 
-// execKeyed runs stmt under the key savepoint, in one round trip, and
-// returns its command tag.
+// execKeyed runs stmt under the key savepoint, in one round trip.
 func (r *loadRun) execKeyed(ctx context.Context, stmt string) (pgconn.CommandTag, error) {
 	if r.l.citus {
 		return r.execKeyedCitus(ctx, stmt)
@@ -85,15 +83,11 @@ func (r *loadRun) execKeyed(ctx context.Context, stmt string) (pgconn.CommandTag
 	return res[1].CommandTag, nil
 }
 
-// keyError turns err, the error of a statement, into a *KeyError when the
-// server refused a duplicate key, and returns any other error as is. The
-// server's detail gives the value, its context the row of a COPY.
-// When data is set, the statement ran under the key savepoint and data
-// (quoted) is the table the load filled by COPY (its rows in COPY order):
-// the smallest key value it holds more than once is searched for there,
-// counted, and its first two rows named by line. repeat is where the other
-// row may be as far as the statement tells: RepeatInExport, or
-// RepeatInTableOrExport when the table held rows already.
+// keyError turns err into a *KeyError when the server refused a duplicate
+// key, and returns any other error as is. When data is set, the statement
+// ran under the key savepoint and data (quoted) is the table the load
+// filled by COPY: the duplicate is looked for there (see findDuplicate).
+// repeat is where the other row may be as far as the statement tells.
 func (r *loadRun) keyError(ctx context.Context, err error, data string, key uniqueKey, repeat Repeat) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != codeUniqueViolation && pe.Code != codeCardinalityViolate {
@@ -124,9 +118,8 @@ func (r *loadRun) keyError(ctx context.Context, err error, data string, key uniq
 	return ke
 }
 
-// duplicateParts are the SQL pieces both duplicate finders build from the
-// key columns: the quoted names, the join of the table t to the duplicate
-// d, the NOT NULL filter and d's values as text.
+// duplicateParts are the SQL pieces of the key columns: the quoted names,
+// the join of t to d, the NOT NULL filter and d's values as text.
 func duplicateParts(cols []string) (q, on, notNull, text []string) {
 	q = make([]string, len(cols))
 	for k, c := range cols {
@@ -136,6 +129,14 @@ func duplicateParts(cols []string) (q, on, notNull, text []string) {
 		text = append(text, "d."+q[k]+"::text")
 	}
 	return q, on, notNull, text
+}
+
+// textDst are the scan destinations of a row of first and then vals.
+func textDst(vals []string, first ...any) []any {
+	for k := range vals {
+		first = append(first, &vals[k])
+	}
+	return first
 }
 
 // findDuplicate looks in table (quoted), filled by the load's COPY and so
@@ -164,11 +165,7 @@ func (r *loadRun) findDuplicate(ctx context.Context, table string, cols []string
 	for rows.Next() {
 		var row int64
 		v := make([]string, len(cols))
-		dst := []any{&count, &row}
-		for k := range v {
-			dst = append(dst, &v[k])
-		}
-		if err := rows.Scan(dst...); err != nil {
+		if err := rows.Scan(textDst(v, &count, &row)...); err != nil {
 			return err
 		}
 		found, vals = append(found, row), v

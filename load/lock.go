@@ -88,12 +88,8 @@ const lockWaitNotice = 3 * time.Second
 
 // lockPublish takes locks in mode (ACCESS EXCLUSIVE, or EXCLUSIVE for
 // an in-place refill that changes no column) on the quoted relations in
-// attempts of [Config.PublishLockTry] each, letting queued readers
-// through between attempts, until [Config.LockTimeout] has passed. Each
-// attempt waits at most PublishLockTry, so readers are held up by at
-// most that much per attempt. Once the wait passes lockWaitNotice, and
-// then at growing intervals, it logs a warning naming the table and the
-// sessions holding it.
+// attempts of at most [Config.PublishLockTry] each (so readers are held
+// up by that much at most), until [Config.LockTimeout] (see retryLocked).
 //
 // rels lists dependent views before the target, the order in which a
 // reader of a view locks them, so that the two rarely deadlock; when they
@@ -112,8 +108,8 @@ func (r *loadRun) lockPublish(ctx context.Context, rels []string, mode string) e
 	return err
 }
 
-// lockAttempt is a statement that first waits for a lock, run by
-// retryLocked: the publish's LOCK TABLE or a materialized view's REFRESH.
+// lockAttempt is a statement that first waits for a lock (LOCK TABLE, a
+// REFRESH), run by retryLocked.
 type lockAttempt struct {
 	savepoint, stmt string
 	oid             uint32 // the relation whose lock holders are named
@@ -125,12 +121,11 @@ type lockAttempt struct {
 }
 
 // retryLocked runs a.stmt in a savepoint of tx with a lock timeout of
-// a.try (none when a.total < 0), again and again while it fails on a lock
-// timeout or a deadlock, backing off up to a second between attempts so
-// that queued readers get through, until a.total has passed: then it
-// returns a *LockError naming the sessions holding a.oid. Once the wait
-// passes lockWaitNotice, and then at growing intervals, it logs a.waiting
-// with those sessions.
+// a.try (none when a.total < 0) while it fails on a lock timeout or a
+// deadlock, backing off up to a second so that queued readers get
+// through, until a.total has passed: then it returns a *LockError naming
+// the sessions holding a.oid, which it logs too once the wait passes
+// lockWaitNotice, and then at growing intervals.
 func retryLocked(ctx context.Context, tx pgx.Tx, a lockAttempt) error {
 	start := time.Now()
 	backoff := 50 * time.Millisecond

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/mbiload/mbiload/schema"
 )
 
 // A merge updates every target row whose key equals an export row's: on a
@@ -43,24 +42,14 @@ func (r *loadRun) checkMergeKey(ctx context.Context, info *tableInfo, key []int)
 	if indexed {
 		return nil
 	}
-	q := make([]string, len(names))
-	var notNull, text []string
-	for k, n := range names {
-		q[k] = schema.Quote(n)
-		notNull = append(notNull, q[k]+" IS NOT NULL")
-		text = append(text, q[k]+"::text")
-	}
+	q, _, notNull, text := duplicateParts(names)
 	list := strings.Join(q, ", ")
 	sql := "SELECT count(*), " + strings.Join(text, ", ") + " FROM " + r.qtarget +
-		" WHERE " + strings.Join(notNull, " AND ") + " GROUP BY " + list +
+		" d WHERE " + strings.Join(notNull, " AND ") + " GROUP BY " + list +
 		" HAVING count(*) > 1 ORDER BY " + list + " LIMIT 1"
 	vals := make([]string, len(names))
 	var count int64
-	dst := []any{&count}
-	for k := range vals {
-		dst = append(dst, &vals[k])
-	}
-	err := r.tx.QueryRow(ctx, sql).Scan(dst...)
+	err := r.tx.QueryRow(ctx, sql).Scan(textDst(vals, &count)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}

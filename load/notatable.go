@@ -24,12 +24,8 @@ WHERE c.oid = coalesce(
   (SELECT indrelid FROM pg_index WHERE indexrelid = $1),
   (SELECT refobjid FROM pg_depend WHERE classid = 'pg_class'::regclass AND objid = $1
      AND refclassid = 'pg_class'::regclass AND deptype IN ('a', 'i') LIMIT 1))`, oid).Scan(&ownerSchema, &ownerName)
-	owner := ""
 	if ownerName != "" {
-		owner = schema.Quote(ownerSchema, ownerName)
-	}
-	if owner != "" {
-		what += " of table " + owner
+		what += " of table " + schema.Quote(ownerSchema, ownerName)
 	}
 	alter := map[string]string{"i": "INDEX", "I": "INDEX", "S": "SEQUENCE", "v": "VIEW", "m": "MATERIALIZED VIEW",
 		"f": "FOREIGN TABLE"}[kind]
