@@ -52,9 +52,8 @@ ORDER BY 1, 2, 3`, oid)
 	return acl, nil
 }
 
-// copyACL makes the privileges on table (quoted) those of from: it revokes
-// whatever default privileges gave the new table, then grants each entry
-// whose column still exists.
+// copyACL revokes what default privileges gave table (quoted), then
+// grants each entry of from whose column still exists.
 func copyACL(ctx context.Context, q querier, table string, newOID uint32, from []aclEntry, hasColumn func(string) bool) error {
 	current, err := readACL(ctx, q, newOID)
 	if err != nil {

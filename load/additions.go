@@ -8,13 +8,10 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// What a warehouse owner adds to a table mbiload maintains must survive a
-// replace. A swap re-creates on the staging table what it can carry (see
-// stagingPlan); whatever it cannot makes the table a blocker, refilled in
-// place, where everything attached to the table stays as it is. The
-// catalog queries that read the additions are the ones that read the
-// table anyway: nothing here costs a round trip when there is nothing to
-// carry.
+// What a warehouse owner adds to a table survives a replace: a swap
+// re-creates on the staging table what it can carry (see stagingPlan);
+// anything else makes the table refilled in place. The additions are read
+// by the catalog queries that read the table anyway.
 
 // additionBlockers are the things a swap cannot carry that are not
 // objects depending on the table: inheritance, a typed table, forced
@@ -65,11 +62,9 @@ func additionBlockers(info *tableInfo, d *dependents) []string {
 	return out
 }
 
-// extraBlockers are the columns of the table that the export does not
-// have and no earlier load wrote (extra, see schemaChanges): a user added
-// them, and only an in-place refill keeps them (their values in the new
-// rows are their defaults, identities, generated values or NULL). One
-// that is NOT NULL with nothing to fill it fails the load.
+// extraBlockers are the columns a user added (extra, see schemaChanges):
+// only an in-place refill keeps them, giving the new rows their defaults,
+// identities, generated values or NULL. One that is unfilled fails.
 func (r *loadRun) extraBlockers(extra []*tableColumn) ([]string, error) {
 	var out []string
 	for _, c := range extra {
@@ -111,8 +106,7 @@ type stagingPlan struct {
 }
 
 // planStaging reads what the staging table of a swap takes over from
-// info and deps. pk are the metadata's primary key fields; relax the
-// columns whose NOT NULL the swap drops (see relaxed).
+// info and deps (see stagingPlan).
 func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, qstage string, relax, kept []*tableColumn) stagingPlan {
 	p := stagingPlan{early: map[string]bool{}, notNull: withoutNotNull(keptNotNull(info, t, pk), relax)}
 	var alter []string

@@ -38,11 +38,10 @@ FROM (SELECT max(x.option_value) FILTER (WHERE x.option_name = 'autovacuum_enabl
       WHERE c.oid = $1::regclass) o`
 
 // analyze gathers the statistics of table (quoted, qualified), which holds
-// rows rows written by this load, before the publish. When autovacuum
-// will analyze the table again within a minute or so of the commit (it
-// always counts the load's rows as changes), a quick ANALYZE at
-// [quickStatisticsTarget] is enough until then, instead of doing the full
-// work twice; otherwise the ANALYZE runs at the session's target.
+// rows rows written by this load, before the publish: at
+// [quickStatisticsTarget] when autovacuum will analyze it again soon
+// after the commit (see autoAnalyzeSQL), instead of doing the full work
+// twice.
 func (r *loadRun) analyze(ctx context.Context, table string, rows int64) error {
 	if r.citusAnalyzed() {
 		return nil

@@ -25,10 +25,9 @@ type extraColumn struct {
 	col  copyColumn
 }
 
-// snapshotColumns returns the export id and export time columns of a
-// snapshot load. The export id is the job's, or "sha256:<hex>" for a local
-// file; the time is the export's as a UTC wall-clock timestamp (NULL when
-// unknown).
+// snapshotColumns returns the snapshot's export id (the job's, or
+// "sha256:<hex>" for a local file) and export time (UTC wall clock, NULL
+// when unknown) columns.
 func (r *loadRun) snapshotColumns() []extraColumn {
 	id := r.job.ExportID
 	if id == "" {

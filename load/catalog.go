@@ -223,12 +223,10 @@ func sameType(c *tableColumn, f schema.Field) bool {
 	return c.OID == f.Type.PGOID() && c.Typmod == fieldTypmod(f.Type)
 }
 
-// schemaChanges compares the table's fields with an existing table's
-// columns and describes the differences. dropped and retyped list the
-// affected existing columns. A column the export does not have is dropped
-// when the last load wrote it (last, the columns of lastNames);
-// otherwise a user added it, and it is extra: not a change, and
-// kept.
+// schemaChanges describes how the table's fields differ from an existing
+// table's columns. A column the export does not have is dropped when the
+// last load wrote it (last, lastNames.cols), else a user added it: it is
+// extra, and kept.
 func schemaChanges(t *schema.Table, info *tableInfo, last map[string]string) (changes []string, dropped, retyped, extra []*tableColumn) {
 	var common []string
 	for _, f := range t.Fields {
@@ -264,8 +262,8 @@ func schemaChanges(t *schema.Table, info *tableInfo, last map[string]string) (ch
 	return changes, dropped, retyped, extra
 }
 
-// hasOtherColumns reports whether info has a column t does not: only then
-// does schemaChanges need the last load's columns.
+// hasOtherColumns reports whether info has a column t does not (and
+// schemaChanges needs the last load's columns).
 func hasOtherColumns(t *schema.Table, info *tableInfo) bool {
 	return slices.ContainsFunc(info.Columns, func(c tableColumn) bool { return fieldIndexByName(t, c.Name) < 0 })
 }

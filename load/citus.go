@@ -9,14 +9,10 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// Citus (the extension that spreads tables over worker nodes behind a
-// coordinator) is met where the owner put it: a load into a hash-
-// distributed or reference table keeps it so, in the load's one
-// distributed transaction. Every table a load builds next to such a
-// target (the staging table of a swap, of an in-place refill, of a merge
-// or an append) is distributed the same way and colocated with it, so
-// the COPY runs on the workers in parallel and every statement joining
-// it with the target is pushed down to the shards. The kinds of
+// Citus (see the package doc) keeps a distributed target so: every table
+// a load builds next to it is distributed the same way and colocated with
+// it, so the COPY runs on the workers in parallel and every statement
+// joining it with the target is pushed down to the shards. The kinds of
 // distribution, as [Result.Distribution] and the dry run name them:
 const (
 	// DistributionHash is a table hash-distributed by a column.

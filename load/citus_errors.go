@@ -16,9 +16,8 @@ var shardSuffixRE = regexp.MustCompile(`"([^"]*?)_[0-9]{6,}"`)
 // down, or refused a row without saying why), which names the shard.
 var citusCopyFailedRE = regexp.MustCompile(`^failed to COPY to shard [0-9]+ on (.*)$`)
 
-// citusCopyCodes are the SQLSTATEs of the constraint violations a worker
-// reports during a COPY, which Citus re-raises as XX000, by the words of
-// their messages.
+// citusCopyCodes are the SQLSTATEs of a worker's constraint violations
+// during a COPY, by the words of their messages.
 var citusCopyCodes = []struct{ text, code string }{
 	{"violates check constraint", codeCheckViolation},
 	{"violates not-null constraint", codeNotNullViolation},
@@ -30,15 +29,14 @@ var citusCopyCodes = []struct{ text, code string }{
 var citusNullColumnRE = regexp.MustCompile(`^null value in column "([^"]*)"`)
 
 // citusUniqueRE is the message of a duplicate key a worker refused during
-// a COPY, which Citus re-raises with SQLSTATE XX000.
+// a COPY.
 var citusUniqueRE = regexp.MustCompile(`^duplicate key value violates unique constraint "(.*)"$`)
 
-// citusError takes what Citus's internals put in err's server error out,
-// in place: the shard names in the message become the table's, index's or
-// constraint's own, the constraint's name is filled in from the message
-// (a worker's error comes back without it) and a duplicate key refused
-// during a COPY gets its SQLSTATE (23505) back (Citus re-raises it as
-// XX000). It returns err.
+// citusError takes Citus's internals out of err's server error, in
+// place: shard names become the relations' own, the constraint's name is
+// filled in from the message (a worker's error comes without it) and a
+// constraint violation during a COPY gets its SQLSTATE back (Citus
+// re-raises it as XX000). It returns err.
 func citusError(err error) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

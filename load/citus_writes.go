@@ -42,11 +42,10 @@ func (r *loadRun) execScript(ctx context.Context, script string) error {
 }
 
 // citusStagedAppend says an append into the existing target info goes
-// through a staging table colocated with it: a Citus table with a
-// primary key, so that a key value the table holds already can be found
-// among the staged rows, numbered, and its CSV line named (the COPY
-// into a distributed table reports neither the row nor the SQLSTATE).
-// The INSERT from the staging table runs on the shards.
+// through a colocated staging table: a Citus table with a primary key, so
+// that a duplicate key can be found among the numbered staged rows and
+// its CSV line named (the COPY into a distributed table reports neither
+// the row nor the SQLSTATE).
 func (r *loadRun) citusStagedAppend(info *tableInfo) bool {
 	return r.plan.dist != nil && info.PrimaryKey != ""
 }
@@ -63,11 +62,9 @@ func (r *loadRun) citusSequenced(qstage string, defs []string, cols []copyColumn
 }
 
 // findDuplicateCitus is findDuplicate on a Citus table, whose ctid order
-// is each shard's: the rows are numbered by seqColumn when table is the
-// staging table r.seqStage, else only the value and its count are
-// found. A value the export holds once but the target already (an
-// append) is looked for too: the first staged row whose key the target
-// has.
+// is each shard's: the rows are numbered by seqColumn in r.seqStage, else
+// only the value and its count are found. In r.seqStage, a value the
+// target holds already (an append) is looked for too.
 func (r *loadRun) findDuplicateCitus(ctx context.Context, table string, cols []string, ke *KeyError) error {
 	q, on, notNull, text := duplicateParts(cols)
 	list := strings.Join(q, ", ")
@@ -179,10 +176,9 @@ func (referenceMerge) write(ctx context.Context, r *loadRun, m mergeStatement) (
 	return n, nil
 }
 
-// execKeep runs keep, the CREATE TABLE qkeep AS SELECT that sets a
-// refill's key and user's columns aside; on Citus it creates qkeep
-// empty, distributes it like the target and fills it with an INSERT that
-// runs on the shards (a local qkeep would be out of the workers' reach).
+// execKeep runs keep, the CREATE TABLE qkeep AS SELECT of keepAside; on
+// Citus it creates qkeep empty, distributes it like the target and fills
+// it on the shards (a local qkeep would be out of the workers' reach).
 func (r *loadRun) execKeep(ctx context.Context, keep, qkeep string) error {
 	if r.plan.dist == nil {
 		_, err := r.tx.Exec(ctx, keep)

@@ -109,9 +109,8 @@ var constraintKinds = map[string]string{
 
 // constraintError turns err into a *ConstraintError when the server
 // refused rows for breaking constraint c (nil: the one the server names,
-// looked for in cons), and returns any other error as is. rowCols are the
-// columns of the table the rows went into, in order, to pick the
-// constraint's values out of a refused row; info names c's columns.
+// in cons), and returns any other error as is. rowCols are the columns
+// of the table the rows went into, for rowValues; info names c's.
 func (r *loadRun) constraintError(err error, c *constraintInfo, cons []constraintInfo, info *tableInfo, rowCols []string) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

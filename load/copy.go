@@ -40,9 +40,7 @@ type copyColumn struct {
 	// against Typmod, the target's atttypmod.
 	Owner  bool
 	Typmod int32
-	// NotNull, when set, refuses a NULL value: a *RowError with its
-	// sentinel and detail (merge and primary keys, NOT NULL columns of
-	// an existing target).
+	// NotNull, when set, refuses a NULL value (see refuseNulls).
 	NotNull nullRule
 	// Const is the encoded field (length and bytes) written in every row.
 	Const []byte

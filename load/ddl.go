@@ -23,9 +23,8 @@ func columnDefs(t *schema.Table) []string {
 }
 
 // keyedColumnDefs is columnDefs with the columns of the primary key pk
-// (field indexes) NOT NULL, as adding the key after the COPY makes them:
-// the server then skips the scan that would check them (the COPY refused
-// their NULLs already, see refuseNulls). The table ends up the same.
+// NOT NULL, as adding the key after the COPY makes them: the server then
+// skips the scan that would check them (refuseNulls did).
 func keyedColumnDefs(t *schema.Table, pk []int) []string {
 	out := columnDefs(t)
 	for _, k := range pk {
@@ -69,10 +68,9 @@ func (r *loadRun) createTable(ctx context.Context, table string, defs []string, 
 }
 
 // stageName returns a fresh staging table name in the ledger schema, quoted
-// and unquoted. The table is created inside the load's transaction, so no
-// other session ever sees it, and a killed process, a dropped connection or
-// a server restart rolls it back with everything else: there is never
-// staging debris to clean up.
+// and unquoted. The table is created in the load's transaction, so a
+// killed process, a dropped connection or a server restart rolls it back:
+// there is never staging debris to clean up.
 func (r *loadRun) stageName() (quoted, name string) {
 	name = "stage_" + randomHex(8)
 	return schema.Quote(r.l.cfg.LedgerSchema, name), name

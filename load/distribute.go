@@ -104,11 +104,9 @@ func (d DistributeRule) matches(source string) bool {
 }
 
 // newDistribution is the distribution the rules give a new table t of a
-// load in mode (nil: none matches): the rule its source name matches,
-// with the column resolved to t's field. A table matched by two rules, a
-// column the table does not have, or a primary key without the column
-// (Citus enforces a unique key on each shard only) is an error naming
-// the flags.
+// load in mode (nil: none matches). A table matched by two rules, a
+// column the table does not have, or a key without the column (Citus
+// enforces a unique key on each shard only) is an error.
 func newDistribution(rules []DistributeRule, t *schema.Table, mode Mode) (*distribution, error) {
 	var hit []DistributeRule
 	for _, d := range rules {

@@ -9,13 +9,11 @@ import (
 )
 
 // ErrorText is err's message for a log line, a report or the ledger, with
-// a failed connection said once, on one line. pgx tries every
-// address and, with sslmode prefer (the default), TLS and then plain
-// text, and joins each attempt's error on a line of its own ("tls error:
-// server refused TLS connection" first, from a server without TLS); the
-// text keeps the last attempt's reason (the TLS refusal only when there is
-// nothing else), as "cannot connect to PostgreSQL (user=... database=...):
-// 127.0.0.1:5432 (127.0.0.1): dial error: ... connection refused".
+// a failed connection said once, on one line: pgx joins the error of each
+// address and of TLS and plain text (sslmode prefer) on lines of their
+// own; the text keeps the last attempt's reason (see connectReason), as
+// "cannot connect to PostgreSQL (user=... database=...): 127.0.0.1:5432
+// (127.0.0.1): dial error: ... connection refused".
 func ErrorText(err error) string {
 	if err == nil {
 		return ""

@@ -9,12 +9,10 @@ import (
 )
 
 // ReadHistory returns the latest entries of the ledger in ledgerSchema,
-// newest first, of every target schema, creating nothing: ok is false when
-// that schema holds no ledger. A non-empty table keeps the loads whose
-// target or source table has that name. limit ≤ 0 means 100.
-//
-// It needs no [Loader]: a Loader is tied to one target schema and creates
-// it, while the ledger is shared by every target schema that used it.
+// newest first, of every target schema (the ledger is shared by them, a
+// [Loader] tied to one), creating nothing: ok is false when that schema
+// holds no ledger. A non-empty table keeps the loads whose target or
+// source table has that name. limit ≤ 0 means 100.
 func ReadHistory(ctx context.Context, pool *pgxpool.Pool, ledgerSchema, table string, limit int) (entries []LedgerEntry, ok bool, err error) {
 	if limit <= 0 {
 		limit = 100

@@ -148,9 +148,8 @@ func (m inPlace) stage(ctx context.Context, r *loadRun, kept *tableInfo) (string
 }
 
 // alterations are the column changes, run once the old rows are deleted
-// (a retyped column then converts no value), and those to run after the
-// insert (the NOT NULLs an upsert can only set once every row has its
-// values).
+// (a retyped column then converts no value), and the NOT NULLs an upsert
+// sets after the insert.
 func (m inPlace) alterations(r *loadRun, upsert bool) (alters, after []string) {
 	t, info := r.job.Table, r.plan.info
 	for _, c := range m.dropped {
@@ -186,9 +185,9 @@ func (m inPlace) alterations(r *loadRun, upsert bool) (alters, after []string) {
 }
 
 // refill deletes the old rows (or, upserting, those whose key left the
-// export), runs alters and inserts the staged rows from qstage, under
-// the publish lock; now is the target as re-read under it. It returns
-// the rows written, which must be the rows COPYed.
+// export), runs alters and inserts the staged rows from qstage; now is
+// the target as re-read under the publish lock. It returns the rows
+// written.
 func (m inPlace) refill(ctx context.Context, r *loadRun, f refill, qstage string, now *tableInfo, alters []string) (int64, error) {
 	t, info := r.job.Table, r.plan.info
 	only := "ONLY "

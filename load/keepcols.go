@@ -63,10 +63,8 @@ func quotedList(names []string) string {
 //     key (--key) when a unique constraint or index covers exactly it, so
 //     that the rows whose key stays keep those columns' values.
 //
-// A table whose user columns hold values (identity columns aside: they
-// are refilled) and that has no such key fails with a [UserColumnsError]
-// before anything is written: a replace would empty them. why says, for
-// messages, what the key is for.
+// Without such a key, user columns holding values fail the load (see
+// refuseValued). why says, for messages, what the key is for.
 func (r *loadRun) refillKey(ctx context.Context, info *tableInfo, deps *dependents, extra []*tableColumn) (key []string, why string, err error) {
 	if len(deps.FKRefs) > 0 {
 		f := deps.FKRefs[0]
@@ -102,10 +100,8 @@ func keptColumns(extra []*tableColumn) []*tableColumn {
 	return out
 }
 
-// userColumnsKey returns the target's primary key when the export has all
-// its columns, else the job's key when a unique constraint or a unique,
-// non-partial index of the target is on exactly its columns; what names
-// it. nil when there is neither.
+// userColumnsKey returns the user columns' key of refillKey, or nil; what
+// names it.
 func (r *loadRun) userColumnsKey(info *tableInfo, deps *dependents) (key []string, what string) {
 	t := r.job.Table
 	if pk := info.primaryKeyNames(); len(pk) > 0 && !slices.ContainsFunc(pk, func(n string) bool { return fieldIndexByName(t, n) < 0 }) {
@@ -168,13 +164,11 @@ func (r *loadRun) refuseValued(ctx context.Context, keep []*tableColumn) error {
 	return nil
 }
 
-// keepAside sets the key and the user's columns (extra, but generated
-// ones) of the old rows aside in qkeep, a table of the load's transaction
-// in the ledger schema, and returns the two statements that then fill the
-// emptied table from the staging table qstage: the rows whose key was
-// there with the old row's values (OVERRIDING SYSTEM VALUE: an identity
-// column keeps its numbers), the others with the columns' defaults. only
-// is "ONLY " or "" (a partitioned table).
+// keepAside sets the key and the user's columns (see keptColumns) of the
+// old rows aside in qkeep, and returns the two statements that then fill
+// the emptied table from qstage: the rows whose key was there with the old
+// row's values (OVERRIDING SYSTEM VALUE: an identity column keeps its
+// numbers), the others with the defaults. only is "ONLY " or "".
 func (r *loadRun) keepAside(ctx context.Context, qstage, qkeep, only string, key []string, extra []*tableColumn) ([]string, error) {
 	names := quoteNames(r.job.Table.ColumnNames())
 	var carried, kcols, scols []string
@@ -209,10 +203,9 @@ func keyJoin(key []string) []string {
 	return on
 }
 
-// sparse returns, when every column of cols is NULL unless a user set it
-// (no default, no identity), the condition of a row holding a value in
-// one of them: only those rows need setting aside, as a new row's value
-// is NULL anyway. "" otherwise.
+// sparse returns, when no column of cols has a default or identity, the
+// condition of a row holding a value in one of them: only those rows need
+// setting aside, as a new row's value is NULL anyway. "" otherwise.
 func sparse(cols []*tableColumn) string {
 	var conds []string
 	for _, c := range cols {

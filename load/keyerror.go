@@ -98,8 +98,7 @@ func (e *KeyError) Unwrap() []error {
 }
 
 // places names rows by their lines when all are known, else by their
-// numbers in the export: "line 9", "lines 3 and 9", "rows 2 and 8 of the
-// export".
+// numbers: "line 9", "lines 3 and 9", "rows 2 and 8 of the export".
 func places(rows, lines []int64) string {
 	if len(rows) == 0 {
 		return ""
@@ -145,9 +144,8 @@ func keyValue(vals []string) string {
 }
 
 // parseKeyDetail splits the server's "Key (entity_id)=(2) is
-// duplicated." or "... already exists." into the key's columns and value
-// as it prints them (for the message only: several values are joined by
-// ", " and cannot be told apart).
+// duplicated." (or "already exists.") into the key's columns and value as
+// printed (several values joined by ", " cannot be told apart).
 func parseKeyDetail(detail string) (cols, value string, ok bool) {
 	s, ok := strings.CutPrefix(detail, "Key (")
 	if !ok {

@@ -139,11 +139,10 @@ func textDst(vals []string, first ...any) []any {
 	return first
 }
 
-// findDuplicate looks in table (quoted), filled by the load's COPY and so
-// holding its rows in COPY order (ctid order), for the smallest value of
-// the columns cols held by more than one row; when there is one, ke gets
-// it, its count and its first two rows. Only a failed load runs it: it
-// reads the whole table.
+// findDuplicate looks in table (quoted), filled by the load's COPY (ctid
+// order is COPY order), for the smallest value of cols held by several
+// rows, and gives ke the value, its count and its first two rows. Only a
+// failed load reads the whole table so.
 func (r *loadRun) findDuplicate(ctx context.Context, table string, cols []string, ke *KeyError) error {
 	if r.plan.dist != nil {
 		return r.findDuplicateCitus(ctx, table, cols, ke)

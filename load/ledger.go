@@ -204,20 +204,14 @@ type ledgerRow struct {
 	errText  string
 	rejects  []schema.Reject
 	finished time.Time
-	// notNull are the columns the load's DDL made NOT NULL from the
-	// metadata (see madeNotNull), recorded in source_columns; nil for a
-	// failed load.
-	notNull []string
-	// types are the columns whose type is mbiload's doing (see
-	// madeTypes), recorded in source_columns; nil: not recorded.
-	types map[string]string
-	// settings are the load's settings, recorded for a successful load
-	// (nil: not recorded).
+	// notNull, types and settings are what a successful load records in
+	// source_columns (see encodeSourceColumns); nil: not recorded.
+	notNull  []string
+	types    map[string]string
 	settings *recordedLoad
 }
 
-// write inserts the row and its rejects through q (the publishing
-// transaction, or a fresh one for a failure) and returns the row's id.
+// write inserts the row and its rejects through q and returns its id.
 func (lg ledger) write(ctx context.Context, q querier, pgSchema string, r ledgerRow) (int64, error) {
 	j := r.job
 	var exportedAt *time.Time
@@ -270,10 +264,9 @@ func copyRows(ctx context.Context, q querier, table pgx.Identifier, cols []strin
 	return c.CopyFrom(ctx, table, cols, pgx.CopyFromRows(rows))
 }
 
-// cleanText makes s storable as PostgreSQL text (and jsonb): rejected
-// records, names and error messages may hold invalid UTF-8 or NUL bytes,
-// which are replaced. Every string the ledger stores goes through it, so
-// that no name can keep a load's outcome out of the ledger.
+// cleanText replaces what PostgreSQL text (and jsonb) cannot store
+// (invalid UTF-8, NUL bytes): every string the ledger stores goes through
+// it, so that no name can keep a load's outcome out of the ledger.
 func cleanText(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

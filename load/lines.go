@@ -16,10 +16,9 @@ type lineRun struct {
 }
 
 // lineMap remembers on which CSV line each row of the export starts, for
-// errors found after the row's batch is gone: a duplicate key found by the
-// server during or after the COPY. Rows usually follow each other line by
-// line, so a batch costs two [LineSource.Line] calls and adds no run; a
-// record spanning lines adds one, found by bisection.
+// errors found after the row's batch is gone. Rows usually follow each
+// other line by line, so a batch costs two [LineSource.Line] calls and
+// adds no run; a record spanning lines adds one, found by bisection.
 type lineMap struct {
 	runs []lineRun
 	full bool // maxLineRuns reached: later rows are unknown
@@ -55,8 +54,7 @@ func (m *lineMap) span(src LineSource, first int64, a int, la int64, b int, lb i
 	}
 }
 
-// put records that row starts on line, unless the last run says so
-// already.
+// put records that row starts on line, unless the last run says so.
 func (m *lineMap) put(row, line int64) {
 	if m.full {
 		return

@@ -17,17 +17,13 @@ import (
 // Load takes its own connection from the pool, and loads of the same table
 // are serialised by an advisory lock.
 type Loader struct {
-	pool   *pgxpool.Pool
-	cfg    Config
-	ledger ledger
-	log    *slog.Logger
-	// version is the server's server_version_num (see ServerVersion):
-	// what differs between majors is chosen by it.
-	version int
-	// unrecorded are failed loads the ledger could not take yet.
-	unrecorded unrecorded
-	// citus says the database has the Citus extension (see citus.go).
-	citus bool
+	pool       *pgxpool.Pool
+	cfg        Config
+	ledger     ledger
+	log        *slog.Logger
+	version    int        // server_version_num (see ServerVersion)
+	unrecorded unrecorded // failed loads the ledger could not take yet
+	citus      bool       // the database has the Citus extension
 }
 
 // New validates cfg and refuses a server older than PostgreSQL 14

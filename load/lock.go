@@ -45,9 +45,8 @@ func setLockTimeout(ctx context.Context, tx pgx.Tx, d time.Duration) error {
 	return nil
 }
 
-// lockTable takes the per-table advisory lock for the rest of tx, waiting
-// up to timeout (negative: not at all). key is the quoted, schema-qualified
-// table name.
+// lockTable takes the advisory lock of the table key (quoted, qualified)
+// for the rest of tx, waiting up to timeout (negative: not at all).
 func lockTable(ctx context.Context, tx pgx.Tx, key string, timeout time.Duration) error {
 	start := time.Now()
 	if _, err := tx.Exec(ctx, "SAVEPOINT mbiload_lock"); err != nil {

@@ -72,8 +72,7 @@ const (
 	HowAfterRun = "after-run"
 )
 
-// ViewRefresh is what happened to one materialized view reading a loaded
-// table.
+// ViewRefresh is what happened to a materialized view reading a loaded table.
 type ViewRefresh struct {
 	// View is the materialized view, schema-qualified and quoted.
 	View string `json:"view"`
@@ -114,10 +113,8 @@ type matView struct {
 func (v matView) concurrent() bool { return v.Populated && v.Unique }
 
 // dependentMatViews returns the materialized views reading any of the
-// tables roots, directly or through views and materialized views (the
-// rewrite rules' dependencies, followed recursively), in an order that
-// refreshes a view after every view it reads: by the longest chain from a
-// table, then by name.
+// tables roots, directly or through views (rewrite rules, followed
+// recursively), ordered by the longest chain from a table, then by name.
 func dependentMatViews(ctx context.Context, q querier, roots []uint32) ([]matView, error) {
 	if len(roots) == 0 {
 		return nil, nil

@@ -10,13 +10,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// refresh runs v's REFRESH in tx in attempts: each waits at most
-// PublishLockTry for the view's lock (REFRESH takes it before any work),
-// and a lock timeout rolls the attempt back and tries again, until
-// LockTimeout. A plain REFRESH waiting for a long reader of the view would
-// otherwise queue every new reader behind its ACCESS EXCLUSIVE request
-// for as long (LOCK TABLE cannot take a materialized view's lock ahead).
-// A deadlock is retried the same way.
+// refresh runs v's REFRESH in tx in attempts, as lockPublish takes its
+// lock (REFRESH takes the view's lock before any work): a plain REFRESH
+// waiting for a long reader of the view would otherwise queue every new
+// reader behind its ACCESS EXCLUSIVE request for as long (LOCK TABLE
+// cannot take a materialized view's lock ahead).
 func (l *Loader) refresh(ctx context.Context, tx pgx.Tx, v matView, log *slog.Logger) error {
 	sql, _ := refreshStatement(v)
 	err := retryLocked(ctx, tx, lockAttempt{
@@ -48,15 +46,11 @@ func (l *Loader) refreshIn(ctx context.Context, db interface {
 	return vr
 }
 
-// refreshViews finds the materialized views reading the load's target (and
-// which other tables of the run they read) after the mode's work, before
-// the ledger row. In [RefreshInTransaction] mode it refreshes those that
-// read no other table of the run, each under a savepoint: a failure is
-// recorded and rolled back to the savepoint, and the load publishes all
-// the same. Views reading other tables of the run are deferred to the
-// caller; in [RefreshConcurrently] mode the others are refreshed after the
-// commit (refreshAfterCommit). Only an error reading the catalog fails the
-// load.
+// refreshViews refreshes, after the mode's work, the materialized views
+// reading the load's target as [Config.RefreshViews] says: views reading
+// other tables of the run are deferred to the caller. A failed refresh is
+// rolled back to its savepoint and the load publishes all the same; only
+// an error reading the catalog fails the load.
 func (r *loadRun) refreshViews(ctx context.Context) (rerr error) {
 	if r.l.cfg.RefreshViews == RefreshOff {
 		return nil
@@ -153,15 +147,12 @@ func round3(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }
 // RefreshViews refreshes, once each and in dependency order, the
 // materialized views reading any of tables (names in the target schema:
 // the tables a run loaded) that are not in done (quoted view names: those
-// the loads refreshed already). It is what a run calls after its last
-// load, for the views its loads deferred ([ViewDeferred]). In
-// [RefreshInTransaction] mode they are refreshed in one transaction, each
-// under a savepoint (readers see them change together); in
-// [RefreshConcurrently] mode each in its own; CONCURRENTLY where possible
-// either way.
-// Each outcome is recorded in the ledger (runID); a failure is in the
-// result, not the error, which reports only a database that cannot be
-// reached or read.
+// the loads refreshed already): what a run calls after its last load, for
+// the views its loads deferred ([ViewDeferred]). In [RefreshInTransaction]
+// mode they are refreshed in one transaction (readers see them change
+// together), each under a savepoint. Each outcome is recorded in the
+// ledger (runID); a failure is in the result, not the error, which reports
+// only a database that cannot be reached or read.
 func (l *Loader) RefreshViews(ctx context.Context, runID string, tables []string, done map[string]bool) ([]ViewRefresh, error) {
 	if l.cfg.RefreshViews == RefreshOff || len(tables) == 0 {
 		return nil, nil

@@ -148,13 +148,11 @@ func (m merge) write(ctx context.Context, r *loadRun) (written, error) {
 	return w, nil
 }
 
-// mergeError is the error of the MERGE into the existing target info
-// (nil: created by the load), run under the key savepoint with the
-// staged rows source (a subquery): a constraint of the target the rows
-// break as a [ConstraintError] or [KeyError] naming the table, anything
-// else as is. A CHECK or foreign key gets its definition, read once the
-// savepoint is rolled back, and a CHECK the line of the first row it
-// refuses (see checkRow); both run on this failure path only.
+// mergeError is the error of the merge into the existing target info
+// (nil: created by the load) from the staged rows source (a subquery): a
+// constraint the rows break as a [ConstraintError] or [KeyError], with a
+// CHECK's or foreign key's definition and a CHECK's first refused row
+// (see mergeConstraint), anything else as is.
 func (r *loadRun) mergeError(ctx context.Context, err error, info *tableInfo, source string) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || info == nil {

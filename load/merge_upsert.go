@@ -7,15 +7,12 @@ import (
 	"strings"
 )
 
-// upsertMerge is the merge of PostgreSQL 14, which has no MERGE (it came
-// in 15). One statement does what MERGE does: an UPDATE of the target
-// rows whose key a source row has, and an INSERT of the source rows whose
-// key no target row has (data-modifying CTEs over the same source, both
-// seeing the target as it was before the statement). Unlike INSERT ... ON
-// CONFLICT it needs no unique index on the key, so a --key without one
-// merges as MERGE does; a NULL never matches (NULL keys fail the COPY
-// before). The rows a constraint refuses are the same rows, refused with
-// the same errors, so the messages are the same as with MERGE.
+// upsertMerge is the merge of PostgreSQL 14, which has no MERGE: one
+// statement of data-modifying CTEs over the same source, both seeing the
+// target as it was, updates the target rows whose key a source row has
+// and inserts the others. Unlike INSERT ... ON CONFLICT it needs no unique
+// index on the key, so a key without one merges as MERGE does; a
+// constraint refuses the same rows with the same errors as with MERGE.
 type upsertMerge struct{}
 
 func (upsertMerge) write(ctx context.Context, r *loadRun, m mergeStatement) (int64, error) {

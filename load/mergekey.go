@@ -10,14 +10,11 @@ import (
 )
 
 // A merge updates every target row whose key equals an export row's: on a
-// key the target holds twice, one export row would overwrite both rows
-// (or, on a table with another unique key, fail on it). So the key must
-// be unique in the target: a valid, non-partial unique index (or the
-// primary key) on key columns — all of them or some — proves it at no
-// cost; without one, a query counts the target's key values before
-// anything is staged. NULL key values are left out: they never match (the
-// export's key holds no NULL). A table the merge creates gets the key as
-// its primary key.
+// key the target holds twice, one export row would overwrite both rows.
+// So the key must be unique in the target: a valid, non-partial unique
+// index on some or all key columns proves it at no cost; without one, a
+// query counts the target's key values (NULLs never match) before
+// anything is staged.
 
 // uniqueKeyIndexSQL finds a unique index of table $1 on columns among the
 // attribute numbers $2: plain columns, valid, not partial.
@@ -26,8 +23,7 @@ const uniqueKeyIndexSQL = `SELECT EXISTS (SELECT 1 FROM pg_index i
    AND (i.indkey::int2[])[0:i.indnkeyatts - 1] <@ $2::int2[])`
 
 // checkMergeKey fails with an error wrapping [ErrKeyNotUnique] when the
-// existing target info holds a value of the merge key (field indexes key,
-// columns the target has) in more than one row.
+// existing target info holds a value of the merge key in several rows.
 func (r *loadRun) checkMergeKey(ctx context.Context, info *tableInfo, key []int) error {
 	t := r.job.Table
 	names := fieldNames(t, key)

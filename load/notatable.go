@@ -8,13 +8,10 @@ import (
 )
 
 // notATable is the error for a target name that another kind of relation
-// of the target schema has: an index (such as orders_pkey, the primary key
-// of orders, for a source table named orders_pkey), a sequence, a view.
-// The load is refused before anything is written: mbiload never renames or
-// drops what it did not make, and a name of its choosing would change with
-// the catalog from night to night. The message names the relation, the
-// table it belongs to, and the fix: rename that relation (a replace keeps
-// an index's or constraint's name as it finds it).
+// has: an index (orders_pkey, for a source table named orders_pkey), a
+// sequence, a view. mbiload never renames or drops what it did not make,
+// and a name of its choosing would change with the catalog from night to
+// night: the message names the relation, its table and how to rename it.
 func notATable(ctx context.Context, q querier, pgSchema, name string, oid uint32, kind string) error {
 	qname := schema.Quote(pgSchema, name)
 	what := relkindName(kind)

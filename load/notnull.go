@@ -21,11 +21,10 @@ func wantsNotNull(t *schema.Table, key []int, k int) bool {
 
 // relaxed returns the columns of the existing table info whose NOT NULL
 // a load of t (keyed on key) drops: the last load recorded it as the
-// metadata's, and the metadata no longer asks for it. A column of the
-// table's primary key or an identity column keeps it (the server
-// requires it), and so does every column of a partition, an inheritance
-// child (the parent may hold it) or a table whose replica identity is an
-// index.
+// metadata's, which no longer asks for it. The server requires it of a
+// primary key or identity column; a partition, an inheritance child (the
+// parent may hold it) or a table whose replica identity is an index keeps
+// every NOT NULL.
 func relaxed(t *schema.Table, key []int, info *tableInfo, last *lastNames) []*tableColumn {
 	if info.IsPartition || len(info.Parents) > 0 || info.ReplIdent == "i" {
 		return nil
@@ -43,8 +42,7 @@ func relaxed(t *schema.Table, key []int, info *tableInfo, last *lastNames) []*ta
 	return out
 }
 
-// withoutNotNull returns info with NotNull cleared on the columns named
-// like those of drop.
+// withoutNotNull returns info without the NOT NULLs of drop.
 func withoutNotNull(info *tableInfo, drop []*tableColumn) *tableInfo {
 	if len(drop) == 0 {
 		return info
@@ -59,8 +57,7 @@ func withoutNotNull(info *tableInfo, drop []*tableColumn) *tableInfo {
 	return &out
 }
 
-// dropNotNull returns the statement that drops the NOT NULL of cols of
-// table (quoted), or nothing.
+// dropNotNull returns the statement dropping the NOT NULL of cols, if any.
 func dropNotNull(table string, cols []*tableColumn) []string {
 	if len(cols) == 0 {
 		return nil
@@ -132,11 +129,9 @@ func keptFinal(t *schema.Table, kept *tableInfo, added func(k int) bool) func(k 
 }
 
 // keepNotNull says what a load that keeps the existing table info (in
-// place, append, merge) does to its NOT NULLs: it drops those of relax
-// (the changes) and adds the fields the table lacks, NOT NULL when added
-// says so (see keptFinal). It returns the table as the load leaves its
-// NOT NULLs and the ledger's record of them and of the types, which such
-// a load keeps (see madeTypes).
+// place, append, merge) does to its NOT NULLs (see keptFinal): it returns
+// the table as the load leaves them, and the changes and the ledger's
+// record of them and of the types, which such a load keeps.
 func (r *loadRun) keepNotNull(info *tableInfo, relax []*tableColumn, added func(k int) bool) (*tableInfo, written) {
 	t := r.job.Table
 	kept := withoutNotNull(info, relax)
@@ -163,9 +158,8 @@ func swapFinal(t *schema.Table, pk []int, kept *tableInfo) func(k int) bool {
 	}
 }
 
-// mayRelax reports whether the existing table info has a NOT NULL column
-// relaxed might return, or a swap's new primary key (key) might leave
-// out: only then does a dry run need the last load's record.
+// mayRelax reports whether info has a NOT NULL column relaxed or a swap's
+// new primary key might drop: only then does a dry run need the record.
 func mayRelax(t *schema.Table, key []int, info *tableInfo) bool {
 	for k, f := range t.Fields {
 		if c := info.column(f.Name); c != nil && c.NotNull && !wantsNotNull(t, key, k) {

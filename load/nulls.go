@@ -22,12 +22,10 @@ var (
 	nullNotNull    = nullRule{ErrBadValue, "value is empty (NULL) and the column is NOT NULL in the table"}
 )
 
-// refuseNulls sets the NULL rule of the COPY columns holding the table's
-// fields (cols[k] holds field k, as fieldColumns and the append's column
-// list have it): the fields in key (the primary key the load builds)
-// refuse NULL as a primary key; when the target exists (info), its NOT
-// NULL columns refuse it too, as a primary key when they are in its
-// primary key. Other columns keep NULLs as the target does.
+// refuseNulls sets the NULL rule of the COPY columns of the table's
+// fields (cols[k] holds field k): the fields in key (the primary key the
+// load builds) and the NOT NULL columns of the existing target info
+// refuse NULL.
 func refuseNulls(cols []copyColumn, t *schema.Table, key []int, info *tableInfo) {
 	for k, f := range t.Fields {
 		if slices.Contains(key, k) {
@@ -46,9 +44,8 @@ func refuseNulls(cols []copyColumn, t *schema.Table, key []int, info *tableInfo)
 	}
 }
 
-// checkNotNull fails on the first row of rec (the next batch) holding a
-// NULL in a column with a NULL rule. Only a column with nulls is
-// searched: the check costs nothing otherwise.
+// checkNotNull fails on the first row of rec holding a NULL in a column
+// with a NULL rule; only a column with nulls is searched.
 func (r *copyReader) checkNotNull(rec arrow.RecordBatch) error {
 	row, col := -1, -1
 	for k, c := range r.cols {

@@ -84,10 +84,9 @@ func (r *loadRun) checkOwner(ctx context.Context) error {
 }
 
 // refuse returns the [ErrTargetTaken] error of a load of t in mode into
-// the owner's table (qtarget, quoted), or nil when the load may write it:
-// a snapshot writes only a history table that snapshots of the same
-// source table made, and no other mode writes a history table. A table
-// that does not exist (a first load, or one dropped since) is anyone's.
+// the owner's table (qtarget), or nil: a snapshot writes only a history
+// table of the same source table, no other mode a history table, and a
+// table that does not exist is anyone's.
 func (o tableOwner) refuse(t *schema.Table, mode Mode, qtarget string) error {
 	if !o.exists {
 		return nil

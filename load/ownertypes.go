@@ -7,14 +7,11 @@ import (
 	"github.com/mbiload/mbiload/schema"
 )
 
-// A column type the owner chose stays. A replace used to give every
-// column the metadata's type, so that a table someone made by hand (or
-// altered) lost its varchar(100), char(3) and boolean columns to text and
-// its json to jsonb. Now a replace retypes a column only when mbiload
-// made its current type: the ledger row of each successful load records,
-// under the source_columns key "" (see sourceMeta), the type of each
-// column whose type is mbiload's doing. A column whose type differs from
-// the metadata's is then
+// A column type the owner chose stays (a table made by hand keeps its
+// varchar(100), char(3), boolean and json columns): a replace retypes a
+// column only when mbiload made its current type, as the ledger row of
+// each successful load records (see sourceMeta). A column whose type
+// differs from the metadata's is then
 //
 //   - mbiload's when its type is the one recorded (the vendor changed
 //     the type): it takes the metadata's type, as before;
@@ -114,7 +111,7 @@ func replaceChange(changes []string, old, now string) []string {
 	return changes
 }
 
-// keptType returns the column of kept named name, nil when there is none.
+// keptType returns the column of kept named name, or nil.
 func keptType(kept []*tableColumn, name string) *tableColumn {
 	if k := slices.IndexFunc(kept, func(c *tableColumn) bool { return c.Name == name }); k >= 0 {
 		return kept[k]
@@ -171,8 +168,7 @@ func madeTypes(t *schema.Table, info *tableInfo, kept []*tableColumn, last *last
 	return out
 }
 
-// ownerColumnDefs is columnDefs with the columns of kept in the owner's
-// type.
+// ownerColumnDefs is columnDefs with the columns of kept in their type.
 func ownerColumnDefs(t *schema.Table, kept []*tableColumn) []string {
 	out := columnDefs(t)
 	for k, f := range t.Fields {
@@ -198,13 +194,10 @@ func hasRetyped(t *schema.Table, info *tableInfo) bool {
 	return false
 }
 
-// ownedColumns returns the columns of the existing table info whose type
-// the owner chose that an append or merge writes in that type, each value
-// checked (see newOwnerEncoder): the export's type is not one the column
-// holds every value of (compatible), but one it can be written into
-// (ownerWritable), and the column's type is not mbiload's doing. A column
-// the export's values cannot go into fails with a [ColumnError]
-// (ErrIncompatibleType).
+// ownedColumns returns the columns of the existing table info that an
+// append or merge writes in the owner's type, each value checked: not
+// compatible, but ownerWritable, and not of a type mbiload made. A column
+// the export's values cannot go into fails with a [ColumnError].
 func (r *loadRun) ownedColumns(info *tableInfo, last *lastNames) ([]*tableColumn, error) {
 	t := r.job.Table
 	var owned []*tableColumn

@@ -26,28 +26,22 @@ import (
 //     the content again would hold its rows twice, and an append cannot
 //     tell the old ones from the table's other rows.
 
-// published is the already-published check's answer.
+// published is the already-published check's answer: skip (note says
+// when and by which run), a refusal (err), or a load that goes on with a
+// warning, a snapshot replacing its export's rows (replaceExport).
 type published struct {
-	// skip says the load is already published; note says when and by
-	// which run, for the report.
-	skip bool
-	note string
-	// err refuses an accumulating load of content already appended with
-	// other settings.
-	err error
-	// warning says why content the last load loaded is loaded again.
-	warning string
-	// replaceExport makes a snapshot replace the rows its export already
-	// has in the history table (loaded before with other settings).
+	skip          bool
+	note          string
+	err           error
+	warning       string
 	replaceExport bool
 }
 
-// pastLoad is a ledger row the check compares with: when and by which
-// run, and its recorded settings (nil when not recorded).
+// pastLoad is a ledger row the check compares with.
 type pastLoad struct {
 	runID    string
 	finished time.Time
-	load     *recordedLoad
+	load     *recordedLoad // nil when not recorded
 }
 
 // when is the load as a message names it.

@@ -193,9 +193,8 @@ func (m swap) write(ctx context.Context, r *loadRun) (written, error) {
 }
 
 // publish puts the staging table stage (qstage quoted) in the target's
-// place under the ACCESS EXCLUSIVE lock: the renames, the views
-// re-pointed, the grants, owner and comments carried over, the old table
-// dropped.
+// place under the ACCESS EXCLUSIVE lock, re-pointing the views and
+// carrying over the grants, owner and comments.
 func (m swap) publish(ctx context.Context, r *loadRun, qstage, stage string) error {
 	// Views first: a reader of a view locks the view, then the table.
 	var rels []string
@@ -263,10 +262,9 @@ func (r *loadRun) execAll(ctx context.Context, stmts []string, what string) erro
 	return nil
 }
 
-// addPrimaryKey adds the primary key on the fields pk to table
-// (quoted), which the load created and filled, named name ("" for
-// PostgreSQL's own name). It runs under the key savepoint, so that a
-// duplicate can be looked for in the table and named with its lines.
+// addPrimaryKey adds the primary key on the fields pk, named name (""
+// for PostgreSQL's own name), to table (quoted), which the load filled,
+// under the key savepoint (see keyError).
 func (r *loadRun) addPrimaryKey(ctx context.Context, table, name string, pk []int) error {
 	t := r.job.Table
 	constraint := ""

@@ -115,9 +115,7 @@ func (r *loadRun) run(ctx context.Context) error {
 }
 
 // published is the idempotency check (see checkPublished): skip says the
-// export is published already with the same settings (the Result says
-// so); otherwise the load goes on, perhaps with a warning, and r.plan
-// gets the last load's record.
+// export is published already; r.plan gets the last load's record.
 func (r *loadRun) published(ctx context.Context) (skip bool, err error) {
 	p, last, err := checkPublished(ctx, r.tx, r.l.ledger, r.l.cfg.Schema, r.target, r.job, r.fingerprint)
 	if err != nil {
@@ -140,11 +138,10 @@ func (r *loadRun) published(ctx context.Context) (skip bool, err error) {
 	return false, nil
 }
 
-// settings configures the transaction: application_name (so that lock
-// holders and killed sessions can be told apart), a search_path of
-// pg_catalog only (catalog definitions come back schema-qualified; every
-// statement of ours qualifies its names anyway). synchronous_commit is left
-// alone: turning it off saved nothing measurable (BenchmarkCopyOptions).
+// settings sets application_name (so that lock holders and killed
+// sessions can be told apart) and a search_path of pg_catalog only
+// (catalog definitions come back schema-qualified). synchronous_commit is
+// left alone: turning it off saved nothing (BenchmarkCopyOptions).
 func (r *loadRun) settings(ctx context.Context) error {
 	app := "mbiload " + r.l.cfg.Schema + "." + r.target
 	if len(app) > 63 {
@@ -202,8 +199,7 @@ func (r *loadRun) recordFailure(ctx context.Context, loadErr error) {
 		"err", ErrorText(err))
 }
 
-// afterCopy checks the row counts once the COPY is done and collects the
-// rejects.
+// afterCopy checks the row counts and collects the rejects.
 func (r *loadRun) afterCopy(cr copyResult) error {
 	r.copyEnd = time.Now()
 	r.rejects = r.job.Source.Rejects()
@@ -226,8 +222,7 @@ func (r *loadRun) afterCopy(cr copyResult) error {
 	return nil
 }
 
-// warn records msg in the result's warnings (the run report) and logs it
-// at warning level (the console).
+// warn records msg in the result's warnings and logs it.
 func (r *loadRun) warn(msg string) {
 	r.res.Warnings = append(r.res.Warnings, msg)
 	if r.log != nil {
