@@ -11,8 +11,9 @@ import (
 // statement of data-modifying CTEs over the same source, both seeing the
 // target as it was, updates the target rows whose key a source row has
 // and inserts the others. Unlike INSERT ... ON CONFLICT it needs no unique
-// index on the key, so a key without one merges as MERGE does; a
-// constraint refuses the same rows with the same errors as with MERGE.
+// index on the key, so a key without one merges as MERGE does (a NULL
+// never matches; NULL keys fail the COPY before); a constraint refuses
+// the same rows with the same errors as with MERGE.
 type upsertMerge struct{}
 
 func (upsertMerge) write(ctx context.Context, r *loadRun, m mergeStatement) (int64, error) {
