@@ -163,10 +163,8 @@ func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, q
 	return p
 }
 
-// keptNotNull returns info with NotNull cleared on the columns whose NOT
-// NULL only the old primary key gave them, when the metadata's primary
-// key (pk) replaces it. (The swap also leaves out the NOT NULLs relaxed
-// returns; the owner's stay, as an in-place refill keeps them.)
+// keptNotNull returns info without the NOT NULLs only the old primary key
+// gave, when the metadata's primary key (pk) replaces it.
 func keptNotNull(info *tableInfo, t *schema.Table, pk []int) *tableInfo {
 	out := *info
 	out.Columns = slices.Clone(info.Columns)
@@ -179,11 +177,9 @@ func keptNotNull(info *tableInfo, t *schema.Table, pk []int) *tableInfo {
 	return &out
 }
 
-// stagedChecks are the CHECK constraints of the old table that a staging
-// table of t's fields can have before the COPY, so that the COPY names
-// the line of a row they refuse: those on columns the export has with
-// the same type. (The others are added after the COPY, or dropped with
-// their column.)
+// stagedChecks are the CHECK constraints of the old table on columns the
+// export has with the same type: a staging table can have them before
+// the COPY, which then names the line of a row they refuse.
 func stagedChecks(t *schema.Table, info *tableInfo, deps *dependents) []constraintInfo {
 	var out []constraintInfo
 	for _, c := range deps.Constraints {

@@ -183,20 +183,13 @@ ORDER BY a.attnum`, t.OID)
 	return t, nil
 }
 
+// relkindNames name the pg_class.relkind values that are not tables.
+var relkindNames = map[string]string{"v": "view", "m": "materialized view", "f": "foreign table", "S": "sequence",
+	"i": "index", "I": "index", "c": "composite type"}
+
 func relkindName(k string) string {
-	switch k {
-	case "v":
-		return "view"
-	case "m":
-		return "materialized view"
-	case "f":
-		return "foreign table"
-	case "S":
-		return "sequence"
-	case "i", "I":
-		return "index"
-	case "c":
-		return "composite type"
+	if name, ok := relkindNames[k]; ok {
+		return name
 	}
 	return "relation of kind " + k
 }

@@ -145,10 +145,9 @@ func (r *loadRun) constraintError(err error, c *constraintInfo, cons []constrain
 	return ce
 }
 
-// rowValues picks the values of the columns cols out of the server's
-// "Failing row contains (...)" detail of a row of a table with the
-// columns rowCols: "total = -0.50". It returns "" when the detail's
-// values cannot be told apart (a value holding ", ").
+// rowValues picks the values of cols ("total = -0.50") out of the
+// server's "Failing row contains (...)", a row of the columns rowCols; ""
+// when the values cannot be told apart (a value holding ", ").
 func rowValues(detail string, rowCols, cols []string) string {
 	row, ok := strings.CutPrefix(detail, failingRow+"(")
 	if !ok || len(cols) == 0 {

@@ -12,12 +12,10 @@ import (
 )
 
 // inPlace replaces the rows of a table whose dependents a rename-swap
-// cannot carry (materialized views, foreign keys referencing it, triggers,
-// policies, publications, sequences, defaults, ...): the rows are staged,
-// then, under the publish lock, the old rows are deleted, the table's
-// columns are brought in line with the export (new columns go last) and
-// the staged rows are inserted. The table keeps its identity, so
-// everything attached to it survives.
+// cannot carry (see blockers): the rows are staged (in the owned columns'
+// types), then, under the publish lock, the old rows are deleted, the
+// columns brought in line with the export (new ones go last) and the
+// staged rows inserted. The table keeps its identity and all it has.
 //
 // The old rows are deleted, not truncated: TRUNCATE is not MVCC-safe (a
 // REPEATABLE READ or SERIALIZABLE transaction whose snapshot predates the
@@ -30,15 +28,9 @@ import (
 // A table other tables reference is not emptied: rows whose key (see
 // refillKey) left the export are deleted and the others upserted, so
 // referencing rows keep their targets (or the load fails on the foreign
-// key, naming it). A table with columns a user added keeps their values
-// by key: the key and those columns of the old rows are set aside (a
-// table of the load's transaction), the rows deleted, and each new row
-// inserted with the values of the old row of its key (identity values
-// too), or with the columns' defaults for a new key.
-//
-// The columns a user added stay (see extraBlockers). A CHECK, foreign key
-// or exclusion constraint the rows break fails the load with a
-// [ConstraintError]. The rows are staged in the owned columns' types.
+// key, naming it). The columns a user added stay (see extraBlockers),
+// with their values by key (see keepAside). A constraint the rows break
+// fails the load with a [ConstraintError].
 type inPlace struct {
 	deps *dependents
 	columnChanges
@@ -255,9 +247,8 @@ func (m inPlace) refill(ctx context.Context, r *loadRun, f refill, qstage string
 }
 
 // inPlaceKeyError is the error of the in-place insert: a duplicate key as
-// a [KeyError], looked for in the staging table when the key's columns are
-// known (the target's primary key, or the key an upsert met twice).
-// Emptied first, the table cannot hold the value already unless keyed.
+// a [KeyError], looked for in the staging table (unless keyed, the table
+// was emptied first and cannot hold the value already).
 func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInfo, deps *dependents, upsertKey []string, qstage string, keyed bool) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

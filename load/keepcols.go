@@ -60,11 +60,11 @@ func quotedList(names []string) string {
 //     so that referencing rows keep their targets;
 //   - when the table has columns a user added (extra, not generated), its
 //     primary key when every column of it is the export's, else the job's
-//     key (--key) when a unique constraint or index covers exactly it, so
-//     that the rows whose key stays keep those columns' values.
+//     key when a unique constraint or index covers exactly it, so that the
+//     rows whose key stays keep those columns' values; without one, user
+//     columns holding values fail the load (see refuseValued).
 //
-// Without such a key, user columns holding values fail the load (see
-// refuseValued). why says, for messages, what the key is for.
+// why says, for messages, what the key is for.
 func (r *loadRun) refillKey(ctx context.Context, info *tableInfo, deps *dependents, extra []*tableColumn) (key []string, why string, err error) {
 	if len(deps.FKRefs) > 0 {
 		f := deps.FKRefs[0]

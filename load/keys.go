@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mbiload/mbiload/schema"
 )
@@ -157,19 +158,13 @@ func (r *loadRun) findDuplicate(ctx context.Context, table string, cols []string
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	var found []int64
-	var count int64
-	var vals []string
-	for rows.Next() {
-		var row int64
-		v := make([]string, len(cols))
-		if err := rows.Scan(textDst(v, &count, &row)...); err != nil {
-			return err
-		}
-		found, vals = append(found, row), v
-	}
-	if err := rows.Err(); err != nil {
+	var count, row int64
+	vals := make([]string, len(cols))
+	if _, err := pgx.ForEachRow(rows, textDst(vals, &count, &row), func() error {
+		found = append(found, row)
+		return nil
+	}); err != nil {
 		return err
 	}
 	if len(found) < 2 {

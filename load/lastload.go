@@ -13,9 +13,8 @@ import (
 // A ledger row's source_columns is a JSON object: each target column the
 // load wrote, mapped to its source name ({"total": "Total"}), so that a
 // later replace can tell mbiload's columns and comments from a user's.
-// A successful load also records under the key "" (no column has that
-// name: PostgreSQL has no empty identifiers) a sourceMeta: {"total":
-// "Total", "": {"not_null": ["id"], "types": {"total": "numeric(12,4)"}}}.
+// A successful load also records a sourceMeta under the key "", which no
+// column has: {"total": "Total", "": {"not_null": ["id"], "types": {...}}}.
 // A version that reads the map as strings only still reads every name.
 
 // ledgerMetaKey is the source_columns key of sourceMeta.

@@ -167,17 +167,13 @@ WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p')
 	}
 	byOID := map[uint32]string{}
 	var oids []uint32
-	for rows.Next() {
-		var oid uint32
-		var name string
-		if err := rows.Scan(&oid, &name); err != nil {
-			rows.Close()
-			return nil, nil, fmt.Errorf("look up the run's tables: %w", err)
-		}
+	var oid uint32
+	var name string
+	if _, err := pgx.ForEachRow(rows, []any{&oid, &name}, func() error {
 		oids = append(oids, oid)
 		byOID[oid] = name
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, nil, fmt.Errorf("look up the run's tables: %w", err)
 	}
 	return oids, byOID, nil

@@ -46,9 +46,7 @@ type targetPlan struct {
 	replaceExport bool
 }
 
-// readTarget fills r.plan: the target's catalog entry, its distribution
-// (checked against the export, see readTargetDistribution) and its last
-// load's record.
+// readTarget fills r.plan (see readTargetDistribution).
 func (r *loadRun) readTarget(ctx context.Context) error {
 	info, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
 	if err != nil {

@@ -70,10 +70,8 @@ func dropNotNull(table string, cols []*tableColumn) []string {
 }
 
 // notNullChanges describes, for SchemaChanges, the NOT NULL columns of
-// the existing table info that are not NOT NULL in the published table
-// (final, by field index): those in drop because the metadata no longer
-// asks, the others because a swap's new primary key leaves them out
-// (keptNotNull).
+// the existing table info that the published table (final, by field
+// index) has not: those of drop, and those a swap's new primary key left.
 func notNullChanges(t *schema.Table, info *tableInfo, final func(k int) bool, drop []*tableColumn) []string {
 	var out []string
 	for k, f := range t.Fields {
@@ -91,10 +89,9 @@ func notNullChanges(t *schema.Table, info *tableInfo, final func(k int) bool, dr
 }
 
 // madeNotNull returns what the ledger row records: the fields NOT NULL in
-// the published table (final, by field index) but for those whose NOT
-// NULL is the owner's — NOT NULL in old (the table as the load keeps its
-// NOT NULLs, nil when it creates the table) and not recorded by the last
-// load as the metadata's. Never nil.
+// the published table (final, by field index) but the owner's, NOT NULL
+// in old (the table as the load keeps its NOT NULLs, nil when it creates
+// it) and not recorded by the last load. Never nil.
 func madeNotNull(t *schema.Table, final func(k int) bool, old *tableInfo, last *lastNames) []string {
 	out := []string{}
 	for k, f := range t.Fields {

@@ -1,10 +1,6 @@
 package load
 
-import (
-	"unicode/utf8"
-
-	"github.com/mbiload/mbiload/schema"
-)
+import "github.com/mbiload/mbiload/schema"
 
 // PostgreSQL 18 keeps each NOT NULL as a named constraint in
 // pg_constraint, named after the table it was made on unless given a
@@ -49,14 +45,5 @@ func notNullName(table, col string) string {
 			n2--
 		}
 	}
-	return clip(table, n1) + "_" + clip(col, n2) + "_" + label
-}
-
-// clip returns the longest prefix of s of at most n bytes that ends on a
-// character boundary.
-func clip(s string, n int) string {
-	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return cutBytes(table, n1) + "_" + cutBytes(col, n2) + "_" + label
 }

@@ -50,26 +50,19 @@ func (o tableOwner) sameSource(t *schema.Table) bool {
 // load, in one round trip.
 func readOwner(ctx context.Context, q querier, lg ledger, pgSchema, target string) (tableOwner, error) {
 	var o tableOwner
-	var mode, id, src *string
+	var mode string
 	err := q.QueryRow(ctx, `
 SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')),
-       l.mode, l.source_table_id, l.source_table
+       coalesce(l.mode, ''), coalesce(l.source_table_id, ''), coalesce(l.source_table, '')
 FROM (VALUES (1)) AS one (x) LEFT JOIN (SELECT mode, source_table_id, source_table FROM `+lg.table("loads")+`
   WHERE target_schema = $1 AND target_table = $2 AND status = 'loaded' ORDER BY id DESC LIMIT 1) l ON true`,
-		pgSchema, target).Scan(&o.exists, &mode, &id, &src)
+		pgSchema, target).Scan(&o.exists, &mode, &o.sourceID, &o.source)
 	if err != nil {
 		return o, fmt.Errorf("check the ledger for the owner of %s: %w", schema.Quote(pgSchema, target), err)
 	}
-	if mode != nil {
-		o.loaded, o.mode = true, Mode(*mode)
-	}
-	if id != nil {
-		o.sourceID = *id
-	}
-	if src != nil {
-		o.source = *src
-	}
+	// The ledger's mode is never empty: "" is no successful load.
+	o.loaded, o.mode = mode != "", Mode(mode)
 	return o, nil
 }
 

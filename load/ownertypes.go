@@ -74,10 +74,9 @@ func ownerWritable(f schema.Field, c *tableColumn) bool {
 	return slices.Contains(oids, c.OID)
 }
 
-// ownerTypes splits the columns of info whose type differs from the
-// metadata's (retyped, see schemaChanges) into those that keep the
-// owner's type (kept) and those that take the metadata's, and rewrites
-// changes to say which. last is what the last load recorded.
+// ownerTypes splits retyped (see schemaChanges) into the columns that
+// keep the owner's type (kept) and those that take the metadata's, and
+// rewrites changes to say which.
 func ownerTypes(t *schema.Table, info *tableInfo, last *lastNames, changes []string, retyped []*tableColumn) (outChanges []string, outRetyped, kept []*tableColumn) {
 	for _, c := range retyped {
 		f := t.Fields[fieldIndexByName(t, c.Name)]
@@ -147,9 +146,8 @@ const (
 
 // madeTypes returns what the ledger row records: the type of each column
 // of the published table that is mbiload's doing. info is the table as it
-// was (nil when the load creates it); kept are the columns keeping the
-// owner's type; types says which type the load leaves the other columns
-// with. Never nil.
+// was (nil when the load creates it); types says which type the columns
+// but kept (the owner's) end with. Never nil.
 func madeTypes(t *schema.Table, info *tableInfo, kept []*tableColumn, last *lastNames, types columnTypes) map[string]string {
 	out := map[string]string{}
 	for _, f := range t.Fields {

@@ -79,9 +79,7 @@ func (l *Loader) Plan(ctx context.Context, t *schema.Table, mode Mode) (TablePla
 	if mode == ModeReplace { // the owner's types stay (ownerTypes)
 		p.Changes, retyped, _ = ownerTypes(t, info, last, p.Changes, retyped)
 	}
-	if mode == ModeReplace && len(dropped)+len(retyped) > 0 {
-		// A view on a column the replace would drop or retype fails the
-		// load (checkViews): say so now.
+	if mode == ModeReplace && len(dropped)+len(retyped) > 0 { // see checkViews
 		problem, err := l.planViews(ctx, t, info, dropped, retyped)
 		if err != nil {
 			return p, fmt.Errorf("plan %s: %w", schema.Quote(l.cfg.Schema, name), err)
