@@ -57,10 +57,10 @@ func (sc *scn) startSim(a simArgs) *sim {
 	// Export ids are unique across a scenario's simulators, as they are in
 	// one real account (the ledger skips an export id already published;
 	// each scenario has a ledger of its own). They depend only on the
-	// scenario, not on how many simulators earlier scenarios started: the
-	// simulator's faults are rolled per request path, so suite-wide ids
-	// made a scenario's faults change whenever a scenario was added before
-	// it (the expiry case then injected no expiry at all).
+	// scenario, not on how many simulators earlier scenarios started, so a
+	// scenario's logs read the same whatever ran before it. (The faults
+	// no longer depend on ids at all: the simulator rolls an export's by
+	// its table and its number among that table's exports.)
 	simNo := sc.seq.next(true)
 	firstID := int64(1_000_000 * (1 + simNo))
 	args := []string{"simulate", "--listen", listen, "--scale", strconv.FormatInt(a.scale, 10),

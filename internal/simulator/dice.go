@@ -6,9 +6,9 @@ import (
 )
 
 // dice makes the simulator's pseudo-random decisions. A decision depends only
-// on the seed, a key (such as "GET /export/51") and how many times that key
-// was rolled before, so it is reproducible for a seed and request sequence and
-// unaffected by how requests for other keys interleave.
+// on the seed, a key (such as "GET /client/12/table/3") and how many times
+// that key was rolled before, so it is reproducible for a seed and request
+// sequence and unaffected by how requests for other keys interleave.
 type dice struct {
 	seed   uint64
 	mu     sync.Mutex

@@ -39,7 +39,11 @@
 // Error) are decided by hashing [Config.Seed] with the request's
 // method and path and how many times that method and path has been requested
 // before, so a given seed and request sequence always meets the same faults,
-// even when requests for different resources interleave differently.
+// even when requests for different resources interleave differently. A path
+// naming an export counts as its table and its number among that table's
+// exports, not its id: ids follow the order in which exports of tables
+// exported at once happen to be created, the faults of a table's download
+// do not.
 // Authentication is checked before any fault. [Quirks] switch on the lenient
 // shapes the contract allows (bare arrays, string ids, lower-case statuses,
 // extra fields, CRLF line ends, a BOM, a server that ignores Range, figure

@@ -32,6 +32,12 @@ type export struct {
 	created time.Time
 	expires time.Time // created + TTL, or earlier after an injected expiry
 	fail    error     // decided at creation: errInjected or errRowCap
+	// dieKey names the export in the dice keys of the requests about it:
+	// its table and its number among that table's exports ("table 3 #2"),
+	// never its id. Ids are handed out in the order exports are created,
+	// which for tables exported concurrently depends on timing; keyed by
+	// id, which faults a table met would change from run to run.
+	dieKey string
 
 	readyAt  time.Time // when the zip was written; zero before
 	zipPath  string
@@ -73,8 +79,10 @@ func (s *Server) newExport(t *table, name string) (*export, error) {
 	if name == "" {
 		name = t.Name + " " + s.stamp(now)
 	}
-	e := &export{id: s.nextExport, name: name, table: t, created: now, expires: now.Add(s.cfg.ExportTTL), rows: t.rowCount(), fail: fail}
+	e := &export{id: s.nextExport, name: name, table: t, created: now, expires: now.Add(s.cfg.ExportTTL), rows: t.rowCount(), fail: fail,
+		dieKey: fmt.Sprintf("table %s #%d", t.ID, s.perTable[t.ID])}
 	s.nextExport++
+	s.perTable[t.ID]++
 	s.exports[e.id] = e
 	if fail == nil {
 		b := s.compressed(t)

@@ -4,15 +4,31 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // faultStatuses are the server faults FaultRate chooses from.
 var faultStatuses = [...]int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
 
-// requestRoll draws the request's roll, keyed by method and path.
-func (s *Server) requestRoll(r *http.Request) roll {
-	return s.dice.roll(r.Method + " /" + apiPath(r.URL.Path))
+// requestRoll draws the request's roll, keyed by method and path, where
+// the path names a known export by its dieKey rather than its id: the
+// faults a table's downloads meet then depend on the seed and that table's
+// own requests, not on how its exports' creation interleaved with other
+// tables'.
+func (s *Server) requestRoll(r *http.Request, p params) roll {
+	path := apiPath(r.URL.Path)
+	if rest, ok := strings.CutPrefix(path, "export/"+p.id); ok && p.id != "" {
+		if id, err := strconv.ParseInt(p.id, 10, 64); err == nil {
+			s.mu.Lock()
+			e := s.exports[id]
+			s.mu.Unlock()
+			if e != nil {
+				path = "export/{" + e.dieKey + "}" + rest
+			}
+		}
+	}
+	return s.dice.roll(r.Method + " /" + path)
 }
 
 // injectFaults applies Latency, ResetRate, ThrottleRate and FaultRate to an

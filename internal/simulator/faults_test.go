@@ -66,6 +66,65 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	}
 }
 
+// TestExportFaultsFollowTheTable: the faults met by the downloads of a
+// table's export do not depend on its id, that is on whether another
+// table's export happened to be created before it (tables are exported
+// concurrently, so that order is a matter of timing).
+func TestExportFaultsFollowTheTable(t *testing.T) {
+	const n = 30
+	downloads := func(order ...string) map[string][]int {
+		_, ts := mustServer(t, simulator.Config{Seed: 5, FirstExportID: 51, FaultRate: 0.3, ThrottleRate: 0.2, ExpireRate: 0.05})
+		ids := map[string]string{}
+		for _, table := range order {
+			ids[table] = faultyExport(t, ts, table)
+		}
+		out := map[string][]int{}
+		for range n {
+			for _, table := range order {
+				out[table] = append(out[table], do(t, ts, http.MethodGet, "/0.1/export/"+ids[table], nil).status)
+			}
+		}
+		return out
+	}
+	first, second := downloads("1", "3"), downloads("3", "1")
+	for _, table := range []string{"1", "3"} {
+		if !slices.Equal(first[table], second[table]) {
+			t.Errorf("table %s: got %v exported first, %v exported second, want the same faults", table, first[table], second[table])
+		}
+	}
+	if slices.Equal(first["1"], first["3"]) {
+		t.Errorf("got the same %d statuses for both tables' exports, want faults of their own", n)
+	}
+}
+
+// faultyExport creates an export of table on a server that injects faults
+// and waits until it is complete, retrying what the faults broke. It
+// returns the export's id.
+func faultyExport(t *testing.T, ts *httptest.Server, table string) string {
+	t.Helper()
+	var id string
+	for range 50 {
+		r := do(t, ts, http.MethodPost, "/0.1/client/"+testClient+"/table/"+table+"/export", url.Values{})
+		if r.status == http.StatusCreated {
+			id = idText(mustObject(t, r.body)["export_id"])
+			break
+		}
+	}
+	if id == "" {
+		t.Fatalf("create an export of table %s: no 201 in 50 attempts", table)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		r := do(t, ts, http.MethodGet, "/0.1/export/"+id+"/info", nil)
+		if r.status == http.StatusOK && mustObject(t, r.body)["status"] == simulator.StatusCompleted {
+			return id
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("export %s of table %s did not complete within 10s", id, table)
+	return ""
+}
+
 func TestFaultKinds(t *testing.T) {
 	tests := []struct {
 		name           string

@@ -31,7 +31,10 @@ type Server struct {
 	byID       map[schema.ID]*table
 	exports    map[int64]*export
 	nextExport int64
-	job        updateJob
+	// perTable counts the exports made of each table: an export's dice key
+	// is its table and its number among them (see export.dieKey).
+	perTable map[schema.ID]int
+	job      updateJob
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -56,6 +59,7 @@ func New(cfg Config) (*Server, error) {
 		cancel:     cancel,
 		exports:    map[int64]*export{},
 		nextExport: cfg.FirstExportID,
+		perTable:   map[schema.ID]int{},
 	}
 	s.routes = s.routeTable()
 	s.setTables(cfg.Tables)
@@ -143,7 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusForbidden, fmt.Sprintf("this API key is not valid for client %s", p.client))
 		return
 	}
-	p.roll = s.requestRoll(r)
+	p.roll = s.requestRoll(r, p)
 	if !s.injectFaults(sw, r, p.roll) {
 		return
 	}
