@@ -38,7 +38,7 @@ func simulateCommand(env *appEnv) *cli.Command {
 			&cli.DurationFlag{Name: "latency", Usage: "delay added to every response"},
 			&cli.Float64Flag{Name: "drop-rate", Usage: "fraction of downloads cut mid-body"},
 			&cli.Float64Flag{Name: "reset-rate", Usage: "fraction of connections reset before answering"},
-			&cli.Float64Flag{Name: "expire-rate", Usage: "fraction of downloads that find the export expired (410)"},
+			&cli.Float64Flag{Name: "expire-rate", Usage: "fraction of exports found expired (410) by their first download"},
 			&cli.Float64Flag{Name: "export-error-rate", Usage: "fraction of exports that end in Error"},
 			&cli.StringFlag{Name: "timezone", EnvVars: []string{"MBILOAD_SIMULATE_TIMEZONE"}, Value: "UTC",
 				Usage: "the account's time zone (Area/City): every time served (exports, fullupdatestatus) is its wall clock, with its abbreviation"},

@@ -61,9 +61,13 @@ type Config struct {
 	// ResetRate is the fraction of requests whose connection is closed
 	// before any response (a connection reset; the request has no effect).
 	ResetRate float64
-	// ExpireRate is the fraction of downloads of a completed export that find
-	// it expired, as if it expired between listing and download: the answer
-	// is 410 and the export stays expired.
+	// ExpireRate is the fraction of completed exports that expire between
+	// listing and download: the first download request that reaches a
+	// completed export (past any injected 5xx, 429 or reset) answers 410,
+	// and the export stays expired. Only that first request rolls: a
+	// download under way (its resumes and retries) or a later one of the
+	// same export meets an export that is days from its expires_at, as on
+	// the real service.
 	ExpireRate float64
 	// RetryAfter is sent (rounded up to whole seconds) with each 429; zero
 	// means [DefaultRetryAfter], negative sends no Retry-After header.

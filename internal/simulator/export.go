@@ -38,6 +38,9 @@ type export struct {
 	// which for tables exported concurrently depends on timing; keyed by
 	// id, which faults a table met would change from run to run.
 	dieKey string
+	// expiryRolled is set by the first download request that finds the
+	// export completed, which alone may expire it (Config.ExpireRate).
+	expiryRolled bool
 
 	readyAt  time.Time // when the zip was written; zero before
 	zipPath  string

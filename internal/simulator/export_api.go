@@ -104,9 +104,10 @@ func (s *Server) respondNewExport(w http.ResponseWriter, t *table, name string) 
 	writeJSON(w, http.StatusCreated, d)
 }
 
-// downloadExport answers GET /export/{id}: 410 once expired, 404 until
-// Completed, then the zip, with Range support unless Quirks.IgnoreRange,
-// possibly cut mid-body by Config.DropRate.
+// downloadExport answers GET /export/{id}: 410 once expired (the first
+// request that finds it Completed may expire it, Config.ExpireRate), 404
+// until Completed, then the zip, with Range support unless
+// Quirks.IgnoreRange, possibly cut mid-body by Config.DropRate.
 func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, p params) {
 	e, ok := s.lookupExport(w, p)
 	if !ok {
@@ -115,10 +116,13 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, p params
 	s.mu.Lock()
 	now := s.now()
 	st, completed := s.status(e, now)
-	if st == StatusCompleted && !s.expired(e, now) && p.roll.hit(drawExpire, s.cfg.ExpireRate) {
-		e.expires = now
-		if sw, ok := w.(*statusWriter); ok {
-			sw.fault = "expire"
+	if st == StatusCompleted && !s.expired(e, now) && !e.expiryRolled {
+		e.expiryRolled = true
+		if p.roll.hit(drawExpire, s.cfg.ExpireRate) {
+			e.expires = now
+			if sw, ok := w.(*statusWriter); ok {
+				sw.fault = "expire"
+			}
 		}
 	}
 	expired, expires := s.expired(e, now), e.expires

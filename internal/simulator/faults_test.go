@@ -270,6 +270,33 @@ func TestResetClosesTheConnection(t *testing.T) {
 	}
 }
 
+// TestExpireOnlyBeforeTheFirstDownload: an export that its first download
+// found alive stays alive for the downloads after it (resumes, retries, a
+// later sync reusing it); one found expired stays expired.
+func TestExpireOnlyBeforeTheFirstDownload(t *testing.T) {
+	_, ts := mustServer(t, simulator.Config{Seed: 9, FirstExportID: 51, ExpireRate: 0.5})
+	var alive, expired int
+	for range 16 {
+		id := idText(mustCreateExport(t, ts, "1")["export_id"])
+		mustWaitStatus(t, ts, id, "Completed")
+		var got []int
+		for range 6 {
+			got = append(got, do(t, ts, http.MethodGet, "/0.1/export/"+id, nil).status)
+		}
+		switch {
+		case slices.Equal(got, slices.Repeat([]int{http.StatusOK}, 6)):
+			alive++
+		case slices.Equal(got, slices.Repeat([]int{http.StatusGone}, 6)):
+			expired++
+		default:
+			t.Errorf("export %s: got %v, want 200 every time or 410 every time", id, got)
+		}
+	}
+	if alive == 0 || expired == 0 {
+		t.Errorf("got %d exports alive and %d expired at rate 0.5, want some of each", alive, expired)
+	}
+}
+
 func TestExpireBetweenListingAndDownload(t *testing.T) {
 	clock := newFakeClock()
 	_, ts := mustServer(t, simulator.Config{Now: clock.Now, FirstExportID: 51, ExpireRate: 1})
