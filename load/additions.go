@@ -84,7 +84,7 @@ func unfilled(c *tableColumn) bool {
 }
 
 // unfilledError is the error of a load whose new rows an unfilled column
-// c would refuse.
+// c would refuse: it names the table and the column and says what to do.
 func (r *loadRun) unfilledError(c *tableColumn) error {
 	return &ColumnError{Table: r.qtarget, Column: c.Name, Err: ErrConstraint,
 		Detail: "it is not in the export and is NOT NULL without a default; give it a default, or drop its NOT NULL or the column"}
@@ -106,7 +106,9 @@ type stagingPlan struct {
 }
 
 // planStaging reads what the staging table of a swap takes over from
-// info and deps (see stagingPlan).
+// info and deps (see stagingPlan). pk are the metadata's primary key
+// fields; relax the columns whose NOT NULL the swap drops (see relaxed);
+// kept the columns keeping the owner's type (see ownerTypes).
 func planStaging(t *schema.Table, pk []int, info *tableInfo, deps *dependents, qstage string, relax, kept []*tableColumn) stagingPlan {
 	p := stagingPlan{early: map[string]bool{}, notNull: withoutNotNull(keptNotNull(info, t, pk), relax)}
 	var alter []string

@@ -126,8 +126,9 @@ func (r *loadRun) readTargetDistribution(ctx context.Context, info *tableInfo) e
 }
 
 // distributeLike makes table (quoted, qualified: a staging table the load
-// just created, empty) distributed as the target is, colocated with it.
-// Nothing happens for a local target.
+// just created, empty) distributed as the target is, colocated with it:
+// hash-distributed by the same column in the target's colocation group,
+// or a reference table. Nothing happens for a local target.
 func (r *loadRun) distributeLike(ctx context.Context, table string) error {
 	d := r.plan.dist
 	if d == nil {

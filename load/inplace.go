@@ -28,9 +28,16 @@ import (
 // A table other tables reference is not emptied: rows whose key (see
 // refillKey) left the export are deleted and the others upserted, so
 // referencing rows keep their targets (or the load fails on the foreign
-// key, naming it). The columns a user added stay (see extraBlockers),
-// with their values by key (see keepAside). A constraint the rows break
-// fails the load with a [ConstraintError].
+// key, naming it). A table with columns a user added keeps their values
+// by key: the key and those columns of the old rows are set aside (a
+// table of the load's transaction), the rows deleted, and each new row
+// inserted with the values of the old row of its key (identity values
+// too), or with the columns' defaults for a new key (see keepAside).
+//
+// Columns the export does not have and no earlier load wrote (a user
+// added them) are kept: the new rows get their defaults, identities,
+// generated values or NULL. A CHECK, foreign key or exclusion constraint
+// the rows break fails the load with a [ConstraintError].
 type inPlace struct {
 	deps *dependents
 	columnChanges
@@ -179,7 +186,7 @@ func (m inPlace) alterations(r *loadRun, upsert bool) (alters, after []string) {
 // refill deletes the old rows (or, upserting, those whose key left the
 // export), runs alters and inserts the staged rows from qstage; now is
 // the target as re-read under the publish lock. It returns the rows
-// written.
+// written, which must be the rows COPYed.
 func (m inPlace) refill(ctx context.Context, r *loadRun, f refill, qstage string, now *tableInfo, alters []string) (int64, error) {
 	t, info := r.job.Table, r.plan.info
 	only := "ONLY "
@@ -270,7 +277,8 @@ func (r *loadRun) inPlaceKeyError(ctx context.Context, err error, info *tableInf
 	return fmt.Errorf("publish in place: %w", err)
 }
 
-// inPlaceColumns are the columns of the table refilled in place, in order.
+// inPlaceColumns are the columns of the table refilled in place, in
+// order: the old ones but the dropped, then the added.
 func inPlaceColumns(t *schema.Table, info *tableInfo, dropped []*tableColumn) []string {
 	var out []string
 	for k := range info.Columns {

@@ -89,7 +89,8 @@ func (r *loadRun) refillKey(ctx context.Context, info *tableInfo, deps *dependen
 	return nil, "", nil
 }
 
-// keptColumns are the columns of extra but the generated ones.
+// keptColumns are the columns of extra whose values are the user's to
+// keep: all but generated ones.
 func keptColumns(extra []*tableColumn) []*tableColumn {
 	var out []*tableColumn
 	for _, c := range extra {
@@ -100,8 +101,10 @@ func keptColumns(extra []*tableColumn) []*tableColumn {
 	return out
 }
 
-// userColumnsKey returns the user columns' key of refillKey, or nil; what
-// names it.
+// userColumnsKey returns the target's primary key when the export has all
+// its columns, else the job's key when a unique constraint or a unique,
+// non-partial index of the target is on exactly its columns; what names
+// it. nil when there is neither.
 func (r *loadRun) userColumnsKey(info *tableInfo, deps *dependents) (key []string, what string) {
 	t := r.job.Table
 	if pk := info.primaryKeyNames(); len(pk) > 0 && !slices.ContainsFunc(pk, func(n string) bool { return fieldIndexByName(t, n) < 0 }) {
@@ -165,10 +168,12 @@ func (r *loadRun) refuseValued(ctx context.Context, keep []*tableColumn) error {
 }
 
 // keepAside sets the key and the user's columns (see keptColumns) of the
-// old rows aside in qkeep, and returns the two statements that then fill
+// old rows aside in qkeep (a table of the load's transaction, in the
+// ledger schema), and returns the two statements that then fill
 // the emptied table from qstage: the rows whose key was there with the old
 // row's values (OVERRIDING SYSTEM VALUE: an identity column keeps its
-// numbers), the others with the defaults. only is "ONLY " or "".
+// numbers), the others with the defaults. only is "ONLY " or "" (a
+// partitioned table).
 func (r *loadRun) keepAside(ctx context.Context, qstage, qkeep, only string, key []string, extra []*tableColumn) ([]string, error) {
 	names := quoteNames(r.job.Table.ColumnNames())
 	var carried, kcols, scols []string

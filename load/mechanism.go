@@ -46,7 +46,10 @@ type targetPlan struct {
 	replaceExport bool
 }
 
-// readTarget fills r.plan (see readTargetDistribution).
+// readTarget fills r.plan: the target's catalog entry, its distribution
+// (checked against the export, see readTargetDistribution) or, for a
+// table the load creates, the one [Config.Distribute] gives it, and its
+// last load's record.
 func (r *loadRun) readTarget(ctx context.Context) error {
 	info, err := lookupTable(ctx, r.tx, r.l.cfg.Schema, r.target)
 	if err != nil {
